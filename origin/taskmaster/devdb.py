@@ -48,6 +48,14 @@ def _os_user() -> str | None:
     return SERVER_OS_USER
 
 
+def _run_as(user: str | None) -> dict[str, object]:
+    """subprocess arguments that drop every root identity (uid, gid and supplementary groups)."""
+    if user is None:
+        return {}
+    entry = pwd.getpwnam(user)
+    return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
+
+
 def _make_traversable(path: Path) -> None:
     """Let the server's OS user reach ``path`` (when we run as root)."""
     for parent in [path, *path.parents]:
@@ -70,15 +78,17 @@ class LocalPostgres:
         return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{dbname}"
 
     def _run(self, binary: str, *args: str, timeout: float = 60) -> None:
-        user = _os_user()
-        subprocess.run(
+        result = subprocess.run(
             [str(POSTGRES_BIN_PATH / binary), *args],
-            check=True,
-            user=user,
+            check=False,
             timeout=timeout,
+            **_run_as(_os_user()),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
+            text=True,
         )
+        if result.returncode != 0:
+            raise RuntimeError(f"{binary} failed ({result.returncode}): {result.stderr.strip()}")
 
     def init(self) -> None:
         if (self.data_dir / "PG_VERSION").exists():
@@ -111,7 +121,15 @@ class LocalPostgres:
             " -c shared_buffers=128MB"
         )
         self._run(
-            "pg_ctl", "-D", str(self.data_dir), "-l", str(self.log_file), "-o", options, "-w", "start"
+            "pg_ctl",
+            "-D",
+            str(self.data_dir),
+            "-l",
+            str(self.log_file),
+            "-o",
+            options,
+            "-w",
+            "start",
         )
 
     def stop(self, mode: str = "fast") -> None:

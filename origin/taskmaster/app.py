@@ -1,0 +1,72 @@
+"""The app factory. Settings are read here (never at import); the pool opens with the app.
+
+Serve with ``granian --interface asgi --factory taskmaster.app:create_asgi_app`` (``make serve``).
+To add a resource: write its package (schemas, queries.sql, service, routes) and add its controller
+to ``ROUTE_HANDLERS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+from litestar.types import ASGIApp
+
+from taskmaster.api.checks import check_request
+from taskmaster.api.pagination import CursorCodec
+from taskmaster.db.pool import ConnectionPool
+from taskmaster.errors import handle_exception
+from taskmaster.health.routes import health, health_detailed
+from taskmaster.request_id import request_id_middleware
+from taskmaster.settings import Settings
+from taskmaster.tasks.routes import TaskController
+
+ROUTE_HANDLERS = [health, health_detailed, TaskController]
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    db = settings.database
+    pool = ConnectionPool(
+        db.url,
+        min_size=db.pool_min_size,
+        max_size=db.pool_max_size,
+        connect_timeout_s=db.connect_timeout_s,
+        acquire_timeout_s=db.acquire_timeout_s,
+        statement_timeout_ms=db.statement_timeout_ms,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await pool.open()
+        try:
+            yield
+        finally:
+            await pool.close()
+
+    return Litestar(
+        route_handlers=ROUTE_HANDLERS,
+        state=State(
+            {"settings": settings, "pool": pool, "cursors": CursorCodec(settings.secret_key)}
+        ),
+        lifespan=[lifespan],
+        before_request=check_request,
+        exception_handlers={Exception: handle_exception},
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="TaskMaster API",
+            version="1.0.0",
+            description="The secured data plane of an AI-driven CI/CD system.",
+            path="/schema",
+        ),
+        debug=False,
+    )
+
+
+def create_asgi_app() -> ASGIApp:
+    """The app as servers run it: request ids are assigned outside Litestar so that even a
+    request no route matches (404/405) carries one."""
+    return request_id_middleware(create_app())

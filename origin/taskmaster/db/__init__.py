@@ -1,0 +1,1 @@
+"""Database access: the connection pool and the named-SQL loader."""

@@ -1,0 +1,169 @@
+"""A small, fast pool of autocommit connections handed out from an ``asyncio.Queue``.
+
+Why not ``psycopg_pool``: on the hot path its checkout (health checks, reset, context management)
+costs more than the single-row query itself (see ``shared/performance.md``). Here a checkout is a
+``get_nowait`` on a queue. Connections are autocommit (a single-statement read needs no BEGIN/COMMIT)
+and prepare every statement on first use (``prepare_threshold=0``): the SQL is a fixed, named set.
+
+Failure model: when a connection turns out broken, every idle connection is dropped with it (a broken
+connection almost always means the server went away), new connections are opened on demand with a
+short connect timeout, and callers get :class:`PoolUnavailable` (→ 503) instead of hanging. When the
+server comes back the pool refills by itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import psycopg
+from psycopg import AsyncConnection
+from psycopg.pq import TransactionStatus
+
+logger = logging.getLogger("taskmaster.db")
+
+
+class PoolUnavailable(Exception):
+    """No connection could be had in time: the database is down or saturated."""
+
+
+@dataclass(slots=True)
+class PoolStats:
+    name: str
+    size: int
+    idle: int
+    in_use: int
+    waiting: int
+    max_size: int
+
+
+class ConnectionPool:
+    def __init__(
+        self,
+        conninfo: str,
+        *,
+        name: str = "primary",
+        min_size: int = 2,
+        max_size: int = 10,
+        connect_timeout_s: int = 2,
+        acquire_timeout_s: float = 2.0,
+        statement_timeout_ms: int = 5000,
+    ) -> None:
+        self.name = name
+        self._conninfo = conninfo
+        self._min_size = min_size
+        self._max_size = max_size
+        self._connect_timeout_s = connect_timeout_s
+        self._acquire_timeout_s = acquire_timeout_s
+        self._options = f"-c statement_timeout={int(statement_timeout_ms)}"
+        self._idle: asyncio.Queue[AsyncConnection] = asyncio.Queue()
+        self._size = 0
+        self._waiting = 0
+        self._closed = False
+
+    async def open(self) -> None:
+        """Open ``min_size`` connections; a database that is down now is not fatal."""
+        for _ in range(self._min_size):
+            try:
+                conn = await self._connect()
+            except PoolUnavailable:
+                logger.warning("pool %s: database unavailable at start-up", self.name)
+                return
+            self._size += 1
+            self._idle.put_nowait(conn)
+
+    async def close(self) -> None:
+        self._closed = True
+        while not self._idle.empty():
+            conn = self._idle.get_nowait()
+            self._size -= 1
+            await conn.close()
+
+    async def _connect(self) -> AsyncConnection:
+        try:
+            conn = await AsyncConnection.connect(
+                self._conninfo,
+                autocommit=True,
+                prepare_threshold=0,
+                connect_timeout=self._connect_timeout_s,
+                options=self._options,
+            )
+        except psycopg.OperationalError as exc:
+            raise PoolUnavailable(str(exc).strip().splitlines()[0] if str(exc) else "") from exc
+        return conn
+
+    async def _acquire(self) -> AsyncConnection:
+        if self._closed:
+            raise PoolUnavailable("pool is closed")
+        deadline = time.monotonic() + self._acquire_timeout_s
+        while True:
+            try:
+                conn = self._idle.get_nowait()
+            except asyncio.QueueEmpty:
+                if self._size < self._max_size:
+                    self._size += 1
+                    try:
+                        return await self._connect()
+                    except BaseException:
+                        self._size -= 1
+                        raise
+                conn = await self._wait_for_idle(deadline)
+            if not conn.closed and not conn.broken:
+                return conn
+            self._size -= 1  # found dead in the queue: drop it and try again
+
+    async def _wait_for_idle(self, deadline: float) -> AsyncConnection:
+        self._waiting += 1
+        try:
+            return await asyncio.wait_for(self._idle.get(), max(0.0, deadline - time.monotonic()))
+        except TimeoutError as exc:
+            raise PoolUnavailable(f"no free connection within {self._acquire_timeout_s}s") from exc
+        finally:
+            self._waiting -= 1
+
+    async def _release(self, conn: AsyncConnection) -> None:
+        if conn.broken or conn.closed or self._closed:
+            self._size -= 1
+            await self._discard_idle()
+            with contextlib.suppress(Exception):
+                await conn.close()
+            return
+        if conn.info.transaction_status != TransactionStatus.IDLE:
+            try:
+                await conn.rollback()
+            except psycopg.Error:
+                self._size -= 1
+                await conn.close()
+                return
+        self._idle.put_nowait(conn)
+
+    async def _discard_idle(self) -> None:
+        """Drop every idle connection: after one broke, the rest are most likely dead too."""
+        while not self._idle.empty():
+            conn = self._idle.get_nowait()
+            self._size -= 1
+            with contextlib.suppress(Exception):
+                await conn.close()
+
+    @contextlib.asynccontextmanager
+    async def connection(self) -> AsyncIterator[AsyncConnection]:
+        conn = await self._acquire()
+        try:
+            yield conn
+        finally:
+            await self._release(conn)
+
+    def stats(self) -> PoolStats:
+        idle = self._idle.qsize()
+        return PoolStats(
+            name=self.name,
+            size=self._size,
+            idle=idle,
+            in_use=self._size - idle,
+            waiting=self._waiting,
+            max_size=self._max_size,
+        )

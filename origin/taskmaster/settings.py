@@ -1,0 +1,89 @@
+"""Typed settings, read from the environment when the app is built (never at import).
+
+Every variable is documented here and in the README's configuration table.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+DEV_SECRET_KEY = "dev-only-secret-key-change-me"  # noqa: S105 - refused outside development
+
+
+class SettingsError(ValueError):
+    """A configuration variable is missing or malformed."""
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _float(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseSettings:
+    url: str
+    """DATABASE_URL: libpq URL of the primary PostgreSQL (required)."""
+    pool_min_size: int = 2
+    """DATABASE_POOL_MIN: connections opened at start-up, per worker process."""
+    pool_max_size: int = 10
+    """DATABASE_POOL_MAX: most connections per worker process."""
+    statement_timeout_ms: int = 5000
+    """DATABASE_STATEMENT_TIMEOUT_MS: server-side cap on any one statement."""
+    connect_timeout_s: int = 2
+    """DATABASE_CONNECT_TIMEOUT_S: how long to wait for a new connection before answering 503."""
+    acquire_timeout_s: float = 2.0
+    """DATABASE_POOL_TIMEOUT_S: how long a request waits for a free connection before 503."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database: DatabaseSettings
+    environment: str = "development"
+    """TASKMASTER_ENV: ``development`` or ``production`` (production refuses dev defaults)."""
+    secret_key: str = DEV_SECRET_KEY
+    """TASKMASTER_SECRET_KEY: signs pagination cursors; the same on every origin process."""
+    max_body_bytes: int = 1_048_576
+    """MAX_BODY_BYTES: largest request body accepted (413 above it)."""
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        url = env.get("DATABASE_URL", "")
+        if not url:
+            raise SettingsError("DATABASE_URL is not set")
+        database = DatabaseSettings(
+            url=url,
+            pool_min_size=_int(env, "DATABASE_POOL_MIN", 2),
+            pool_max_size=_int(env, "DATABASE_POOL_MAX", 10),
+            statement_timeout_ms=_int(env, "DATABASE_STATEMENT_TIMEOUT_MS", 5000),
+            connect_timeout_s=_int(env, "DATABASE_CONNECT_TIMEOUT_S", 2),
+            acquire_timeout_s=_float(env, "DATABASE_POOL_TIMEOUT_S", 2.0),
+        )
+        environment = env.get("TASKMASTER_ENV", "development")
+        if environment not in ("development", "production"):
+            raise SettingsError("TASKMASTER_ENV must be 'development' or 'production'")
+        secret_key = env.get("TASKMASTER_SECRET_KEY") or DEV_SECRET_KEY
+        if environment == "production" and secret_key == DEV_SECRET_KEY:
+            raise SettingsError("TASKMASTER_SECRET_KEY must be set in production")
+        return cls(
+            database=database,
+            environment=environment,
+            secret_key=secret_key,
+            max_body_bytes=_int(env, "MAX_BODY_BYTES", 1_048_576),
+        )

@@ -1,0 +1,128 @@
+"""Task request and response bodies (msgspec): validation happens while decoding."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+import msgspec
+
+from taskmaster.api.envelope import Meta, Pagination
+
+# Mirrors the CHECK constraints of the tasks table (tests/migrations checks that they agree).
+TaskStatus = Literal[
+    "pending", "in_progress", "blocked", "review", "completed", "failed", "cancelled", "deferred"
+]
+TaskType = Literal[
+    "feature", "bug", "enhancement", "refactor", "documentation", "test", "research",
+    "deployment", "maintenance", "security", "general",
+]  # fmt: skip
+
+Title = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+Description = Annotated[str, msgspec.Meta(max_length=100_000)]
+Priority = Annotated[int, msgspec.Meta(ge=0, le=10)]
+Complexity = Annotated[int, msgspec.Meta(ge=1, le=10)]
+Hours = Annotated[float, msgspec.Meta(ge=0, le=999_999)]
+ShortText = Annotated[str, msgspec.Meta(max_length=255)]
+Url = Annotated[str, msgspec.Meta(max_length=2048, pattern=r"^https?://")]
+Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:/-]+$")]
+Tags = Annotated[list[Tag], msgspec.Meta(max_length=50)]
+FilePaths = Annotated[list[Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]],
+                      msgspec.Meta(max_length=1000)]  # fmt: skip
+Items = Annotated[list[Any], msgspec.Meta(max_length=500)]
+Metadata = dict[str, Any]
+
+
+class Task(msgspec.Struct):
+    """A task as the API returns it. Field order = column order of ``task_columns`` in queries.sql."""
+
+    id: UUID
+    project_id: UUID | None
+    parent_task_id: UUID | None
+    title: str
+    description: str | None
+    type: TaskType
+    status: TaskStatus
+    priority: int
+    complexity_score: int | None
+    affected_files: list[str]
+    requirements: list[Any]
+    acceptance_criteria: list[Any]
+    tags: list[str]
+    assigned_to: str | None
+    estimated_hours: float | None
+    actual_hours: float | None
+    linear_issue_id: str | None
+    github_pr_url: str | None
+    lease_owner: str | None
+    lease_expires_at: datetime | None
+    completed_at: datetime | None
+    metadata: dict[str, Any]
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class TaskWrite(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Body of ``POST /tasks`` and ``PUT /tasks/{id}`` (PUT replaces every writable field)."""
+
+    title: Title
+    description: Description | None = None
+    type: TaskType = "feature"
+    status: TaskStatus = "pending"
+    priority: Priority = 5
+    complexity_score: Complexity | None = None
+    affected_files: FilePaths = msgspec.field(default_factory=list)
+    requirements: Items = msgspec.field(default_factory=list)
+    acceptance_criteria: Items = msgspec.field(default_factory=list)
+    tags: Tags = msgspec.field(default_factory=list)
+    assigned_to: ShortText | None = None
+    estimated_hours: Hours | None = None
+    actual_hours: Hours | None = None
+    linear_issue_id: ShortText | None = None
+    github_pr_url: Url | None = None
+    parent_task_id: UUID | None = None
+    project_id: UUID | None = None
+    metadata: Metadata = msgspec.field(default_factory=dict)
+
+
+class TaskPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Body of ``PATCH /tasks/{id}``: only the fields sent change; ``null`` clears a nullable one."""
+
+    title: Title | msgspec.UnsetType = msgspec.UNSET
+    description: Description | msgspec.UnsetType | None = msgspec.UNSET
+    type: TaskType | msgspec.UnsetType = msgspec.UNSET
+    status: TaskStatus | msgspec.UnsetType = msgspec.UNSET
+    priority: Priority | msgspec.UnsetType = msgspec.UNSET
+    complexity_score: Complexity | msgspec.UnsetType | None = msgspec.UNSET
+    affected_files: FilePaths | msgspec.UnsetType = msgspec.UNSET
+    requirements: Items | msgspec.UnsetType = msgspec.UNSET
+    acceptance_criteria: Items | msgspec.UnsetType = msgspec.UNSET
+    tags: Tags | msgspec.UnsetType = msgspec.UNSET
+    assigned_to: ShortText | msgspec.UnsetType | None = msgspec.UNSET
+    estimated_hours: Hours | msgspec.UnsetType | None = msgspec.UNSET
+    actual_hours: Hours | msgspec.UnsetType | None = msgspec.UNSET
+    linear_issue_id: ShortText | msgspec.UnsetType | None = msgspec.UNSET
+    github_pr_url: Url | msgspec.UnsetType | None = msgspec.UNSET
+    parent_task_id: UUID | msgspec.UnsetType | None = msgspec.UNSET
+    project_id: UUID | msgspec.UnsetType | None = msgspec.UNSET
+    metadata: Metadata | msgspec.UnsetType = msgspec.UNSET
+
+
+class TaskStatusChange(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Body of ``PATCH /tasks/{id}/status``; the change is also recorded as a task context."""
+
+    status: TaskStatus
+    note: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
+
+
+class TaskEnvelope(msgspec.Struct):
+    data: Task
+    meta: Meta
+
+
+class TaskPage(msgspec.Struct):
+    data: list[Task]
+    pagination: Pagination
+    meta: Meta

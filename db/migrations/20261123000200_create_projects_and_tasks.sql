@@ -57,6 +57,24 @@ CREATE TRIGGER tasks_set_updated_at BEFORE UPDATE ON tasks
 CREATE TRIGGER tasks_bump_version BEFORE UPDATE ON tasks
     FOR EACH ROW EXECUTE FUNCTION bump_row_version();
 
+-- completed_at follows status, whichever path changes it (API, claims, ad-hoc SQL); a finished
+-- task holds no lease.
+CREATE FUNCTION tasks_sync_completion() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.status IN ('completed', 'failed', 'cancelled') THEN
+        NEW.completed_at := COALESCE(NEW.completed_at, now());
+        NEW.lease_owner := NULL;
+        NEW.lease_expires_at := NULL;
+    ELSE
+        NEW.completed_at := NULL;
+    END IF;
+    RETURN NEW;
+END;
+$$;
+CREATE TRIGGER tasks_sync_completion BEFORE INSERT OR UPDATE OF status, completed_at ON tasks
+    FOR EACH ROW EXECUTE FUNCTION tasks_sync_completion();
+
 -- Keyset pagination: every sortable column is paired with id as the tie-breaker.
 CREATE INDEX tasks_created_at_id_idx ON tasks (created_at, id);
 CREATE INDEX tasks_updated_at_id_idx ON tasks (updated_at, id);
@@ -119,3 +137,4 @@ DROP TABLE IF EXISTS task_contexts;
 DROP TABLE IF EXISTS task_dependencies;
 DROP TABLE IF EXISTS tasks;
 DROP TABLE IF EXISTS projects;
+DROP FUNCTION IF EXISTS tasks_sync_completion();

@@ -684,7 +684,9 @@ CREATE TABLE public.idempotency_keys (
     response_body bytea NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     expires_at timestamp with time zone DEFAULT (now() + '24:00:00'::interval) NOT NULL,
-    CONSTRAINT idempotency_keys_idempotency_key_check CHECK (((char_length(idempotency_key) >= 1) AND (char_length(idempotency_key) <= 255)))
+    response_headers jsonb DEFAULT '{}'::jsonb NOT NULL,
+    CONSTRAINT idempotency_keys_idempotency_key_check CHECK (((char_length(idempotency_key) >= 1) AND (char_length(idempotency_key) <= 255))),
+    CONSTRAINT idempotency_keys_status_range CHECK (((response_status >= 0) AND (response_status <= 599)))
 );
 
 
@@ -2800,4 +2802,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261123000700'),
     ('20261123000800'),
     ('20261123000900'),
-    ('20261123001000');
+    ('20261123001000'),
+    ('20261123085733');

@@ -16,6 +16,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.types import ASGIApp
 
 from taskmaster.api.checks import check_request
+from taskmaster.api.idempotency import idempotency_middleware
 from taskmaster.api.pagination import CursorCodec
 from taskmaster.db.pool import ConnectionPool
 from taskmaster.errors import handle_exception
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             {"settings": settings, "pool": pool, "cursors": CursorCodec(settings.secret_key)}
         ),
         lifespan=[lifespan],
+        middleware=[idempotency_middleware],
         before_request=check_request,
         exception_handlers={Exception: handle_exception},
         request_max_body_size=settings.max_body_bytes,

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from taskmaster.devdb import LocalPostgres, free_port
+
 from tests.conftest import OriginProcess, dbmate, start_origin
 from tests.helpers import assert_problem
 

@@ -1,15 +1,21 @@
 """The success envelope of design.md §3: ``{"data", "pagination"?, "meta": {"request_id"}}``.
 
-Each resource declares concrete envelope structs (``TaskEnvelope``, ``TaskPage``) by subclassing
-these, so the OpenAPI document names them plainly.
+Routes return ``Envelope[Thing]`` (one resource) or ``Page[Thing]`` (a list); the OpenAPI document
+names them ``Envelope[Thing]`` / ``Page[Thing]``. :func:`single` and :func:`paged` build them, so a
+route never assembles headers or pagination by hand.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 import msgspec
-from litestar import Request
+from litestar import Request, Response
+
+from taskmaster.api.etags import etag, matches_if_none_match
+
+T = TypeVar("T")
+CACHE_CONTROL = "private, max-age=0, must-revalidate"
 
 
 class Meta(msgspec.Struct):
@@ -22,5 +28,54 @@ class Pagination(msgspec.Struct):
     has_more: bool
 
 
+class Envelope(msgspec.Struct, Generic[T]):
+    data: T
+    meta: Meta
+
+
+class Page(msgspec.Struct, Generic[T]):
+    data: list[T]
+    pagination: Pagination
+    meta: Meta
+
+
+class _Listed(Protocol[T]):  # taskmaster.api.listing.Listed, without the import cycle
+    items: list[T]
+    next_cursor: str | None
+    has_more: bool
+
+
 def meta_for(request: Request[Any, Any, Any]) -> Meta:
     return Meta(request_id=request.scope.get("request_id", ""))
+
+
+def single(
+    request: Request[Any, Any, Any],
+    item: T,
+    status_code: int = 200,
+    location: str | None = None,
+    if_none_match: str | None = None,
+) -> Response[Envelope[T]]:
+    """One resource in the envelope, with an ``ETag`` when it has a row version; 304 (no body)
+    when ``If-None-Match`` names that version."""
+    headers = {"Cache-Control": CACHE_CONTROL}
+    version = getattr(item, "version", None)
+    if isinstance(version, int):
+        headers["ETag"] = etag(version)
+        if matches_if_none_match(if_none_match, version):
+            return Response(None, status_code=304, headers=headers)  # type: ignore[arg-type]
+    if location is not None:
+        headers["Location"] = location
+    return Response(
+        Envelope(data=item, meta=meta_for(request)), status_code=status_code, headers=headers
+    )
+
+
+def paged(request: Request[Any, Any, Any], listed: _Listed[T], limit: int) -> Page[T]:
+    return Page(
+        data=listed.items,
+        pagination=Pagination(
+            limit=limit, next_cursor=listed.next_cursor, has_more=listed.has_more
+        ),
+        meta=meta_for(request),
+    )

@@ -8,8 +8,6 @@ from uuid import UUID
 
 import msgspec
 
-from taskmaster.api.envelope import Meta, Pagination
-
 # Mirrors the CHECK constraints of the tasks table (tests/migrations checks that they agree).
 TaskStatus = Literal[
     "pending", "in_progress", "blocked", "review", "completed", "failed", "cancelled", "deferred"
@@ -115,14 +113,3 @@ class TaskStatusChange(msgspec.Struct, forbid_unknown_fields=True, kw_only=True)
 
     status: TaskStatus
     note: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
-
-
-class TaskEnvelope(msgspec.Struct):
-    data: Task
-    meta: Meta
-
-
-class TaskPage(msgspec.Struct):
-    data: list[Task]
-    pagination: Pagination
-    meta: Meta

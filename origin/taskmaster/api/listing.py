@@ -1,0 +1,225 @@
+"""What every resource's data access shares: one :class:`Table` describes a resource's rows.
+
+A resource declares, once, its table, the struct a row decodes into, its select-list fragment, its
+allow-listed filters (query parameter → constant SQL predicate) and sort fields. From that the
+table gives:
+
+- :meth:`Table.page`: a keyset-paginated list, its statement composed from constant fragments once
+  per shape (which filters are present, which sort, first page or not) and cached, values bound;
+- :meth:`Table.one` / :meth:`Table.write`: run a named single-row statement and decode it, 404 when
+  it returns nothing;
+- :meth:`Table.guarded`: an UPDATE/DELETE guarded by ``If-Match`` (``%(if_version)s``) that tells a
+  missing row (404) from a stale version (412) with a second query only when the first touched nothing.
+
+To add a resource: describe its ``Table`` in its service module and call these; SQL that is not a
+list stays in the resource's ``queries.sql``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Generic, LiteralString, TypeVar
+from uuid import UUID
+
+import msgspec
+from psycopg import sql
+from psycopg.types.json import Jsonb
+
+from taskmaster.api.pagination import (
+    CursorCodec,
+    SortField,
+    SortKey,
+    keyset_clause,
+    order_by_clause,
+    parse_sort,
+)
+from taskmaster.db.pool import ConnectionPool
+from taskmaster.errors import ApiError, not_found
+
+T = TypeVar("T")
+_QUERY_CACHE_LIMIT = 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Listed(Generic[T]):
+    """One page of a list: the items, and where the next page starts (if there is one)."""
+
+    items: list[T]
+    next_cursor: str | None
+    has_more: bool
+
+
+def body_params(body: msgspec.Struct, jsonb: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """A request body as statement parameters: unset fields become NULL, ``jsonb`` ones Jsonb."""
+    params: dict[str, Any] = {}
+    for name in body.__struct_fields__:
+        value = getattr(body, name)
+        if value is msgspec.UNSET:
+            value = None
+        elif name in jsonb and value is not None:
+            value = Jsonb(value)
+        params[name] = value
+    return params
+
+
+def sent_fields(body: msgspec.Struct) -> list[str]:
+    """The fields a PATCH body sets (its named statement changes only columns in ``%(fields)s``)."""
+    return [name for name in body.__struct_fields__ if getattr(body, name) is not msgspec.UNSET]
+
+
+def precondition_failed(label: str, resource_id: object, current_version: int) -> ApiError:
+    return ApiError(
+        412,
+        "precondition-failed",
+        "Precondition failed",
+        f"If-Match does not match the current version of {label} {resource_id} "
+        f'(now "{current_version}").',
+    )
+
+
+def _cursor_value(item: Any, name: str) -> Any:
+    value = getattr(item, name)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    return value
+
+
+@dataclass(eq=False)
+class Table(Generic[T]):
+    """A resource's rows: where they live, how they decode, how they may be listed."""
+
+    name: LiteralString  # the table
+    label: str  # the resource as error messages name it ("task", "workflow stage")
+    struct: type[T]  # built positionally from a row of ``columns``
+    columns: LiteralString  # the select list; its order is the struct's field order
+    sort_fields: dict[str, SortField]
+    default_sort: str
+    filters: dict[str, LiteralString] = field(default_factory=dict)
+    # A predicate every list applies (a sub-collection's parent, e.g. "task_id = %(task_id)s").
+    scope: LiteralString | None = None
+    _cache: dict[tuple[Any, ...], str] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        table = sql.Identifier(self.name)
+        self._version_query = (
+            sql.SQL("SELECT version FROM {} WHERE id = %(id)s").format(table).as_string(None)
+        )
+        self._exists_query = (
+            sql.SQL("SELECT 1 FROM {} WHERE id = %(id)s").format(table).as_string(None)
+        )
+
+    # ---- single rows -------------------------------------------------------------------------
+
+    async def one(
+        self, pool: ConnectionPool, query: LiteralString, params: dict[str, Any], resource_id: Any
+    ) -> T:
+        """Run a statement returning at most one row of ``columns``; 404 when it returns none."""
+        async with pool.connection() as conn:
+            cur = await conn.execute(query, params)
+            row = await cur.fetchone()
+        if row is None:
+            raise not_found(self.label, resource_id)
+        return self.struct(*row)
+
+    async def write(self, pool: ConnectionPool, query: LiteralString, params: dict[str, Any]) -> T:
+        """Run an INSERT … RETURNING ``columns`` (constraint errors become problems upstream)."""
+        async with pool.connection() as conn:
+            cur = await conn.execute(query, params)
+            row = await cur.fetchone()
+        assert row is not None
+        return self.struct(*row)
+
+    async def guarded(
+        self, pool: ConnectionPool, query: LiteralString, params: dict[str, Any], resource_id: Any
+    ) -> tuple[Any, ...]:
+        """Run an UPDATE/DELETE guarded by ``%(if_version)s``; 404 or 412 when it touches no row."""
+        async with pool.connection() as conn:
+            cur = await conn.execute(query, params)
+            row = await cur.fetchone()
+            if row is not None:
+                return row
+            cur = await conn.execute(self._version_query, {"id": resource_id})  # type: ignore[arg-type]
+            current = await cur.fetchone()
+        if current is None:
+            raise not_found(self.label, resource_id)
+        raise precondition_failed(self.label, resource_id, current[0])
+
+    async def update(
+        self, pool: ConnectionPool, query: LiteralString, params: dict[str, Any], resource_id: Any
+    ) -> T:
+        """:meth:`guarded` for a statement that returns the row's ``columns``."""
+        return self.struct(*await self.guarded(pool, query, params, resource_id))
+
+    async def exists(self, pool: ConnectionPool, resource_id: Any) -> bool:
+        async with pool.connection() as conn:
+            cur = await conn.execute(self._exists_query, {"id": resource_id})  # type: ignore[arg-type]
+            return await cur.fetchone() is not None
+
+    async def require(self, pool: ConnectionPool, resource_id: Any) -> None:
+        if not await self.exists(pool, resource_id):
+            raise not_found(self.label, resource_id)
+
+    # ---- lists -------------------------------------------------------------------------------
+
+    def sort(self, raw: str | None) -> tuple[SortKey, ...]:
+        """The sort keys of ``?sort=`` (400 for a field outside :attr:`sort_fields`)."""
+        return parse_sort(raw, self.sort_fields, self.default_sort)
+
+    def list_query(
+        self, filters: tuple[str, ...], keys: tuple[SortKey, ...], after_cursor: bool
+    ) -> str:
+        """Compose (once per shape) the list statement from allow-listed fragments."""
+        cache_key = (filters, keys, after_cursor)
+        cached = self._cache.get(cache_key)
+        if cached is not None:
+            return cached
+        predicates: list[sql.Composable] = [sql.SQL(self.filters[name]) for name in filters]
+        if self.scope is not None:
+            predicates.insert(0, sql.SQL(self.scope))
+        if after_cursor:
+            predicates.append(keyset_clause(keys, self.sort_fields, {}, [None] * len(keys)))
+        where = sql.SQL("WHERE ") + sql.SQL(" AND ").join(predicates) if predicates else sql.SQL("")
+        query = sql.SQL("SELECT {columns} FROM {table} {where} {order} LIMIT %(limit)s").format(
+            columns=sql.SQL(self.columns),
+            table=sql.Identifier(self.name),
+            where=where,
+            order=order_by_clause(keys, self.sort_fields),
+        )
+        text = query.as_string(None)
+        if len(self._cache) < _QUERY_CACHE_LIMIT:
+            self._cache[cache_key] = text
+        return text
+
+    async def page(
+        self,
+        pool: ConnectionPool,
+        codec: CursorCodec,
+        filters: dict[str, Any],
+        keys: tuple[SortKey, ...],
+        cursor: str | None,
+        limit: int,
+        scope: dict[str, Any] | None = None,
+    ) -> Listed[T]:
+        """One page: ``filters`` are the list's query parameters (None = absent), ``scope`` binds
+        the parameters of :attr:`scope`."""
+        active = tuple(name for name in self.filters if filters.get(name) is not None)
+        params: dict[str, Any] = dict(scope or {})
+        params.update((name, filters[name]) for name in active)
+        params["limit"] = limit + 1
+        if cursor is not None:
+            for index, value in enumerate(codec.decode(cursor, keys)):
+                params[f"cursor_{index}"] = value
+        query = self.list_query(active, keys, cursor is not None)
+        async with pool.connection() as conn:
+            cur = await conn.execute(query, params)  # type: ignore[arg-type]
+            rows = await cur.fetchall()
+        has_more = len(rows) > limit
+        items = [self.struct(*row) for row in rows[:limit]]
+        next_cursor = None
+        if has_more:
+            last = items[-1]
+            next_cursor = codec.encode(keys, [_cursor_value(last, key.field) for key in keys])
+        return Listed(items, next_cursor, has_more)

@@ -1,0 +1,35 @@
+"""Query and header parameters every resource's routes share (declared once, documented once).
+
+Litestar reads a handler's parameters from its signature (and ``checks`` refuses any query
+parameter a handler does not declare), so each list route still names these in its signature:
+``limit: Limit = DEFAULT_PAGE_SIZE, cursor: Cursor = None, sort: Sort = None``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar.params import Parameter
+
+from taskmaster.api.pagination import MAX_PAGE_SIZE
+
+Limit = Annotated[int, Parameter(ge=1, le=MAX_PAGE_SIZE, description="Page size")]
+Cursor = Annotated[
+    str | None,
+    Parameter(max_length=2048, description="Opaque cursor from pagination.next_cursor"),
+]
+Sort = Annotated[
+    str | None,
+    Parameter(
+        max_length=200,
+        description="Comma-separated sort fields, '-' for descending (allow-listed per resource)",
+    ),
+]
+IfMatch = Annotated[
+    str | None,
+    Parameter(header="If-Match", description="Apply the write only if the ETag still matches"),
+]
+IfNoneMatch = Annotated[
+    str | None,
+    Parameter(header="If-None-Match", description="Answer 304 if the ETag still matches"),
+]

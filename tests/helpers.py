@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import httpx
@@ -23,3 +24,31 @@ def assert_problem(
     if code is not None:
         assert body["type"].endswith("/" + code), body
     return body
+
+
+def list_all(client: httpx.Client, path: str, **params: Any) -> list[dict[str, Any]]:
+    """Every item of a keyset-paginated list: follow next_cursor until has_more is false."""
+    items: list[dict[str, Any]] = []
+    cursor = None
+    for _ in range(100):
+        query = params | ({"cursor": cursor} if cursor else {})
+        response = client.get(path, params=query)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        items.extend(body["data"])
+        assert body["pagination"]["limit"] == params.get("limit", 50)
+        if not body["pagination"]["has_more"]:
+            assert body["pagination"]["next_cursor"] is None
+            return items
+        cursor = body["pagination"]["next_cursor"]
+    raise AssertionError("pagination did not end")
+
+
+def count_rows(db: Any, table: str, where: str = "true", *args: Any) -> int:
+    """Rows of a table (optionally filtered), to check that a refused write changed nothing."""
+    return db.execute(f"SELECT count(*) FROM {table} WHERE {where}", args).fetchone()[0]  # type: ignore[no-any-return]
+
+
+def unique(prefix: str = "x") -> str:
+    """A value no other test uses (the session database is shared)."""
+    return f"{prefix}{uuid.uuid4().hex[:12]}"

@@ -21,11 +21,12 @@ from taskmaster.api.pagination import CursorCodec
 from taskmaster.db.pool import ConnectionPool
 from taskmaster.errors import handle_exception
 from taskmaster.health.routes import health, health_detailed
+from taskmaster.projects.routes import ProjectController
 from taskmaster.request_id import request_id_middleware
 from taskmaster.settings import Settings
 from taskmaster.tasks.routes import TaskController
 
-ROUTE_HANDLERS = [health, health_detailed, TaskController]
+ROUTE_HANDLERS = [health, health_detailed, TaskController, ProjectController]
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

@@ -92,6 +92,18 @@ CONSTRAINT_MESSAGES: dict[str, tuple[int, str, str]] = {
         "completed_at may only be set on completed, failed or cancelled tasks",
     ),
     "task_dependencies_no_self_edge": (422, "self-dependency", "a task cannot depend on itself"),
+    "projects_slug_key": (409, "duplicate-slug", "a project with this slug already exists"),
+}
+
+
+# Constraint name → detail for a DELETE refused because other rows still reference the row.
+# ON DELETE RESTRICT raises restrict_violation, so these never collide with the 422s above that the
+# same constraint gives when an INSERT/UPDATE names a row that does not exist.
+REFERENCED_MESSAGES: dict[str, str] = {
+    "tasks_project_id_fkey": "the project still has tasks; delete them or move them to another project first",
+    "workflows_project_id_fkey": "the project still has workflows; delete them first",
+    "deployments_project_id_fkey": "the project still has deployments; delete them first",
+    "pull_requests_project_id_fkey": "the project still has pull requests; delete them first",
 }
 
 
@@ -117,6 +129,11 @@ def _from_database_error(exc: psycopg.Error) -> ApiError:
         )
     diag = getattr(exc, "diag", None)
     constraint = diag.constraint_name if diag is not None else None
+    if isinstance(exc, pg_errors.RestrictViolation):
+        detail = REFERENCED_MESSAGES.get(
+            constraint or "", f"other rows still reference it ({constraint})"
+        )
+        return ApiError(409, "still-referenced", "Conflict", detail)
     if constraint in CONSTRAINT_MESSAGES:
         status, code, message = CONSTRAINT_MESSAGES[constraint]
         return ApiError(

@@ -100,6 +100,11 @@ class Table(Generic[T]):
     filters: dict[str, LiteralString] = field(default_factory=dict)
     # A predicate every list applies (a sub-collection's parent, e.g. "task_id = %(task_id)s").
     scope: LiteralString | None = None
+    # The resource's named statements; the CRUD helpers run ``get_<key>``, ``insert_<key>``,
+    # ``replace_<key>``, ``patch_<key>`` and ``delete_<key>`` from it.
+    queries: dict[str, LiteralString] = field(default_factory=dict)
+    key: str = ""
+    jsonb: frozenset[str] = frozenset()  # body fields bound as JSONB
     _cache: dict[tuple[Any, ...], str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -153,6 +158,38 @@ class Table(Generic[T]):
         """:meth:`guarded` for a statement that returns the row's ``columns``."""
         return self.struct(*await self.guarded(pool, query, params, resource_id))
 
+    # ---- CRUD by convention -------------------------------------------------------------------
+
+    def _query(self, verb: str) -> LiteralString:
+        return self.queries[f"{verb}_{self.key}"]
+
+    async def get(self, pool: ConnectionPool, resource_id: Any) -> T:
+        return await self.one(pool, self._query("get"), {"id": resource_id}, resource_id)
+
+    async def create(self, pool: ConnectionPool, body: msgspec.Struct, **extra: Any) -> T:
+        """``insert_<key>`` with the body's fields (plus ``extra`` parameters, e.g. a parent id)."""
+        return await self.write(pool, self._query("insert"), body_params(body, self.jsonb) | extra)
+
+    async def replace(
+        self, pool: ConnectionPool, resource_id: Any, body: msgspec.Struct, if_version: int | None
+    ) -> T:
+        params = body_params(body, self.jsonb) | {"id": resource_id, "if_version": if_version}
+        return await self.update(pool, self._query("replace"), params, resource_id)
+
+    async def patch(
+        self, pool: ConnectionPool, resource_id: Any, body: msgspec.Struct, if_version: int | None
+    ) -> T:
+        params = body_params(body, self.jsonb) | {
+            "id": resource_id,
+            "if_version": if_version,
+            "fields": sent_fields(body),
+        }
+        return await self.update(pool, self._query("patch"), params, resource_id)
+
+    async def delete(self, pool: ConnectionPool, resource_id: Any, if_version: int | None) -> None:
+        params = {"id": resource_id, "if_version": if_version}
+        await self.guarded(pool, self._query("delete"), params, resource_id)
+
     async def exists(self, pool: ConnectionPool, resource_id: Any) -> bool:
         async with pool.connection() as conn:
             cur = await conn.execute(self._exists_query, {"id": resource_id})  # type: ignore[arg-type]
@@ -198,13 +235,14 @@ class Table(Generic[T]):
         pool: ConnectionPool,
         codec: CursorCodec,
         filters: dict[str, Any],
-        keys: tuple[SortKey, ...],
+        sort: str | None,
         cursor: str | None,
         limit: int,
         scope: dict[str, Any] | None = None,
     ) -> Listed[T]:
-        """One page: ``filters`` are the list's query parameters (None = absent), ``scope`` binds
-        the parameters of :attr:`scope`."""
+        """One page: ``filters`` are the list's query parameters (None = absent), ``sort`` the raw
+        ``?sort=``, ``scope`` binds the parameters of :attr:`scope`."""
+        keys = self.sort(sort)
         active = tuple(name for name in self.filters if filters.get(name) is not None)
         params: dict[str, Any] = dict(scope or {})
         params.update((name, filters[name]) for name in active)

@@ -24,6 +24,7 @@ from taskmaster.tasks.schemas import (
     TaskType,
     TaskWrite,
 )
+from taskmaster.tasks.service import TASKS
 
 
 class TaskController(Controller):
@@ -34,7 +35,7 @@ class TaskController(Controller):
     async def create_task(
         self, request: Request[Any, Any, Any], state: State, data: TaskWrite
     ) -> Response[Envelope[Task]]:
-        task = await service.create_task(state.pool, data)
+        task = await TASKS.create(state.pool, data)
         return single(request, task, 201, location=f"{self.path}/{task.id}")
 
     @get("/", responses=problems(*COMMON), summary="List tasks (keyset-paginated)")
@@ -58,7 +59,6 @@ class TaskController(Controller):
         created_after: datetime | None = None,
         created_before: datetime | None = None,
     ) -> Page[Task]:
-        keys = service.TASKS.sort(sort)
         filters = {
             "status": status, "type": type, "priority_gte": priority_gte,
             "priority_lte": priority_lte, "complexity_gte": complexity_gte,
@@ -66,7 +66,7 @@ class TaskController(Controller):
             "project_id": project_id, "parent_task_id": parent_task_id,
             "created_after": created_after, "created_before": created_before,
         }  # fmt: skip
-        page = await service.list_tasks(state.pool, state.cursors, filters, keys, cursor, limit)
+        page = await TASKS.page(state.pool, state.cursors, filters, sort, cursor, limit)
         return paged(request, page, limit)
 
     @get("/{task_id:uuid}", responses=problems(*COMMON), summary="Get a task")
@@ -77,7 +77,7 @@ class TaskController(Controller):
         task_id: UUID,
         if_none_match: IfNoneMatch = None,
     ) -> Response[Envelope[Task]]:
-        task = await service.get_task(state.pool, task_id)
+        task = await TASKS.get(state.pool, task_id)
         return single(request, task, if_none_match=if_none_match)
 
     @put("/{task_id:uuid}", responses=problems(*WRITE, 412), summary="Replace a task")
@@ -85,7 +85,7 @@ class TaskController(Controller):
         self, request: Request[Any, Any, Any], state: State, task_id: UUID, data: TaskWrite,
         if_match: IfMatch = None,
     ) -> Response[Envelope[Task]]:  # fmt: skip
-        task = await service.replace_task(state.pool, task_id, data, parse_if_match(if_match))
+        task = await TASKS.replace(state.pool, task_id, data, parse_if_match(if_match))
         return single(request, task)
 
     @patch(
@@ -95,7 +95,7 @@ class TaskController(Controller):
         self, request: Request[Any, Any, Any], state: State, task_id: UUID, data: TaskPatch,
         if_match: IfMatch = None,
     ) -> Response[Envelope[Task]]:  # fmt: skip
-        task = await service.patch_task(state.pool, task_id, data, parse_if_match(if_match))
+        task = await TASKS.patch(state.pool, task_id, data, parse_if_match(if_match))
         return single(request, task)
 
     @patch(
@@ -110,4 +110,4 @@ class TaskController(Controller):
 
     @delete("/{task_id:uuid}", responses=problems(*COMMON, 409, 412), summary="Delete a task")
     async def delete_task(self, state: State, task_id: UUID, if_match: IfMatch = None) -> None:
-        await service.delete_task(state.pool, task_id, parse_if_match(if_match))
+        await TASKS.delete(state.pool, task_id, parse_if_match(if_match))

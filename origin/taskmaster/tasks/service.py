@@ -1,4 +1,5 @@
-"""Task rules and data access: every function takes the pool and returns schemas, or raises ApiError.
+"""Task rules and data access: the ``TASKS`` table description (CRUD and lists come from
+:class:`~taskmaster.api.listing.Table`) and the task-specific writes.
 
 Single-row paths are one round trip (a prepared, named statement). A failed conditional write costs
 a second query only to tell 404 from 412.
@@ -7,15 +8,14 @@ a second query only to tell 404 from 412.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, LiteralString
+from typing import LiteralString
 from uuid import UUID
 
-from taskmaster.api.listing import Listed, Table, body_params, sent_fields
-from taskmaster.api.pagination import CursorCodec, SortField, SortKey
+from taskmaster.api.listing import Table
+from taskmaster.api.pagination import SortField
 from taskmaster.db.pool import ConnectionPool
 from taskmaster.db.sql import load_queries
-from taskmaster.errors import ApiError
-from taskmaster.tasks.schemas import Task, TaskPatch, TaskStatusChange, TaskWrite
+from taskmaster.tasks.schemas import Task, TaskStatusChange
 
 QUERIES = load_queries(Path(__file__).with_name("queries.sql"))
 
@@ -44,7 +44,6 @@ FILTERS: dict[str, LiteralString] = {
     "created_after": "created_at >= %(created_after)s",
     "created_before": "created_at < %(created_before)s",
 }
-JSONB_FIELDS = frozenset({"requirements", "acceptance_criteria", "metadata"})
 
 
 TASKS: Table[Task] = Table(
@@ -55,56 +54,15 @@ TASKS: Table[Task] = Table(
     sort_fields=SORT_FIELDS,
     default_sort=DEFAULT_SORT,
     filters=FILTERS,
+    queries=QUERIES,
+    key="task",
+    jsonb=frozenset({"requirements", "acceptance_criteria", "metadata"}),
 )
-
-
-def _write_params(body: TaskWrite | TaskPatch) -> dict[str, Any]:
-    return body_params(body, JSONB_FIELDS)
-
-
-async def get_task(pool: ConnectionPool, task_id: UUID) -> Task:
-    return await TASKS.one(pool, QUERIES["get_task"], {"id": task_id}, task_id)
-
-
-async def create_task(pool: ConnectionPool, body: TaskWrite) -> Task:
-    return await TASKS.write(pool, QUERIES["insert_task"], _write_params(body))
-
-
-async def replace_task(
-    pool: ConnectionPool, task_id: UUID, body: TaskWrite, if_version: int | None
-) -> Task:
-    params = _write_params(body) | {"id": task_id, "if_version": if_version}
-    return await TASKS.update(pool, QUERIES["replace_task"], params, task_id)
-
-
-async def patch_task(
-    pool: ConnectionPool, task_id: UUID, body: TaskPatch, if_version: int | None
-) -> Task:
-    fields = sent_fields(body)
-    if "title" in fields and body.title is None:
-        raise ApiError(422, "validation-failed", "Unprocessable content", "title cannot be null")
-    params = _write_params(body) | {"id": task_id, "if_version": if_version, "fields": fields}
-    return await TASKS.update(pool, QUERIES["patch_task"], params, task_id)
 
 
 async def change_status(
     pool: ConnectionPool, task_id: UUID, body: TaskStatusChange, if_version: int | None
 ) -> Task:
+    """Move the status and record the move as a ``status_change`` context, in one statement."""
     params = {"id": task_id, "status": body.status, "note": body.note, "if_version": if_version}
     return await TASKS.update(pool, QUERIES["change_task_status"], params, task_id)
-
-
-async def delete_task(pool: ConnectionPool, task_id: UUID, if_version: int | None) -> None:
-    params = {"id": task_id, "if_version": if_version}
-    await TASKS.guarded(pool, QUERIES["delete_task"], params, task_id)
-
-
-async def list_tasks(
-    pool: ConnectionPool,
-    codec: CursorCodec,
-    filters: dict[str, Any],
-    keys: tuple[SortKey, ...],
-    cursor: str | None,
-    limit: int,
-) -> Listed[Task]:
-    return await TASKS.page(pool, codec, filters, keys, cursor, limit)

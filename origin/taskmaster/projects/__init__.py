@@ -1,0 +1,1 @@
+"""Projects: the containers of tasks, workflows and deployments (same layout as ``tasks``)."""

@@ -25,8 +25,15 @@ from taskmaster.projects.routes import ProjectController
 from taskmaster.request_id import request_id_middleware
 from taskmaster.settings import Settings
 from taskmaster.tasks.routes import TaskController
+from taskmaster.tasks.subresources import TaskRelationsController
 
-ROUTE_HANDLERS = [health, health_detailed, TaskController, ProjectController]
+ROUTE_HANDLERS = [
+    health,
+    health_detailed,
+    TaskController,
+    TaskRelationsController,
+    ProjectController,
+]
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

@@ -92,6 +92,16 @@ CONSTRAINT_MESSAGES: dict[str, tuple[int, str, str]] = {
         "completed_at may only be set on completed, failed or cancelled tasks",
     ),
     "task_dependencies_no_self_edge": (422, "self-dependency", "a task cannot depend on itself"),
+    "task_dependencies_unique_edge": (
+        409,
+        "duplicate-dependency",
+        "this task already has a dependency of this type on that task",
+    ),
+    "task_dependencies_depends_on_task_id_fkey": (
+        422,
+        "unknown-reference",
+        "depends_on_task_id does not name an existing task",
+    ),
     "projects_slug_key": (409, "duplicate-slug", "a project with this slug already exists"),
 }
 

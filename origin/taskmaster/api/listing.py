@@ -98,14 +98,16 @@ class Table(Generic[T]):
     sort_fields: dict[str, SortField]
     default_sort: str
     filters: dict[str, LiteralString] = field(default_factory=dict)
-    # A predicate every list applies (a sub-collection's parent, e.g. "task_id = %(task_id)s").
+    # A sub-collection: the predicate every list applies (e.g. "task_id = %(task_id)s", bound from
+    # ``page(scope=…)``) and the parent table, so an empty first page of a missing parent is a 404.
     scope: LiteralString | None = None
+    parent: Table[Any] | None = None
     # The resource's named statements; the CRUD helpers run ``get_<key>``, ``insert_<key>``,
     # ``replace_<key>``, ``patch_<key>`` and ``delete_<key>`` from it.
     queries: dict[str, LiteralString] = field(default_factory=dict)
     key: str = ""
     jsonb: frozenset[str] = frozenset()  # body fields bound as JSONB
-    _cache: dict[tuple[Any, ...], str] = field(default_factory=dict, repr=False)
+    _cache: dict[tuple[Any, ...], str] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         table = sql.Identifier(self.name)
@@ -119,14 +121,21 @@ class Table(Generic[T]):
     # ---- single rows -------------------------------------------------------------------------
 
     async def one(
-        self, pool: ConnectionPool, query: LiteralString, params: dict[str, Any], resource_id: Any
+        self,
+        pool: ConnectionPool,
+        query: LiteralString,
+        params: dict[str, Any],
+        resource_id: Any,
+        label: str | None = None,
     ) -> T:
-        """Run a statement returning at most one row of ``columns``; 404 when it returns none."""
+        """Run a statement returning at most one row of ``columns``; 404 when it returns none
+        (naming ``label`` when the missing row is another one, e.g. the parent of an INSERT …
+        SELECT)."""
         async with pool.connection() as conn:
             cur = await conn.execute(query, params)
             row = await cur.fetchone()
         if row is None:
-            raise not_found(self.label, resource_id)
+            raise not_found(label or self.label, resource_id)
         return self.struct(*row)
 
     async def write(self, pool: ConnectionPool, query: LiteralString, params: dict[str, Any]) -> T:
@@ -254,6 +263,8 @@ class Table(Generic[T]):
         async with pool.connection() as conn:
             cur = await conn.execute(query, params)  # type: ignore[arg-type]
             rows = await cur.fetchall()
+        if not rows and cursor is None and self.parent is not None and scope:
+            await self.parent.require(pool, next(iter(scope.values())))
         has_more = len(rows) > limit
         items = [self.struct(*row) for row in rows[:limit]]
         next_cursor = None

@@ -97,3 +97,28 @@ SELECT {{task_columns}} FROM changed;
 DELETE FROM tasks
 WHERE id = %(id)s AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
 RETURNING id;
+
+-- fragment: context_columns
+-- The select list of a task context; its order is the field order of schemas.TaskContext.
+id, task_id, context_type, context_data, metadata, created_at, updated_at
+
+-- name: insert_context
+-- Only under an existing task: no row back means the task does not exist (→ 404).
+INSERT INTO task_contexts (task_id, context_type, context_data, metadata)
+SELECT id, %(context_type)s, %(context_data)s, %(metadata)s FROM tasks WHERE id = %(task_id)s
+RETURNING {{context_columns}};
+
+-- fragment: dependency_columns
+-- The select list of a dependency edge; its order is the field order of schemas.TaskDependency.
+id, task_id, depends_on_task_id, dependency_type, metadata, created_at
+
+-- name: insert_dependency
+-- Only under an existing task (no row back → 404). The CHECK refuses a self-edge (422), the UNIQUE
+-- constraint a duplicate edge (409), the FK an unknown depends_on_task_id (422).
+INSERT INTO task_dependencies (task_id, depends_on_task_id, dependency_type, metadata)
+SELECT id, %(depends_on_task_id)s, %(dependency_type)s, %(metadata)s FROM tasks WHERE id = %(task_id)s
+RETURNING {{dependency_columns}};
+
+-- name: delete_dependency
+DELETE FROM task_dependencies WHERE id = %(id)s AND task_id = %(task_id)s
+RETURNING {{dependency_columns}};

@@ -113,3 +113,52 @@ class TaskStatusChange(msgspec.Struct, forbid_unknown_fields=True, kw_only=True)
 
     status: TaskStatus
     note: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
+
+
+# ---- sub-resources: /tasks/{id}/contexts, /tasks/{id}/dependencies ------------------------------
+
+# Mirrors the CHECK constraints of task_contexts / task_dependencies.
+ContextType = Literal[
+    "requirement", "codebase", "ai_interaction", "validation", "workflow", "status_change",
+    "completion", "dependency_parent", "dependency_child", "error", "performance", "note",
+]  # fmt: skip
+DependencyType = Literal["depends_on", "blocks", "related"]
+
+
+class TaskContext(msgspec.Struct):
+    """A typed context record of a task. Field order = ``context_columns`` in queries.sql."""
+
+    id: UUID
+    task_id: UUID
+    context_type: ContextType
+    context_data: dict[str, Any]
+    metadata: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+
+class TaskContextWrite(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Body of ``POST /tasks/{id}/contexts``."""
+
+    context_type: ContextType
+    context_data: Metadata = msgspec.field(default_factory=dict)
+    metadata: Metadata = msgspec.field(default_factory=dict)
+
+
+class TaskDependency(msgspec.Struct):
+    """An edge ``task_id → depends_on_task_id``. Field order = ``dependency_columns``."""
+
+    id: UUID
+    task_id: UUID
+    depends_on_task_id: UUID
+    dependency_type: DependencyType
+    metadata: dict[str, Any]
+    created_at: datetime
+
+
+class TaskDependencyWrite(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Body of ``POST /tasks/{id}/dependencies``."""
+
+    depends_on_task_id: UUID
+    dependency_type: DependencyType = "depends_on"
+    metadata: Metadata = msgspec.field(default_factory=dict)

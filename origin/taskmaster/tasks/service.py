@@ -7,15 +7,26 @@ a second query only to tell 404 from 412.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import LiteralString
 from uuid import UUID
 
-from taskmaster.api.listing import Table
+import msgspec
+
+from taskmaster.api.listing import Table, body_params
 from taskmaster.api.pagination import SortField
 from taskmaster.db.pool import ConnectionPool
 from taskmaster.db.sql import load_queries
-from taskmaster.tasks.schemas import Task, TaskStatusChange
+from taskmaster.tasks.schemas import (
+    Task,
+    TaskContext,
+    TaskContextWrite,
+    TaskDependency,
+    TaskDependencyWrite,
+    TaskStatusChange,
+    TaskWrite,
+)
 
 QUERIES = load_queries(Path(__file__).with_name("queries.sql"))
 
@@ -66,3 +77,74 @@ async def change_status(
     """Move the status and record the move as a ``status_change`` context, in one statement."""
     params = {"id": task_id, "status": body.status, "note": body.note, "if_version": if_version}
     return await TASKS.update(pool, QUERIES["change_task_status"], params, task_id)
+
+
+# ---- sub-resources ---------------------------------------------------------------------------
+
+_CREATED: dict[str, SortField] = {
+    "created_at": SortField("created_at", "timestamptz"),
+    "id": SortField("id", "uuid"),
+}
+
+# The children of one task: the task list with a fixed parent.
+SUBTASKS: Table[Task] = replace(TASKS, scope="parent_task_id = %(task_id)s", parent=TASKS)
+
+CONTEXTS: Table[TaskContext] = Table(
+    name="task_contexts",
+    label="task context",
+    struct=TaskContext,
+    columns=QUERIES["fragment:context_columns"],
+    sort_fields=_CREATED,
+    default_sort="created_at",
+    filters={
+        "context_type": "context_type = ANY(%(context_type)s)",
+        "created_after": "created_at >= %(created_after)s",
+        "created_before": "created_at < %(created_before)s",
+    },
+    scope="task_id = %(task_id)s",
+    parent=TASKS,
+    queries=QUERIES,
+    key="context",
+    jsonb=frozenset({"context_data", "metadata"}),
+)
+
+DEPENDENCIES: Table[TaskDependency] = Table(
+    name="task_dependencies",
+    label="dependency",
+    struct=TaskDependency,
+    columns=QUERIES["fragment:dependency_columns"],
+    sort_fields=_CREATED,
+    default_sort="created_at",
+    filters={"dependency_type": "dependency_type = ANY(%(dependency_type)s)"},
+    scope="task_id = %(task_id)s",
+    parent=TASKS,
+    queries=QUERIES,
+    key="dependency",
+    jsonb=frozenset({"metadata"}),
+)
+
+
+async def create_subtask(pool: ConnectionPool, parent_id: UUID, body: TaskWrite) -> Task:
+    """A task whose parent is ``parent_id`` (whatever the body says); 404 for a missing parent."""
+    await TASKS.require(pool, parent_id)
+    return await TASKS.create(pool, msgspec.structs.replace(body, parent_task_id=parent_id))
+
+
+async def add_context(pool: ConnectionPool, task_id: UUID, body: TaskContextWrite) -> TaskContext:
+    params = body_params(body, CONTEXTS.jsonb) | {"task_id": task_id}
+    return await CONTEXTS.one(pool, QUERIES["insert_context"], params, task_id, "task")
+
+
+async def add_dependency(
+    pool: ConnectionPool, task_id: UUID, body: TaskDependencyWrite
+) -> TaskDependency:
+    # Cycle refusal (409 with the cycle path, design.md §7) belongs here, with the task-graph issue:
+    # before inserting task_id → depends_on_task_id, walk depends_on edges from depends_on_task_id
+    # and refuse if task_id is reachable (in the same transaction, under a lock on the edge set).
+    params = body_params(body, DEPENDENCIES.jsonb) | {"task_id": task_id}
+    return await DEPENDENCIES.one(pool, QUERIES["insert_dependency"], params, task_id, "task")
+
+
+async def remove_dependency(pool: ConnectionPool, task_id: UUID, dependency_id: UUID) -> None:
+    params = {"id": dependency_id, "task_id": task_id}
+    await DEPENDENCIES.one(pool, QUERIES["delete_dependency"], params, dependency_id)

@@ -1,0 +1,106 @@
+"""HTTP adapters for what hangs off one task: ``/tasks/{id}/contexts``, ``/subtasks`` and
+``/dependencies``. Same path prefix as :class:`~taskmaster.tasks.routes.TaskController`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, Response, delete, get, post
+from litestar.datastructures import State
+
+from taskmaster.api.docs import COMMON, WRITE, problems
+from taskmaster.api.envelope import Envelope, Page, paged, single
+from taskmaster.api.pagination import DEFAULT_PAGE_SIZE
+from taskmaster.api.params import Cursor, Limit, Sort
+from taskmaster.tasks import service
+from taskmaster.tasks.schemas import (
+    ContextType,
+    DependencyType,
+    Task,
+    TaskContext,
+    TaskContextWrite,
+    TaskDependency,
+    TaskDependencyWrite,
+    TaskStatus,
+    TaskWrite,
+)
+
+Req = Request[Any, Any, Any]
+
+
+class TaskRelationsController(Controller):
+    path = "/api/v1/tasks/{task_id:uuid}"
+    tags = ["tasks"]
+
+    @post("/contexts", responses=problems(*WRITE), summary="Add a context record to a task")
+    async def add_context(
+        self, request: Req, state: State, task_id: UUID, data: TaskContextWrite
+    ) -> Response[Envelope[TaskContext]]:
+        context = await service.add_context(state.pool, task_id, data)
+        return single(request, context, 201)
+
+    @get("/contexts", responses=problems(*COMMON), summary="List a task's context records")
+    async def list_contexts(
+        self, request: Req, state: State, task_id: UUID, limit: Limit = DEFAULT_PAGE_SIZE,
+        cursor: Cursor = None, sort: Sort = None, context_type: list[ContextType] | None = None,
+        created_after: datetime | None = None, created_before: datetime | None = None,
+    ) -> Page[TaskContext]:  # fmt: skip
+        filters = {
+            "context_type": context_type,
+            "created_after": created_after,
+            "created_before": created_before,
+        }
+        page = await service.CONTEXTS.page(
+            state.pool, state.cursors, filters, sort, cursor, limit, {"task_id": task_id}
+        )
+        return paged(request, page, limit)
+
+    @post("/subtasks", responses=problems(*WRITE), summary="Create a child task")
+    async def create_subtask(
+        self, request: Req, state: State, task_id: UUID, data: TaskWrite
+    ) -> Response[Envelope[Task]]:
+        task = await service.create_subtask(state.pool, task_id, data)
+        return single(request, task, 201, location=f"/api/v1/tasks/{task.id}")
+
+    @get("/subtasks", responses=problems(*COMMON), summary="List a task's children")
+    async def list_subtasks(
+        self, request: Req, state: State, task_id: UUID, limit: Limit = DEFAULT_PAGE_SIZE,
+        cursor: Cursor = None, sort: Sort = None, status: list[TaskStatus] | None = None,
+    ) -> Page[Task]:  # fmt: skip
+        page = await service.SUBTASKS.page(
+            state.pool, state.cursors, {"status": status}, sort, cursor, limit, {"task_id": task_id}
+        )
+        return paged(request, page, limit)
+
+    @post(
+        "/dependencies",
+        responses=problems(*WRITE),
+        summary="Add a dependency edge (409 duplicate, 422 self-edge or unknown task)",
+    )
+    async def add_dependency(
+        self, request: Req, state: State, task_id: UUID, data: TaskDependencyWrite
+    ) -> Response[Envelope[TaskDependency]]:
+        dependency = await service.add_dependency(state.pool, task_id, data)
+        return single(request, dependency, 201)
+
+    @get("/dependencies", responses=problems(*COMMON), summary="List a task's dependency edges")
+    async def list_dependencies(
+        self, request: Req, state: State, task_id: UUID, limit: Limit = DEFAULT_PAGE_SIZE,
+        cursor: Cursor = None, sort: Sort = None,
+        dependency_type: list[DependencyType] | None = None,
+    ) -> Page[TaskDependency]:  # fmt: skip
+        filters = {"dependency_type": dependency_type}
+        page = await service.DEPENDENCIES.page(
+            state.pool, state.cursors, filters, sort, cursor, limit, {"task_id": task_id}
+        )
+        return paged(request, page, limit)
+
+    @delete(
+        "/dependencies/{dependency_id:uuid}",
+        responses=problems(*COMMON),
+        summary="Remove a dependency edge",
+    )
+    async def remove_dependency(self, state: State, task_id: UUID, dependency_id: UUID) -> None:
+        await service.remove_dependency(state.pool, task_id, dependency_id)

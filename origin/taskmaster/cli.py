@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from taskmaster.devdb import main as devdb_main
+from taskmaster.keys.cli import register_keys
 
 
 def register_devdb(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -25,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="taskmaster", description="TaskMaster API operations")
     subparsers = parser.add_subparsers(dest="command", required=True)
     register_devdb(subparsers)
+    register_keys(subparsers)
     return parser
 
 

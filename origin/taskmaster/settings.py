@@ -52,8 +52,29 @@ class DatabaseSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class AuthSettings:
+    edge_signing_secret: str = ""
+    """EDGE_SIGNING_SECRET: HMAC secret shared with the edge (docs/edge-origin-contract.md). Empty:
+    identity asserted by the edge is never believed and /internal/* answers 401."""
+    cf_access_aud: str = ""
+    """CF_ACCESS_AUD: Cloudflare Access application audience tag. Set: every non-public request
+    must carry a valid Cf-Access-Jwt-Assertion (RS256). Empty: no Access check."""
+    cf_access_jwks: str = ""
+    """CF_ACCESS_JWKS: the Access signing keys, as a JWKS JSON document or a path to one
+    (required when CF_ACCESS_AUD is set)."""
+    cf_access_issuer: str = ""
+    """CF_ACCESS_ISSUER: expected ``iss`` of Access tokens (``https://<team>.cloudflareaccess.com``);
+    empty: not checked."""
+    flush_interval_s: float = 1.0
+    """AUTH_FLUSH_INTERVAL_S: how often per-key usage and access logs are written (batched)."""
+    key_cache_max_entries: int = 10_000
+    """KEY_CACHE_MAX_ENTRIES: most key verdicts cached per worker process."""
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     database: DatabaseSettings
+    auth: AuthSettings = AuthSettings()
     environment: str = "development"
     """TASKMASTER_ENV: ``development`` or ``production`` (production refuses dev defaults)."""
     secret_key: str = DEV_SECRET_KEY
@@ -81,8 +102,21 @@ class Settings:
         secret_key = env.get("TASKMASTER_SECRET_KEY") or DEV_SECRET_KEY
         if environment == "production" and secret_key == DEV_SECRET_KEY:
             raise SettingsError("TASKMASTER_SECRET_KEY must be set in production")
+        auth = AuthSettings(
+            edge_signing_secret=env.get("EDGE_SIGNING_SECRET", ""),
+            cf_access_aud=env.get("CF_ACCESS_AUD", ""),
+            cf_access_jwks=env.get("CF_ACCESS_JWKS", ""),
+            cf_access_issuer=env.get("CF_ACCESS_ISSUER", ""),
+            flush_interval_s=_float(env, "AUTH_FLUSH_INTERVAL_S", 1.0),
+            key_cache_max_entries=_int(env, "KEY_CACHE_MAX_ENTRIES", 10_000),
+        )
+        if auth.cf_access_aud and not auth.cf_access_jwks:
+            raise SettingsError("CF_ACCESS_JWKS must be set when CF_ACCESS_AUD is set")
+        if environment == "production" and 0 < len(auth.edge_signing_secret) < 32:
+            raise SettingsError("EDGE_SIGNING_SECRET must be at least 32 characters in production")
         return cls(
             database=database,
+            auth=auth,
             environment=environment,
             secret_key=secret_key,
             max_body_bytes=_int(env, "MAX_BODY_BYTES", 1_048_576),

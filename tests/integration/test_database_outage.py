@@ -14,16 +14,17 @@ import httpx
 import pytest
 from taskmaster.devdb import LocalPostgres, free_port
 
-from tests.conftest import OriginProcess, dbmate, start_origin
+from tests.conftest import OriginProcess, dbmate, issue_key, start_origin
 from tests.helpers import assert_problem
 
 
 @pytest.fixture
-def own_stack(tmp_path: Path) -> Iterator[tuple[LocalPostgres, OriginProcess]]:
+def own_stack(tmp_path: Path) -> Iterator[tuple[LocalPostgres, OriginProcess, str]]:
     server = LocalPostgres(tmp_path / "pg", free_port())
     server.start()
     url = server.url("outage")
     dbmate(url, "--no-dump-schema", "up")
+    _, key = issue_key(url, ["admin"])
     origin = start_origin(
         url,
         tmp_path / "origin.log",
@@ -31,15 +32,18 @@ def own_stack(tmp_path: Path) -> Iterator[tuple[LocalPostgres, OriginProcess]]:
         DATABASE_POOL_TIMEOUT_S="1",
     )
     try:
-        yield server, origin
+        yield server, origin, key
     finally:
         origin.stop()
         server.destroy()
 
 
-def test_database_down_is_503_then_recovers(own_stack: tuple[LocalPostgres, OriginProcess]) -> None:
-    server, origin = own_stack
-    with httpx.Client(base_url=origin.url, timeout=10) as client:
+def test_database_down_is_503_then_recovers(
+    own_stack: tuple[LocalPostgres, OriginProcess, str],
+) -> None:
+    server, origin, key = own_stack
+    headers = {"Authorization": f"Bearer {key}"}
+    with httpx.Client(base_url=origin.url, timeout=10, headers=headers) as client:
         created = client.post("/api/v1/tasks", json={"title": "before the outage"})
         assert created.status_code == 201
 

@@ -1,14 +1,16 @@
-"""OpenAPI helpers: every route documents the problem+json responses it can give."""
+"""OpenAPI helpers: every route documents the problem+json responses it can give, and the
+security schemes (``Authorization: Bearer`` / ``X-API-Key``; the edge's signature for /internal)."""
 
 from __future__ import annotations
 
 from litestar.openapi import ResponseSpec
+from litestar.openapi.spec import Components, SecurityScheme
 
 from taskmaster.errors import PROBLEM_MEDIA_TYPE, Problem
 
 _DESCRIPTIONS = {
     400: "Malformed request: bad JSON, unknown or invalid query parameter, sort or cursor",
-    401: "Missing or invalid API key",
+    401: "Missing, malformed, unknown, expired or revoked API key (or a bad edge signature)",
     403: "The key lacks a scope, or the client IP or endpoint is not allowed",
     404: "No such resource",
     409: "Conflicts with related rows or a unique value",
@@ -19,7 +21,9 @@ _DESCRIPTIONS = {
     429: "Rate limit exceeded (see Retry-After)",
     503: "Database unavailable (see Retry-After)",
 }
-COMMON = (400, 404, 503)
+# Every route behind authentication may answer 401/403 (auth/authenticate.py).
+AUTH = (401, 403)
+COMMON = (400, *AUTH, 404, 503)
 WRITE = (*COMMON, 409, 413, 415, 422)
 
 
@@ -34,3 +38,29 @@ def problems(*statuses: int) -> dict[int, ResponseSpec]:
         )
         for status in sorted(set(statuses))
     }
+
+
+SECURITY_SCHEMES = {
+    "bearerAuth": SecurityScheme(
+        type="http",
+        scheme="bearer",
+        bearer_format="ctm_ API key",
+        description="Authorization: Bearer ctm_…",
+    ),
+    "apiKeyHeader": SecurityScheme(
+        type="apiKey",
+        name="X-API-Key",
+        security_scheme_in="header",
+        description="X-API-Key: ctm_…",
+    ),
+    "edgeSignature": SecurityScheme(
+        type="apiKey",
+        name="X-Edge-Signature",
+        security_scheme_in="header",
+        description="HMAC-SHA256 over the canonical string (docs/edge-origin-contract.md)",
+    ),
+}
+# Either header works; operations that need no key override this with PUBLIC_SECURITY.
+SECURITY = [{"bearerAuth": []}, {"apiKeyHeader": []}]
+PUBLIC_SECURITY: list[dict[str, list[str]]] = [{}]
+COMPONENTS = Components(security_schemes=SECURITY_SCHEMES)  # type: ignore[arg-type]

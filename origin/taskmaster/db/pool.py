@@ -24,6 +24,8 @@ import psycopg
 from psycopg import AsyncConnection
 from psycopg.pq import TransactionStatus
 
+from taskmaster.db.context import WRITE_CONTEXT
+
 logger = logging.getLogger("taskmaster.db")
 
 
@@ -151,9 +153,16 @@ class ConnectionPool:
 
     @contextlib.asynccontextmanager
     async def connection(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for one unit of work. Inside a write request (``WRITE_CONTEXT`` set) the
+        unit is one transaction carrying the acting key and request id for the audit trigger."""
         conn = await self._acquire()
+        context = WRITE_CONTEXT.get()
         try:
+            if context is not None:
+                await conn.execute(context.begin(), prepare=False)
             yield conn
+            if context is not None and conn.info.transaction_status == TransactionStatus.INTRANS:
+                await conn.execute("COMMIT")
         finally:
             await self._release(conn)
 

@@ -12,7 +12,7 @@ import msgspec
 from litestar import get
 from litestar.datastructures import State
 
-from taskmaster.api.docs import problems
+from taskmaster.api.docs import AUTH, PUBLIC_SECURITY, problems
 from taskmaster.db.sql import load_queries
 
 QUERIES = load_queries(Path(__file__).with_name("queries.sql"))
@@ -43,16 +43,16 @@ class DetailedHealth(msgspec.Struct):
     pools: list[PoolState]
 
 
-@get("/health", summary="Liveness", tags=["health"], cache_control=None)
+@get("/health", summary="Liveness", tags=["health"], cache_control=None, security=PUBLIC_SECURITY)
 async def health() -> Liveness:
     return Liveness(status="ok")
 
 
 @get(
     "/health/detailed",
-    summary="Database round trip, pools, migration version",
+    summary="Database round trip, pools, migration version (scope metrics:read)",
     tags=["health"],
-    responses=problems(503),
+    responses=problems(*AUTH, 503),
 )
 async def health_detailed(state: State) -> DetailedHealth:
     started = time.perf_counter()

@@ -1,0 +1,260 @@
+"""The authentication stage: runs before every handler (app ``before_request``), in this order:
+
+1. the scope the path needs (``auth.scopes``); public paths stop here;
+2. Cloudflare Access JWT, when ``CF_ACCESS_AUD`` is configured;
+3. identity asserted by the edge, believed only with a valid, fresh signature (``auth.edge``);
+4. otherwise the caller's own key: ``Authorization: Bearer`` or ``X-API-Key``, format and checksum
+   first (no lookup for a malformed key), then the verdict cache / ``find_api_key_by_hash``;
+5. expiry/revocation (401), client IP and endpoint allow-lists and the scope (403).
+
+On success ``scope["auth"]`` holds the :class:`Identity` (``request.auth`` in handlers), usage is
+queued for the batched recorder and, for writes, :data:`WRITE_CONTEXT` is set for the audit trigger.
+Every refusal is an :class:`ApiError` with a stable code (the same codes as the edge).
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from fnmatch import fnmatchcase
+from functools import lru_cache
+from typing import Any
+
+from litestar import Request
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from taskmaster.auth import edge
+from taskmaster.auth.cache import MISSING, VerdictCache
+from taskmaster.auth.cf_access import AccessVerifier
+from taskmaster.auth.recorder import Recorder
+from taskmaster.auth.scopes import EDGE_ONLY, PUBLIC, READ_METHODS, has_scope, required_scope
+from taskmaster.db.context import WRITE_CONTEXT, WriteContext
+from taskmaster.db.pool import ConnectionPool
+from taskmaster.errors import ApiError
+from taskmaster.keys import format as keyformat
+from taskmaster.keys.service import KeyRecord, lookup_by_hash
+
+BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="taskmaster"'}
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    key_id: str | None
+    scopes: tuple[str, ...]
+    client_ip: str | None
+    via_edge: bool = False
+
+
+def unauthorized(code: str, title: str, detail: str) -> ApiError:
+    return ApiError(401, code, title, detail, headers=dict(BEARER_CHALLENGE))
+
+
+def missing_api_key() -> ApiError:
+    return unauthorized(
+        "missing-api-key",
+        "API key required",
+        "Send the key as 'Authorization: Bearer <key>' or 'X-API-Key: <key>'.",
+    )
+
+
+def invalid_api_key(detail: str = "The API key is not valid.") -> ApiError:
+    return unauthorized("invalid-api-key", "Invalid API key", detail)
+
+
+_REFUSALS = {
+    "revoked": ("revoked-api-key", "API key revoked", "The API key was revoked."),
+    "expired": ("expired-api-key", "API key expired", "The API key has expired."),
+    "inactive": ("inactive-api-key", "API key inactive", "The API key is inactive."),
+}
+
+
+def presented_key(headers: Any) -> str:
+    """The key the caller sent, stripped; raises 401 when absent or not a Bearer credential."""
+    auth = headers.get("authorization")
+    if auth:
+        scheme, _, value = auth.strip().partition(" ")
+        if scheme.lower() != "bearer" or not value.strip():
+            raise invalid_api_key("Authorization must use the Bearer scheme.")
+        return value.strip()
+    key = (headers.get("x-api-key") or "").strip()
+    if not key:
+        raise missing_api_key()
+    return key
+
+
+@lru_cache(maxsize=4096)
+def _networks(entries: tuple[str, ...]) -> tuple[Any, ...]:
+    networks = []
+    for entry in entries:
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            continue
+    return tuple(networks)
+
+
+def ip_allowed(client_ip: str | None, allowed: tuple[str, ...]) -> bool:
+    if not allowed:
+        return True
+    try:
+        address = ipaddress.ip_address(client_ip or "")
+    except ValueError:
+        return False
+    return any(address.version == n.version and address in n for n in _networks(allowed))
+
+
+def endpoint_allowed(path: str, patterns: tuple[str, ...]) -> bool:
+    """Patterns are shell-style globs on the path without query (``/api/v1/tasks*``)."""
+    return not patterns or any(fnmatchcase(path, pattern) for pattern in patterns)
+
+
+def path_and_query(scope: Any) -> str:
+    raw = scope.get("raw_path") or scope["path"].encode("utf-8")
+    query = scope.get("query_string") or b""
+    return (raw + b"?" + query if query else raw).decode("latin-1")
+
+
+class Authenticator:
+    def __init__(
+        self,
+        pool: ConnectionPool,
+        cache: VerdictCache,
+        recorder: Recorder,
+        *,
+        edge_secret: str = "",
+        access: AccessVerifier | None = None,
+    ) -> None:
+        self._pool = pool
+        self._cache = cache
+        self._recorder = recorder
+        self._edge_secret = edge_secret
+        self._access = access
+
+    def middleware(self, app: ASGIApp) -> ASGIApp:
+        """The stage as the app's first middleware, so it runs before every other middleware
+        (Idempotency-Key replay included) and every handler. When the edge's signature needed the
+        body, the body read here is replayed to the layers below."""
+
+        async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+            request: Request[Any, Any, Any] = Request(scope, receive)
+            body = await self(request)
+            await app(scope, receive if body is None else _replay(body, receive), send)
+
+        return middleware
+
+    async def __call__(self, request: Request[Any, Any, Any]) -> bytes | None:
+        """Authenticate and authorize one request; returns the body if it had to be read."""
+        scope = request.scope
+        method = request.method
+        path = scope["path"]
+        needed = required_scope(method, path)
+        if needed == PUBLIC:
+            return None
+        if self._access is not None:
+            self._access.verify(request.headers.get("cf-access-jwt-assertion"))
+        body, asserted = await self._edge_identity(request)
+        if needed == EDGE_ONLY:
+            if asserted is None:
+                raise unauthorized(
+                    "edge-signature-required",
+                    "Edge signature required",
+                    "This endpoint only answers calls signed by the edge.",
+                )
+            identity = Identity(asserted.key_id, asserted.scopes, asserted.client_ip, True)
+        elif asserted is not None and asserted.key_id is not None:
+            identity = Identity(asserted.key_id, asserted.scopes, asserted.client_ip, True)
+        else:
+            client_ip = asserted.client_ip if asserted else (scope.get("client") or ("",))[0]
+            identity = await self._own_key(request.headers, path, client_ip)
+        # Known from here on (so a 403 is logged against its key).
+        scope["auth"] = identity  # type: ignore[typeddict-unknown-key]
+        scope["api_key_id"] = identity.key_id  # type: ignore[typeddict-unknown-key]
+        if needed != EDGE_ONLY and not has_scope(identity.scopes, needed):
+            raise ApiError(
+                403,
+                "insufficient-scope",
+                "Insufficient scope",
+                f"This request needs the {needed!r} scope.",
+            )
+        if identity.key_id is not None:
+            self._recorder.record_use(identity.key_id, _valid_ip(identity.client_ip))
+        if method not in READ_METHODS:
+            WRITE_CONTEXT.set(WriteContext(identity.key_id or "", scope.get("request_id", "")))
+        return body
+
+    async def _edge_identity(
+        self, request: Request[Any, Any, Any]
+    ) -> tuple[bytes | None, edge.EdgeIdentity | None]:
+        if not self._edge_secret or edge.SIGNATURE_HEADER not in request.headers:
+            return None, None
+        body = await request.body()  # enforces the body size limit (413)
+        return body, edge.verify(
+            self._edge_secret,
+            request.headers,  # type: ignore[arg-type]
+            request.method,
+            path_and_query(request.scope),
+            body,
+            time.time(),
+        )
+
+    async def lookup(self, digest: str) -> KeyRecord | None:
+        """The key row for a hash: from the verdict cache, else one database lookup (cached)."""
+        record = self._cache.get(digest)
+        if record is MISSING:
+            generation = self._cache.generation
+            record = await lookup_by_hash(self._pool, digest)
+            self._cache.put(digest, record, generation)
+        return record  # type: ignore[return-value]
+
+    async def _own_key(self, headers: Any, path: str, client_ip: str | None) -> Identity:
+        key = presented_key(headers)
+        if not keyformat.well_formed(key):
+            raise invalid_api_key("The API key is malformed or its checksum does not match.")
+        digest = keyformat.key_hash(key)
+        record = await self.lookup(digest)
+        if record is None or not hmac.compare_digest(record.key_hash, digest):
+            raise invalid_api_key()
+        reason = record.refusal(datetime.now(UTC))
+        if reason is not None:
+            raise unauthorized(*_REFUSALS[reason])
+        if not ip_allowed(client_ip, record.allowed_ips):
+            raise ApiError(
+                403,
+                "ip-not-allowed",
+                "Client IP not allowed",
+                f"The key may not be used from {client_ip}.",
+            )
+        if not endpoint_allowed(path, record.allowed_endpoints):
+            raise ApiError(
+                403,
+                "endpoint-not-allowed",
+                "Endpoint not allowed",
+                f"The key may not call {path!r}.",
+            )
+        return Identity(str(record.id), record.scopes, client_ip)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+def _valid_ip(value: str | None) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value or ""))
+    except ValueError:
+        return None

@@ -1,0 +1,80 @@
+"""Which scope a request needs: the one place the rules live (mirrors edge/src/tm_edge/access.py).
+
+Rules match a path prefix (``/api/v1/tasks`` covers ``/api/v1/tasks/…``) or an exact path. Reads
+(GET/HEAD/OPTIONS) need the rule's ``read`` scope, everything else its ``write`` scope; ``admin``
+holds every scope. A path no rule covers needs ``admin`` (fail closed), so a new route is never open
+by accident: to expose a new resource, add its rule here (and its first path segment to the edge's
+``RESOURCES``).
+
+Two pseudo-scopes: ``PUBLIC`` (no key needed: liveness, ``OPTIONS`` and the API description,
+which contains no data) and ``EDGE_ONLY`` (only a call signed by the edge, e.g. ``/internal/keys/verify``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ADMIN = "admin"
+PUBLIC = "public"
+EDGE_ONLY = "edge-only"
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+SCOPES = (
+    "tasks:read",
+    "tasks:write",
+    "workflows:read",
+    "workflows:write",
+    "deployments:read",
+    "deployments:write",
+    "logs:read",
+    "logs:write",
+    "metrics:read",
+    "keys:admin",
+    ADMIN,
+)
+# Scopes whose holders may see and manage every key (RLS: app.is_admin = 'on').
+KEY_ADMIN_SCOPES = frozenset({"keys:admin", ADMIN})
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    path: str
+    read: str
+    write: str
+    exact: bool = False
+
+    def matches(self, path: str) -> bool:
+        if self.exact:
+            return path == self.path
+        return path == self.path or path.startswith(self.path.rstrip("/") + "/")
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("/health", PUBLIC, PUBLIC, exact=True),
+    Rule("/health/detailed", "metrics:read", ADMIN, exact=True),
+    Rule("/metrics", "metrics:read", ADMIN),
+    Rule("/schema", PUBLIC, PUBLIC),
+    Rule("/internal", EDGE_ONLY, EDGE_ONLY),
+    Rule("/api/v1/tasks", "tasks:read", "tasks:write"),
+    Rule("/api/v1/projects", "tasks:read", "tasks:write"),
+    Rule("/api/v1/workflows", "workflows:read", "workflows:write"),
+    Rule("/api/v1/deployments", "deployments:read", "deployments:write"),
+    Rule("/api/v1/logs", "logs:read", "logs:write"),
+    Rule("/api/v1/metrics", "metrics:read", ADMIN),
+    Rule("/api/v1/keys", "keys:admin", "keys:admin"),
+)
+
+
+def required_scope(method: str, path: str) -> str:
+    """The scope (or ``PUBLIC`` / ``EDGE_ONLY``) a request needs; ``admin`` when no rule matches.
+    ``OPTIONS`` is public: it only states the methods of a path (and CORS preflights carry no key)."""
+    if method == "OPTIONS":
+        return PUBLIC
+    for rule in RULES:
+        if rule.matches(path):
+            return rule.read if method.upper() in READ_METHODS else rule.write
+    return ADMIN
+
+
+def has_scope(granted: tuple[str, ...] | list[str] | frozenset[str], needed: str) -> bool:
+    return ADMIN in granted or needed in granted

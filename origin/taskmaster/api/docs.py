@@ -3,6 +3,8 @@ security schemes (``Authorization: Bearer`` / ``X-API-Key``; the edge's signatur
 
 from __future__ import annotations
 
+import msgspec
+from litestar import Litestar
 from litestar.openapi import ResponseSpec
 from litestar.openapi.spec import Components, SecurityScheme
 
@@ -38,6 +40,31 @@ def problems(*statuses: int) -> dict[int, ResponseSpec]:
         )
         for status in sorted(set(statuses))
     }
+
+
+def _struct_classes() -> dict[str, type[msgspec.Struct]]:
+    found: dict[str, type[msgspec.Struct]] = {}
+    pending = list(msgspec.Struct.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        found.setdefault(cls.__name__, cls)
+        found.setdefault(f"{cls.__module__}.{cls.__qualname__}".replace(".", "_"), cls)
+    return found
+
+
+def forbid_unknown_fields_in_schema(app: Litestar) -> None:
+    """Mark request bodies that refuse unknown fields with ``additionalProperties: false``.
+
+    Litestar does not carry msgspec's ``forbid_unknown_fields`` into the OpenAPI document; without
+    this, clients (and fuzzers) would read the schema as accepting extra properties.
+    """
+    components = app.openapi_schema.components
+    structs = _struct_classes()
+    for name, schema in (components.schemas or {}).items():
+        cls = structs.get(name)
+        if cls is not None and cls.__struct_config__.forbid_unknown_fields:
+            schema.additional_properties = False
 
 
 SECURITY_SCHEMES = {

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from taskmaster.errors import ApiError
 
+# What the OpenAPI document promises for If-Match: "*" or one (weak or strong) ETag we issued.
+IF_MATCH_PATTERN = r'^(\*|(W/)?"[0-9]{1,18}")$'
+
 
 def etag(version: int) -> str:
     return f'"{version}"'

@@ -11,6 +11,7 @@ from typing import Annotated
 
 from litestar.params import Parameter
 
+from taskmaster.api.etags import IF_MATCH_PATTERN
 from taskmaster.api.pagination import MAX_PAGE_SIZE
 
 Limit = Annotated[int, Parameter(ge=1, le=MAX_PAGE_SIZE, description="Page size")]
@@ -27,7 +28,11 @@ Sort = Annotated[
 ]
 IfMatch = Annotated[
     str | None,
-    Parameter(header="If-Match", description="Apply the write only if the ETag still matches"),
+    Parameter(
+        header="If-Match",
+        pattern=IF_MATCH_PATTERN,
+        description="Apply the write only if the ETag still matches",
+    ),
 ]
 IfNoneMatch = Annotated[
     str | None,

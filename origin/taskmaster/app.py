@@ -33,6 +33,7 @@ from taskmaster.request_id import request_id_middleware
 from taskmaster.settings import Settings
 from taskmaster.tasks.routes import TaskController
 from taskmaster.tasks.subresources import TaskRelationsController
+from taskmaster.workflows.routes import WorkflowController
 
 ROUTE_HANDLERS = [
     health,
@@ -40,6 +41,7 @@ ROUTE_HANDLERS = [
     TaskController,
     TaskRelationsController,
     ProjectController,
+    WorkflowController,
     KeyController,
     verify_key,
 ]

@@ -103,6 +103,22 @@ CONSTRAINT_MESSAGES: dict[str, tuple[int, str, str]] = {
         "depends_on_task_id does not name an existing task",
     ),
     "projects_slug_key": (409, "duplicate-slug", "a project with this slug already exists"),
+    "workflows_project_id_fkey": (
+        422,
+        "unknown-reference",
+        "project_id does not name an existing project",
+    ),
+    "workflows_task_id_fkey": (422, "unknown-reference", "task_id does not name an existing task"),
+    "workflow_stages_workflow_order_key": (
+        409,
+        "duplicate-stage-order",
+        "this workflow already has a stage at this stage_order",
+    ),
+    "workflow_stages_workflow_name_key": (
+        409,
+        "duplicate-stage-name",
+        "this workflow already has a stage with this name",
+    ),
 }
 
 

@@ -17,13 +17,15 @@ list stays in the resource's ``queries.sql``.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, LiteralString, TypeVar
 from uuid import UUID
 
 import msgspec
-from psycopg import sql
+from psycopg import AsyncConnection, sql
 from psycopg.types.json import Jsonb
 
 from taskmaster.api.pagination import (
@@ -38,6 +40,8 @@ from taskmaster.db.pool import ConnectionPool
 from taskmaster.errors import ApiError, not_found
 
 T = TypeVar("T")
+# Every method takes the pool, or a connection already inside a transaction (see ``transaction``).
+Db = ConnectionPool | AsyncConnection[Any]
 _QUERY_CACHE_LIMIT = 1024
 
 
@@ -48,6 +52,40 @@ class Listed(Generic[T]):
     items: list[T]
     next_cursor: str | None
     has_more: bool
+
+
+@contextlib.asynccontextmanager
+async def using(db: Db) -> AsyncIterator[AsyncConnection[Any]]:
+    """A connection from the pool, or the caller's own connection (its transaction) as is."""
+    if isinstance(db, ConnectionPool):
+        async with db.connection() as conn:
+            yield conn
+    else:
+        yield db
+
+
+@contextlib.asynccontextmanager
+async def transaction(pool: ConnectionPool) -> AsyncIterator[AsyncConnection[Any]]:
+    """One connection in one transaction, for writes that take several statements."""
+    async with pool.connection() as conn, conn.transaction():
+        yield conn
+
+
+async def fetch_one(
+    db: Db,
+    struct: type[T],
+    query: LiteralString,
+    params: dict[str, Any],
+    label: str,
+    resource_id: Any,
+) -> T:
+    """One row decoded into ``struct``; 404 naming ``label`` when the statement returns none."""
+    async with using(db) as conn:
+        cur = await conn.execute(query, params)
+        row = await cur.fetchone()
+    if row is None:
+        raise not_found(label, resource_id)
+    return struct(*row)
 
 
 def body_params(body: msgspec.Struct, jsonb: frozenset[str] = frozenset()) -> dict[str, Any]:
@@ -111,8 +149,12 @@ class Table(Generic[T]):
 
     def __post_init__(self) -> None:
         table = sql.Identifier(self.name)
+        # Within the scope, so a child addressed under the wrong parent is a 404, not a 412.
+        scoped = sql.SQL(" AND " + self.scope if self.scope else "")  # type: ignore[operator]
         self._version_query = (
-            sql.SQL("SELECT version FROM {} WHERE id = %(id)s").format(table).as_string(None)
+            sql.SQL("SELECT version FROM {} WHERE id = %(id)s{}")
+            .format(table, scoped)
+            .as_string(None)
         )
         self._exists_query = (
             sql.SQL("SELECT 1 FROM {} WHERE id = %(id)s").format(table).as_string(None)
@@ -122,7 +164,7 @@ class Table(Generic[T]):
 
     async def one(
         self,
-        pool: ConnectionPool,
+        pool: Db,
         query: LiteralString,
         params: dict[str, Any],
         resource_id: Any,
@@ -131,38 +173,33 @@ class Table(Generic[T]):
         """Run a statement returning at most one row of ``columns``; 404 when it returns none
         (naming ``label`` when the missing row is another one, e.g. the parent of an INSERT …
         SELECT)."""
-        async with pool.connection() as conn:
-            cur = await conn.execute(query, params)
-            row = await cur.fetchone()
-        if row is None:
-            raise not_found(label or self.label, resource_id)
-        return self.struct(*row)
+        return await fetch_one(pool, self.struct, query, params, label or self.label, resource_id)
 
-    async def write(self, pool: ConnectionPool, query: LiteralString, params: dict[str, Any]) -> T:
+    async def write(self, pool: Db, query: LiteralString, params: dict[str, Any]) -> T:
         """Run an INSERT … RETURNING ``columns`` (constraint errors become problems upstream)."""
-        async with pool.connection() as conn:
+        async with using(pool) as conn:
             cur = await conn.execute(query, params)
             row = await cur.fetchone()
         assert row is not None
         return self.struct(*row)
 
     async def guarded(
-        self, pool: ConnectionPool, query: LiteralString, params: dict[str, Any], resource_id: Any
+        self, pool: Db, query: LiteralString, params: dict[str, Any], resource_id: Any
     ) -> tuple[Any, ...]:
         """Run an UPDATE/DELETE guarded by ``%(if_version)s``; 404 or 412 when it touches no row."""
-        async with pool.connection() as conn:
+        async with using(pool) as conn:
             cur = await conn.execute(query, params)
             row = await cur.fetchone()
             if row is not None:
                 return row
-            cur = await conn.execute(self._version_query, {"id": resource_id})  # type: ignore[arg-type]
+            cur = await conn.execute(self._version_query, params | {"id": resource_id})  # type: ignore[arg-type]
             current = await cur.fetchone()
         if current is None:
             raise not_found(self.label, resource_id)
         raise precondition_failed(self.label, resource_id, current[0])
 
     async def update(
-        self, pool: ConnectionPool, query: LiteralString, params: dict[str, Any], resource_id: Any
+        self, pool: Db, query: LiteralString, params: dict[str, Any], resource_id: Any
     ) -> T:
         """:meth:`guarded` for a statement that returns the row's ``columns``."""
         return self.struct(*await self.guarded(pool, query, params, resource_id))
@@ -172,21 +209,21 @@ class Table(Generic[T]):
     def _query(self, verb: str) -> LiteralString:
         return self.queries[f"{verb}_{self.key}"]
 
-    async def get(self, pool: ConnectionPool, resource_id: Any) -> T:
+    async def get(self, pool: Db, resource_id: Any) -> T:
         return await self.one(pool, self._query("get"), {"id": resource_id}, resource_id)
 
-    async def create(self, pool: ConnectionPool, body: msgspec.Struct, **extra: Any) -> T:
+    async def create(self, pool: Db, body: msgspec.Struct, **extra: Any) -> T:
         """``insert_<key>`` with the body's fields (plus ``extra`` parameters, e.g. a parent id)."""
         return await self.write(pool, self._query("insert"), body_params(body, self.jsonb) | extra)
 
     async def replace(
-        self, pool: ConnectionPool, resource_id: Any, body: msgspec.Struct, if_version: int | None
+        self, pool: Db, resource_id: Any, body: msgspec.Struct, if_version: int | None
     ) -> T:
         params = body_params(body, self.jsonb) | {"id": resource_id, "if_version": if_version}
         return await self.update(pool, self._query("replace"), params, resource_id)
 
     async def patch(
-        self, pool: ConnectionPool, resource_id: Any, body: msgspec.Struct, if_version: int | None
+        self, pool: Db, resource_id: Any, body: msgspec.Struct, if_version: int | None
     ) -> T:
         params = body_params(body, self.jsonb) | {
             "id": resource_id,
@@ -195,16 +232,16 @@ class Table(Generic[T]):
         }
         return await self.update(pool, self._query("patch"), params, resource_id)
 
-    async def delete(self, pool: ConnectionPool, resource_id: Any, if_version: int | None) -> None:
+    async def delete(self, pool: Db, resource_id: Any, if_version: int | None) -> None:
         params = {"id": resource_id, "if_version": if_version}
         await self.guarded(pool, self._query("delete"), params, resource_id)
 
-    async def exists(self, pool: ConnectionPool, resource_id: Any) -> bool:
-        async with pool.connection() as conn:
+    async def exists(self, pool: Db, resource_id: Any) -> bool:
+        async with using(pool) as conn:
             cur = await conn.execute(self._exists_query, {"id": resource_id})  # type: ignore[arg-type]
             return await cur.fetchone() is not None
 
-    async def require(self, pool: ConnectionPool, resource_id: Any) -> None:
+    async def require(self, pool: Db, resource_id: Any) -> None:
         if not await self.exists(pool, resource_id):
             raise not_found(self.label, resource_id)
 
@@ -241,7 +278,7 @@ class Table(Generic[T]):
 
     async def page(
         self,
-        pool: ConnectionPool,
+        pool: Db,
         codec: CursorCodec,
         filters: dict[str, Any],
         sort: str | None,
@@ -260,7 +297,7 @@ class Table(Generic[T]):
             for index, value in enumerate(codec.decode(cursor, keys)):
                 params[f"cursor_{index}"] = value
         query = self.list_query(active, keys, cursor is not None)
-        async with pool.connection() as conn:
+        async with using(pool) as conn:
             cur = await conn.execute(query, params)  # type: ignore[arg-type]
             rows = await cur.fetchall()
         if not rows and cursor is None and self.parent is not None and scope:

@@ -1,0 +1,97 @@
+"""Workflow and stage data access. Stage writes recount the workflow's progress in the same
+transaction, so ``GET /workflows/{id}/progress`` is one indexed read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from uuid import UUID
+
+from taskmaster.api.listing import Table, body_params, fetch_one, sent_fields, transaction
+from taskmaster.api.pagination import SortField
+from taskmaster.db.pool import ConnectionPool
+from taskmaster.db.sql import load_queries
+from taskmaster.workflows.schemas import Stage, StageUpdate, StageWrite, Workflow, WorkflowProgress
+
+QUERIES = load_queries(Path(__file__).with_name("queries.sql"))
+
+WORKFLOWS: Table[Workflow] = Table(
+    name="workflows",
+    label="workflow",
+    struct=Workflow,
+    columns=QUERIES["fragment:workflow_columns"],
+    sort_fields={
+        "created_at": SortField("created_at", "timestamptz"),
+        "updated_at": SortField("updated_at", "timestamptz"),
+        "name": SortField("name", "text"),
+        "status": SortField("status", "text"),
+        "id": SortField("id", "uuid"),
+    },
+    default_sort="created_at",
+    filters={
+        "status": "status = ANY(%(status)s)",
+        "trigger_type": "trigger_type = ANY(%(trigger_type)s)",
+        "project_id": "project_id = %(project_id)s",
+        "task_id": "task_id = %(task_id)s",
+        "created_after": "created_at >= %(created_after)s",
+        "created_before": "created_at < %(created_before)s",
+    },
+    queries=QUERIES,
+    key="workflow",
+    jsonb=frozenset({"pipeline_config", "state", "metadata"}),
+)
+
+STAGES: Table[Stage] = Table(
+    name="workflow_stages",
+    label="workflow stage",
+    struct=Stage,
+    columns=QUERIES["fragment:stage_columns"],
+    sort_fields={
+        "stage_order": SortField("stage_order", "integer"),
+        "created_at": SortField("created_at", "timestamptz"),
+        "id": SortField("id", "uuid"),
+    },
+    default_sort="stage_order",
+    filters={"status": "status = ANY(%(status)s)"},
+    scope="workflow_id = %(workflow_id)s",
+    parent=WORKFLOWS,
+    queries=QUERIES,
+    key="stage",
+    jsonb=frozenset({"config", "result", "metadata"}),
+)
+
+
+async def get_progress(pool: ConnectionPool, workflow_id: UUID) -> WorkflowProgress:
+    query, params = QUERIES["get_progress"], {"id": workflow_id}
+    return await fetch_one(pool, WorkflowProgress, query, params, "workflow", workflow_id)
+
+
+async def get_stage(pool: ConnectionPool, workflow_id: UUID, stage_id: UUID) -> Stage:
+    params = {"id": stage_id, "workflow_id": workflow_id}
+    return await STAGES.one(pool, QUERIES["get_stage"], params, stage_id)
+
+
+async def add_stage(pool: ConnectionPool, workflow_id: UUID, body: StageWrite) -> Stage:
+    params = body_params(body, STAGES.jsonb) | {"workflow_id": workflow_id}
+    async with transaction(pool) as conn:
+        stage = await STAGES.one(conn, QUERIES["insert_stage"], params, workflow_id, "workflow")
+        await conn.execute(QUERIES["refresh_progress"], {"workflow_id": workflow_id})
+    return stage
+
+
+async def update_stage(
+    pool: ConnectionPool,
+    workflow_id: UUID,
+    stage_id: UUID,
+    body: StageUpdate,
+    if_version: int | None,
+) -> Stage:
+    params = body_params(body, STAGES.jsonb) | {
+        "id": stage_id,
+        "workflow_id": workflow_id,
+        "if_version": if_version,
+        "fields": sent_fields(body),
+    }
+    async with transaction(pool) as conn:
+        stage = await STAGES.update(conn, QUERIES["update_stage"], params, stage_id)
+        await conn.execute(QUERIES["refresh_progress"], {"workflow_id": workflow_id})
+    return stage

@@ -25,6 +25,7 @@ from taskmaster.auth.cache import KeyChangeListener, VerdictCache
 from taskmaster.auth.cf_access import AccessVerifier, load_jwks
 from taskmaster.auth.recorder import Recorder
 from taskmaster.db.pool import ConnectionPool
+from taskmaster.deployments.routes import DeploymentController
 from taskmaster.errors import handle_exception
 from taskmaster.health.routes import health, health_detailed
 from taskmaster.keys.routes import KeyController, verify_key
@@ -42,6 +43,7 @@ ROUTE_HANDLERS = [
     TaskRelationsController,
     ProjectController,
     WorkflowController,
+    DeploymentController,
     KeyController,
     verify_key,
 ]

@@ -109,6 +109,41 @@ CONSTRAINT_MESSAGES: dict[str, tuple[int, str, str]] = {
         "project_id does not name an existing project",
     ),
     "workflows_task_id_fkey": (422, "unknown-reference", "task_id does not name an existing task"),
+    "deployments_project_id_fkey": (
+        422,
+        "unknown-reference",
+        "project_id does not name an existing project",
+    ),
+    "deployments_task_id_fkey": (
+        422,
+        "unknown-reference",
+        "task_id does not name an existing task",
+    ),
+    "deployments_workflow_id_fkey": (
+        422,
+        "unknown-reference",
+        "workflow_id does not name an existing workflow",
+    ),
+    "deployments_rollback_of_id_fkey": (
+        422,
+        "unknown-reference",
+        "rollback_of_id does not name an existing deployment",
+    ),
+    "deployments_not_own_rollback": (
+        422,
+        "invalid-rollback",
+        "a deployment cannot be a rollback of itself",
+    ),
+    "deployment_scripts_task_id_fkey": (
+        422,
+        "unknown-reference",
+        "task_id does not name an existing task",
+    ),
+    "deployment_scripts_retries_within_max": (
+        422,
+        "validation-failed",
+        "retry_count cannot exceed max_retries",
+    ),
     "workflow_stages_workflow_order_key": (
         409,
         "duplicate-stage-order",

@@ -205,16 +205,26 @@ class Table(Generic[T]):
         return self.struct(*await self.guarded(pool, query, params, resource_id))
 
     # ---- CRUD by convention -------------------------------------------------------------------
+    # ``scope`` binds a sub-collection's parent (e.g. {"workflow_id": …}): the statements then
+    # also require the row to belong to it, and ``insert_<key>`` is an INSERT … SELECT from the
+    # parent that returns nothing (→ 404 naming the parent) when the parent does not exist.
 
     def _query(self, verb: str) -> LiteralString:
         return self.queries[f"{verb}_{self.key}"]
 
-    async def get(self, pool: Db, resource_id: Any) -> T:
-        return await self.one(pool, self._query("get"), {"id": resource_id}, resource_id)
+    async def get(self, pool: Db, resource_id: Any, scope: dict[str, Any] | None = None) -> T:
+        params = {"id": resource_id} | (scope or {})
+        return await self.one(pool, self._query("get"), params, resource_id)
 
-    async def create(self, pool: Db, body: msgspec.Struct, **extra: Any) -> T:
-        """``insert_<key>`` with the body's fields (plus ``extra`` parameters, e.g. a parent id)."""
-        return await self.write(pool, self._query("insert"), body_params(body, self.jsonb) | extra)
+    async def create(
+        self, pool: Db, body: msgspec.Struct, scope: dict[str, Any] | None = None
+    ) -> T:
+        params = body_params(body, self.jsonb) | (scope or {})
+        if not scope:
+            return await self.write(pool, self._query("insert"), params)
+        parent_label = self.parent.label if self.parent is not None else "parent"
+        parent_id = next(iter(scope.values()))
+        return await self.one(pool, self._query("insert"), params, parent_id, parent_label)
 
     async def replace(
         self, pool: Db, resource_id: Any, body: msgspec.Struct, if_version: int | None
@@ -223,13 +233,16 @@ class Table(Generic[T]):
         return await self.update(pool, self._query("replace"), params, resource_id)
 
     async def patch(
-        self, pool: Db, resource_id: Any, body: msgspec.Struct, if_version: int | None
+        self,
+        pool: Db,
+        resource_id: Any,
+        body: msgspec.Struct,
+        if_version: int | None,
+        scope: dict[str, Any] | None = None,
     ) -> T:
-        params = body_params(body, self.jsonb) | {
-            "id": resource_id,
-            "if_version": if_version,
-            "fields": sent_fields(body),
-        }
+        """``patch_<key>``: changes only the columns named in ``%(fields)s`` (the fields sent)."""
+        params = body_params(body, self.jsonb) | (scope or {})
+        params |= {"id": resource_id, "if_version": if_version, "fields": sent_fields(body)}
         return await self.update(pool, self._query("patch"), params, resource_id)
 
     async def delete(self, pool: Db, resource_id: Any, if_version: int | None) -> None:

@@ -14,14 +14,13 @@ from uuid import UUID
 
 import msgspec
 
-from taskmaster.api.listing import Table, body_params
+from taskmaster.api.listing import Table
 from taskmaster.api.pagination import SortField
 from taskmaster.db.pool import ConnectionPool
 from taskmaster.db.sql import load_queries
 from taskmaster.tasks.schemas import (
     Task,
     TaskContext,
-    TaskContextWrite,
     TaskDependency,
     TaskDependencyWrite,
     TaskStatusChange,
@@ -130,19 +129,13 @@ async def create_subtask(pool: ConnectionPool, parent_id: UUID, body: TaskWrite)
     return await TASKS.create(pool, msgspec.structs.replace(body, parent_task_id=parent_id))
 
 
-async def add_context(pool: ConnectionPool, task_id: UUID, body: TaskContextWrite) -> TaskContext:
-    params = body_params(body, CONTEXTS.jsonb) | {"task_id": task_id}
-    return await CONTEXTS.one(pool, QUERIES["insert_context"], params, task_id, "task")
-
-
 async def add_dependency(
     pool: ConnectionPool, task_id: UUID, body: TaskDependencyWrite
 ) -> TaskDependency:
     # Cycle refusal (409 with the cycle path, design.md §7) belongs here, with the task-graph issue:
     # before inserting task_id → depends_on_task_id, walk depends_on edges from depends_on_task_id
     # and refuse if task_id is reachable (in the same transaction, under a lock on the edge set).
-    params = body_params(body, DEPENDENCIES.jsonb) | {"task_id": task_id}
-    return await DEPENDENCIES.one(pool, QUERIES["insert_dependency"], params, task_id, "task")
+    return await DEPENDENCIES.create(pool, body, {"task_id": task_id})
 
 
 async def remove_dependency(pool: ConnectionPool, task_id: UUID, dependency_id: UUID) -> None:

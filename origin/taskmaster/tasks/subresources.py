@@ -38,7 +38,7 @@ class TaskRelationsController(Controller):
     async def add_context(
         self, request: Req, state: State, task_id: UUID, data: TaskContextWrite
     ) -> Response[Envelope[TaskContext]]:
-        context = await service.add_context(state.pool, task_id, data)
+        context = await service.CONTEXTS.create(state.pool, data, {"task_id": task_id})
         return single(request, context, 201)
 
     @get("/contexts", responses=problems(*COMMON), summary="List a task's context records")

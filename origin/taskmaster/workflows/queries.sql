@@ -112,7 +112,7 @@ SELECT w.id, %(name)s, %(stage_type)s,
 FROM workflows w WHERE w.id = %(workflow_id)s
 RETURNING {{stage_columns}};
 
--- name: update_stage
+-- name: patch_stage
 -- A status move and its outcome; times follow the status (n.new_status is the status afterwards).
 UPDATE workflow_stages st SET
     status = n.new_status,

@@ -122,7 +122,7 @@ class WorkflowController(Controller):
         self, request: Req, state: State, workflow_id: UUID, stage_id: UUID,
         if_none_match: IfNoneMatch = None,
     ) -> Response[Envelope[Stage]]:  # fmt: skip
-        stage = await service.get_stage(state.pool, workflow_id, stage_id)
+        stage = await STAGES.get(state.pool, stage_id, {"workflow_id": workflow_id})
         return single(request, stage, if_none_match=if_none_match)
 
     @patch(

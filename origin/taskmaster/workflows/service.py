@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from uuid import UUID
 
-from taskmaster.api.listing import Table, body_params, fetch_one, sent_fields, transaction
+from taskmaster.api.listing import Table, fetch_one, transaction
 from taskmaster.api.pagination import SortField
 from taskmaster.db.pool import ConnectionPool
 from taskmaster.db.sql import load_queries
@@ -65,16 +65,11 @@ async def get_progress(pool: ConnectionPool, workflow_id: UUID) -> WorkflowProgr
     return await fetch_one(pool, WorkflowProgress, query, params, "workflow", workflow_id)
 
 
-async def get_stage(pool: ConnectionPool, workflow_id: UUID, stage_id: UUID) -> Stage:
-    params = {"id": stage_id, "workflow_id": workflow_id}
-    return await STAGES.one(pool, QUERIES["get_stage"], params, stage_id)
-
-
 async def add_stage(pool: ConnectionPool, workflow_id: UUID, body: StageWrite) -> Stage:
-    params = body_params(body, STAGES.jsonb) | {"workflow_id": workflow_id}
+    scope = {"workflow_id": workflow_id}
     async with transaction(pool) as conn:
-        stage = await STAGES.one(conn, QUERIES["insert_stage"], params, workflow_id, "workflow")
-        await conn.execute(QUERIES["refresh_progress"], {"workflow_id": workflow_id})
+        stage = await STAGES.create(conn, body, scope)
+        await conn.execute(QUERIES["refresh_progress"], scope)
     return stage
 
 
@@ -85,13 +80,8 @@ async def update_stage(
     body: StageUpdate,
     if_version: int | None,
 ) -> Stage:
-    params = body_params(body, STAGES.jsonb) | {
-        "id": stage_id,
-        "workflow_id": workflow_id,
-        "if_version": if_version,
-        "fields": sent_fields(body),
-    }
+    scope = {"workflow_id": workflow_id}
     async with transaction(pool) as conn:
-        stage = await STAGES.update(conn, QUERIES["update_stage"], params, stage_id)
-        await conn.execute(QUERIES["refresh_progress"], {"workflow_id": workflow_id})
+        stage = await STAGES.patch(conn, stage_id, body, if_version, scope)
+        await conn.execute(QUERIES["refresh_progress"], scope)
     return stage

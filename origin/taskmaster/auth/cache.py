@@ -37,6 +37,8 @@ class VerdictCache:
         self._max_entries = max_entries
         self.generation = 0
         self.trusted = False
+        self._seen: dict[str, int] = {}  # key id -> generation of its latest notification
+        self._waiters: list[asyncio.Future[None]] = []
 
     def get(self, key_hash: str) -> KeyRecord | object | None:
         """The cached record, ``None`` for a cached "unknown key", or ``_MISSING``."""
@@ -57,13 +59,43 @@ class VerdictCache:
         parts = payload.split()
         if len(parts) == 2:
             self._by_hash.pop(parts[1], None)
+            if len(self._seen) >= self._max_entries:
+                self._seen.clear()
+            self._seen[parts[0]] = self.generation
         else:
             self._by_hash.clear()
+        self._wake()
+
+    def _wake(self) -> None:
+        waiters, self._waiters = self._waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def settled(self, key_id: str, since: int, timeout_s: float = 1.0) -> None:
+        """Wait until this worker's listener has seen a change of ``key_id`` notified after
+        generation ``since``. Key writes made through the API wait for it before answering: the
+        notification reaches every worker's listener at once, so by the time the client has the
+        answer, no worker still trusts the old verdict. (Changes made outside the origin — SQL,
+        the CLI — reach the workers within the NOTIFY delivery time, typically under 1 ms.)"""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        while self.trusted and self._seen.get(key_id, -1) <= since:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                logger.warning("no notification for key %s within %ss", key_id, timeout_s)
+                self._by_hash.clear()
+                return
+            waiter: asyncio.Future[None] = loop.create_future()
+            self._waiters.append(waiter)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(waiter, remaining)
 
     def set_trusted(self, trusted: bool) -> None:
         self.generation += 1
         self._by_hash.clear()
         self.trusted = trusted
+        self._wake()
 
     def __len__(self) -> int:
         return len(self._by_hash)
@@ -113,6 +145,12 @@ class KeyChangeListener:
                 self._cache.set_trusted(True)
                 delay = 0.2
                 async for notify in self._conn.notifies():
+                    import sys
+                    import time  # DEBUG
+
+                    print(
+                        "NOTIFY", time.time(), notify.payload, file=sys.stderr, flush=True
+                    )  # DEBUG
                     self._cache.invalidate(notify.payload)
                 raise psycopg.OperationalError("notification stream ended")
             except asyncio.CancelledError:

@@ -121,7 +121,9 @@ class KeyController(Controller):
     async def revoke_key(
         self, request: Request[Any, Any, Any], state: State, key_id: UUID, data: KeyRevoke
     ) -> Response[KeyEnvelope]:
+        since = state.authenticator.cache.generation
         key = await service.revoke_key(state.pool, actor_of(request), key_id, data.reason)
+        await state.authenticator.cache.settled(str(key_id), since)
         return _single(request, key)
 
     @post(
@@ -133,7 +135,9 @@ class KeyController(Controller):
     async def rotate_key(
         self, request: Request[Any, Any, Any], state: State, key_id: UUID, data: KeyRotate
     ) -> Response[KeyCreatedEnvelope]:
+        since = state.authenticator.cache.generation
         key = await service.rotate_key(state.pool, actor_of(request), key_id, data.grace_seconds)
+        await state.authenticator.cache.settled(str(key_id), since)
         return _created(request, key, self.path)
 
 

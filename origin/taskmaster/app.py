@@ -26,6 +26,7 @@ from taskmaster.auth.cf_access import AccessVerifier, load_jwks
 from taskmaster.auth.recorder import Recorder
 from taskmaster.db.pool import ConnectionPool
 from taskmaster.deployments.routes import DeploymentController
+from taskmaster.error_logs.routes import ErrorLogController
 from taskmaster.errors import handle_exception
 from taskmaster.health.routes import health, health_detailed
 from taskmaster.keys.routes import KeyController, verify_key
@@ -34,6 +35,7 @@ from taskmaster.request_id import request_id_middleware
 from taskmaster.settings import Settings
 from taskmaster.tasks.routes import TaskController
 from taskmaster.tasks.subresources import TaskRelationsController
+from taskmaster.validations.routes import ValidationController
 from taskmaster.workflows.routes import WorkflowController
 
 ROUTE_HANDLERS = [
@@ -44,6 +46,8 @@ ROUTE_HANDLERS = [
     ProjectController,
     WorkflowController,
     DeploymentController,
+    ValidationController,
+    ErrorLogController,
     KeyController,
     verify_key,
 ]

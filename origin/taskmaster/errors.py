@@ -86,6 +86,11 @@ CONSTRAINT_MESSAGES: dict[str, tuple[int, str, str]] = {
         "parent_task_id does not name an existing task",
     ),
     "tasks_not_own_parent": (422, "invalid-parent", "a task cannot be its own parent"),
+    "tasks_no_parent_cycle": (
+        409,
+        "parent-cycle",
+        "the new parent is a descendant of this task; the parent chain would become a loop",
+    ),
     "tasks_completed_at_matches_status": (
         422,
         "validation-failed",
@@ -143,6 +148,47 @@ CONSTRAINT_MESSAGES: dict[str, tuple[int, str, str]] = {
         422,
         "validation-failed",
         "retry_count cannot exceed max_retries",
+    ),
+    "validation_results_task_id_fkey": (
+        422,
+        "unknown-reference",
+        "task_id does not name an existing task",
+    ),
+    "validation_results_workflow_stage_id_fkey": (
+        422,
+        "unknown-reference",
+        "workflow_stage_id does not name an existing workflow stage",
+    ),
+    "validation_results_pull_request_id_fkey": (
+        422,
+        "unknown-reference",
+        "pull_request_id does not name an existing pull request",
+    ),
+    "validation_results_completed_after_started": (
+        422,
+        "validation-failed",
+        "completed_at cannot be before started_at",
+    ),
+    "error_logs_task_id_fkey": (422, "unknown-reference", "task_id does not name an existing task"),
+    "error_logs_workflow_id_fkey": (
+        422,
+        "unknown-reference",
+        "workflow_id does not name an existing workflow",
+    ),
+    "error_logs_workflow_stage_id_fkey": (
+        422,
+        "unknown-reference",
+        "workflow_stage_id does not name an existing workflow stage",
+    ),
+    "error_logs_deployment_script_id_fkey": (
+        422,
+        "unknown-reference",
+        "deployment_script_id does not name an existing deployment script",
+    ),
+    "error_logs_validation_result_id_fkey": (
+        422,
+        "unknown-reference",
+        "validation_result_id does not name an existing validation result",
     ),
     "workflow_stages_workflow_order_key": (
         409,

@@ -59,6 +59,8 @@ RULES: tuple[Rule, ...] = (
     Rule("/api/v1/projects", "tasks:read", "tasks:write"),
     Rule("/api/v1/workflows", "workflows:read", "workflows:write"),
     Rule("/api/v1/deployments", "deployments:read", "deployments:write"),
+    Rule("/api/v1/validations", "tasks:read", "tasks:write"),
+    Rule("/api/v1/errors", "tasks:read", "tasks:write"),
     Rule("/api/v1/logs", "logs:read", "logs:write"),
     Rule("/api/v1/metrics", "metrics:read", ADMIN),
     Rule("/api/v1/keys", "keys:admin", "keys:admin"),

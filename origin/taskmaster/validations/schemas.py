@@ -1,0 +1,86 @@
+"""Validation result bodies (msgspec); Literals and ranges mirror the validation_results CHECKs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+import msgspec
+
+ValidationType = Literal[
+    "syntax", "security", "performance", "style", "testing", "integration", "deployment",
+    "compliance", "documentation",
+]  # fmt: skip
+ValidationStatus = Literal["pending", "running", "passed", "failed", "warning", "error", "skipped"]
+
+Score = Annotated[float, msgspec.Meta(ge=0, le=100)]
+Validator = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+ValidatorVersion = Annotated[str, msgspec.Meta(max_length=50)]
+Millis = Annotated[int, msgspec.Meta(ge=0, le=9_000_000_000_000)]
+Count = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
+Message = Annotated[str, msgspec.Meta(max_length=100_000)]
+Object = dict[str, Any]
+
+
+class ValidationResult(msgspec.Struct):
+    """A validation result. Field order = ``validation_columns`` in queries.sql."""
+
+    id: UUID
+    task_id: UUID
+    workflow_stage_id: UUID | None
+    pull_request_id: UUID | None
+    validation_type: ValidationType
+    validation_status: ValidationStatus
+    validation_score: float | None
+    validation_data: dict[str, Any]
+    validator: str | None
+    validator_version: str | None
+    validation_environment: dict[str, Any]
+    started_at: datetime | None
+    completed_at: datetime | None
+    execution_time_ms: int | None
+    error_message: str | None
+    error_details: dict[str, Any] | None
+    retry_count: int
+    metadata: dict[str, Any]
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class ValidationWrite(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Body of ``POST /validations``."""
+
+    task_id: UUID
+    validation_type: ValidationType
+    validation_status: ValidationStatus = "pending"
+    workflow_stage_id: UUID | None = None
+    pull_request_id: UUID | None = None
+    validation_score: Score | None = None
+    validation_data: Object = msgspec.field(default_factory=dict)
+    validator: Validator | None = None
+    validator_version: ValidatorVersion | None = None
+    validation_environment: Object = msgspec.field(default_factory=dict)
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+    execution_time_ms: Millis | None = None
+    error_message: Message | None = None
+    error_details: Object | None = None
+    retry_count: Count = 0
+    metadata: Object = msgspec.field(default_factory=dict)
+
+
+class ValidationPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Body of ``PATCH /validations/{id}``: the run's progress and outcome; the fields sent change."""
+
+    validation_status: ValidationStatus | msgspec.UnsetType = msgspec.UNSET
+    validation_score: Score | msgspec.UnsetType | None = msgspec.UNSET
+    validation_data: Object | msgspec.UnsetType = msgspec.UNSET
+    started_at: datetime | msgspec.UnsetType | None = msgspec.UNSET
+    completed_at: datetime | msgspec.UnsetType | None = msgspec.UNSET
+    execution_time_ms: Millis | msgspec.UnsetType | None = msgspec.UNSET
+    error_message: Message | msgspec.UnsetType | None = msgspec.UNSET
+    error_details: Object | msgspec.UnsetType | None = msgspec.UNSET
+    retry_count: Count | msgspec.UnsetType = msgspec.UNSET
+    metadata: Object | msgspec.UnsetType = msgspec.UNSET

@@ -1,18 +1,22 @@
 """What every resource's data access shares: one :class:`Table` describes a resource's rows.
 
 A resource declares, once, its table, the struct a row decodes into, its select-list fragment, its
-allow-listed filters (query parameter → constant SQL predicate) and sort fields. From that the
-table gives:
+allow-listed filters (query parameter → constant SQL predicate) and sort fields, and for a
+sub-collection its parent and the predicate that scopes it. From that the table gives:
 
 - :meth:`Table.page`: a keyset-paginated list, its statement composed from constant fragments once
   per shape (which filters are present, which sort, first page or not) and cached, values bound;
-- :meth:`Table.one` / :meth:`Table.write`: run a named single-row statement and decode it, 404 when
-  it returns nothing;
+  an empty first page of a sub-collection whose parent is missing is a 404;
+- :meth:`Table.get` / ``create`` / ``replace`` / ``patch`` / ``delete``: CRUD by convention over the
+  resource's named statements ``get_<key>``, ``insert_<key>``, … in its ``queries.sql``;
+- :meth:`Table.one` / :meth:`Table.write`: run any named single-row statement and decode it, 404
+  when it returns nothing;
 - :meth:`Table.guarded`: an UPDATE/DELETE guarded by ``If-Match`` (``%(if_version)s``) that tells a
   missing row (404) from a stale version (412) with a second query only when the first touched nothing.
 
-To add a resource: describe its ``Table`` in its service module and call these; SQL that is not a
-list stays in the resource's ``queries.sql``.
+Every method takes the pool or, for writes of several statements, the connection of
+:func:`transaction`. To add a resource: write its ``queries.sql`` with those names, describe its
+``Table`` in its service module, and call the table from thin routes.
 """
 
 from __future__ import annotations

@@ -253,6 +253,86 @@ $$;
 
 
 --
+-- Name: tasks_count_subtasks(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.tasks_count_subtasks() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    old_parent uuid;
+    new_parent uuid;
+    old_done   integer := 0;
+    new_done   integer := 0;
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        old_parent := OLD.parent_task_id;
+        old_done := (OLD.status = 'completed')::integer;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        new_parent := NEW.parent_task_id;
+        new_done := (NEW.status = 'completed')::integer;
+    END IF;
+    IF old_parent IS NOT DISTINCT FROM new_parent THEN
+        IF new_parent IS NOT NULL AND old_done <> new_done THEN
+            UPDATE tasks SET completed_subtasks = completed_subtasks + (new_done - old_done)
+            WHERE id = new_parent;
+        END IF;
+        RETURN NULL;
+    END IF;
+    -- A move touches two parents: lock them in id order so that two opposite moves cannot
+    -- deadlock. (A parent deleted in this statement, e.g. by ON DELETE CASCADE, matches no row.)
+    IF old_parent IS NOT NULL AND (new_parent IS NULL OR old_parent < new_parent) THEN
+        UPDATE tasks SET total_subtasks = total_subtasks - 1,
+                         completed_subtasks = completed_subtasks - old_done
+        WHERE id = old_parent;
+        old_parent := NULL;
+    END IF;
+    IF new_parent IS NOT NULL THEN
+        UPDATE tasks SET total_subtasks = total_subtasks + 1,
+                         completed_subtasks = completed_subtasks + new_done
+        WHERE id = new_parent;
+    END IF;
+    IF old_parent IS NOT NULL THEN
+        UPDATE tasks SET total_subtasks = total_subtasks - 1,
+                         completed_subtasks = completed_subtasks - old_done
+        WHERE id = old_parent;
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+
+--
+-- Name: tasks_refuse_parent_cycle(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.tasks_refuse_parent_cycle() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    loop_path uuid[];
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext('taskmaster:task_parent_tree'));
+    WITH RECURSIVE chain (id, path) AS (
+        SELECT NEW.parent_task_id, ARRAY[NEW.parent_task_id]
+        UNION ALL
+        SELECT t.parent_task_id, chain.path || t.parent_task_id
+        FROM chain JOIN tasks t ON t.id = chain.id
+        WHERE t.parent_task_id IS NOT NULL AND t.parent_task_id <> ALL (chain.path)
+    )
+    SELECT path INTO loop_path FROM chain WHERE id = NEW.id LIMIT 1;
+    IF loop_path IS NOT NULL THEN
+        RAISE EXCEPTION 'task % cannot move under its own descendant %', NEW.id, NEW.parent_task_id
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'tasks_no_parent_cycle',
+                  DETAIL = 'parent chain: ' || array_to_string(loop_path, ' -> ');
+    END IF;
+    RETURN NEW;
+END;
+$$;
+
+
+--
 -- Name: tasks_sync_completion(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -334,10 +414,14 @@ CREATE TABLE public.tasks (
     version bigint DEFAULT 1 NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    total_subtasks integer DEFAULT 0 NOT NULL,
+    completed_subtasks integer DEFAULT 0 NOT NULL,
     CONSTRAINT tasks_acceptance_criteria_check CHECK ((jsonb_typeof(acceptance_criteria) = 'array'::text)),
     CONSTRAINT tasks_actual_hours_check CHECK ((actual_hours >= (0)::numeric)),
     CONSTRAINT tasks_assigned_to_check CHECK ((char_length(assigned_to) <= 255)),
     CONSTRAINT tasks_completed_at_matches_status CHECK (((completed_at IS NULL) OR (status = ANY (ARRAY['completed'::text, 'failed'::text, 'cancelled'::text])))),
+    CONSTRAINT tasks_completed_subtasks_check CHECK ((completed_subtasks >= 0)),
+    CONSTRAINT tasks_completed_subtasks_le_total CHECK ((completed_subtasks <= total_subtasks)),
     CONSTRAINT tasks_complexity_score_check CHECK (((complexity_score >= 1) AND (complexity_score <= 10))),
     CONSTRAINT tasks_description_check CHECK ((char_length(description) <= 100000)),
     CONSTRAINT tasks_estimated_hours_check CHECK ((estimated_hours >= (0)::numeric)),
@@ -347,6 +431,7 @@ CREATE TABLE public.tasks (
     CONSTRAINT tasks_requirements_check CHECK ((jsonb_typeof(requirements) = 'array'::text)),
     CONSTRAINT tasks_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'in_progress'::text, 'blocked'::text, 'review'::text, 'completed'::text, 'failed'::text, 'cancelled'::text, 'deferred'::text]))),
     CONSTRAINT tasks_title_check CHECK (((char_length(title) >= 1) AND (char_length(title) <= 500))),
+    CONSTRAINT tasks_total_subtasks_check CHECK ((total_subtasks >= 0)),
     CONSTRAINT tasks_type_check CHECK ((type = ANY (ARRAY['feature'::text, 'bug'::text, 'enhancement'::text, 'refactor'::text, 'documentation'::text, 'test'::text, 'research'::text, 'deployment'::text, 'maintenance'::text, 'security'::text, 'general'::text])))
 );
 
@@ -2448,6 +2533,34 @@ CREATE TRIGGER tasks_bump_version BEFORE UPDATE ON public.tasks FOR EACH ROW EXE
 
 
 --
+-- Name: tasks tasks_count_subtasks_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER tasks_count_subtasks_delete AFTER DELETE ON public.tasks FOR EACH ROW WHEN ((old.parent_task_id IS NOT NULL)) EXECUTE FUNCTION public.tasks_count_subtasks();
+
+
+--
+-- Name: tasks tasks_count_subtasks_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER tasks_count_subtasks_insert AFTER INSERT ON public.tasks FOR EACH ROW WHEN ((new.parent_task_id IS NOT NULL)) EXECUTE FUNCTION public.tasks_count_subtasks();
+
+
+--
+-- Name: tasks tasks_count_subtasks_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER tasks_count_subtasks_update AFTER UPDATE OF parent_task_id, status ON public.tasks FOR EACH ROW WHEN (((old.parent_task_id IS DISTINCT FROM new.parent_task_id) OR ((old.parent_task_id IS NOT NULL) AND (old.status IS DISTINCT FROM new.status)))) EXECUTE FUNCTION public.tasks_count_subtasks();
+
+
+--
+-- Name: tasks tasks_refuse_parent_cycle; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER tasks_refuse_parent_cycle BEFORE UPDATE OF parent_task_id ON public.tasks FOR EACH ROW WHEN (((new.parent_task_id IS NOT NULL) AND (new.parent_task_id IS DISTINCT FROM old.parent_task_id))) EXECUTE FUNCTION public.tasks_refuse_parent_cycle();
+
+
+--
 -- Name: tasks tasks_set_updated_at; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -2860,4 +2973,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261123085733'),
     ('20261123091000'),
     ('20261123091100'),
-    ('20261123091200');
+    ('20261123091200'),
+    ('20261123091300');

@@ -6,8 +6,8 @@
 id, project_id, parent_task_id, title, description, type, status, priority, complexity_score,
 affected_files, requirements, acceptance_criteria, tags, assigned_to,
 estimated_hours::float8 AS estimated_hours, actual_hours::float8 AS actual_hours,
-linear_issue_id, github_pr_url, lease_owner, lease_expires_at, completed_at, metadata, version,
-created_at, updated_at
+linear_issue_id, github_pr_url, lease_owner, lease_expires_at, completed_at, total_subtasks,
+completed_subtasks, metadata, version, created_at, updated_at
 
 -- name: get_task
 -- One task by id.

@@ -56,6 +56,8 @@ class Task(msgspec.Struct):
     lease_owner: str | None
     lease_expires_at: datetime | None
     completed_at: datetime | None
+    total_subtasks: int  # children, kept by a trigger
+    completed_subtasks: int  # children whose status is completed
     metadata: dict[str, Any]
     version: int
     created_at: datetime

@@ -16,8 +16,9 @@ from litestar.openapi import OpenAPIConfig
 from litestar.types import ASGIApp
 
 from taskmaster.api.checks import check_request
-from taskmaster.api.docs import COMPONENTS, SECURITY
+from taskmaster.api.docs import COMPONENTS, SECURITY, forbid_unknown_fields_in_schema
 from taskmaster.api.idempotency import idempotency_middleware
+from taskmaster.api.options import options_middleware
 from taskmaster.api.pagination import CursorCodec
 from taskmaster.auth.access_log import access_log_middleware
 from taskmaster.auth.authenticate import Authenticator
@@ -90,7 +91,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await recorder.stop()  # flushes what is buffered
             await pool.close()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=ROUTE_HANDLERS,
         state=State(
             {
@@ -103,7 +104,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         lifespan=[lifespan],
         # Authentication first: 401/403 before anything else looks at the request.
-        middleware=[authenticator.middleware, idempotency_middleware],
+        middleware=[authenticator.middleware, options_middleware, idempotency_middleware],
         before_request=check_request,
         exception_handlers={Exception: handle_exception},
         request_max_body_size=settings.max_body_bytes,
@@ -117,6 +118,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         debug=False,
     )
+    forbid_unknown_fields_in_schema(app)
+    return app
 
 
 def create_asgi_app() -> ASGIApp:

@@ -115,13 +115,10 @@ async def _replay(existing: tuple[Any, ...], request_hash: str, send: Send) -> N
 
 
 async def _run_and_store(
-    app: ASGIApp,
-    scope: Scope,
-    messages: list[Message],
-    send: Send,
-    pool: Any,
-    params: dict[str, Any],
+    app: ASGIApp, scope: Scope, messages: list[Message], send: Send, pool: Any, params: dict[str, Any]
 ) -> None:
+    """Run the request and record its answer *before* its last byte leaves, so a client that
+    retries the moment it has the response finds the record complete (not "in progress")."""
     replay = iter(messages)
 
     async def receive_again() -> Message:
@@ -130,6 +127,18 @@ async def _run_and_store(
     status = 500
     headers: dict[str, str] = {}
     chunks: list[bytes] = []
+    recorded = False
+
+    async def record() -> None:
+        nonlocal recorded
+        recorded = True
+        async with pool.connection() as conn:
+            if status < 500:
+                body = b"".join(chunks)
+                stored = params | {"status": status, "body": body, "headers": Jsonb(headers)}
+                await conn.execute(QUERIES["store_response"], stored)
+            else:
+                await conn.execute(QUERIES["release_key"], params)
 
     async def capture(message: Message) -> None:
         nonlocal status
@@ -140,17 +149,13 @@ async def _run_and_store(
                     headers[name.decode().lower()] = value.decode("latin-1")
         elif message["type"] == "http.response.body":
             chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                await record()
         await send(message)
 
     try:
         await app(scope, receive_again, capture)
     finally:
-        async with pool.connection() as conn:
-            if status < 500:
-                await conn.execute(
-                    QUERIES["store_response"],
-                    params
-                    | {"status": status, "body": b"".join(chunks), "headers": Jsonb(headers)},
-                )
-            else:
-                await conn.execute(QUERIES["release_key"], params)
+        if not recorded:  # the app raised before answering: free the key for a retry
+            status = 500
+            await record()

@@ -26,6 +26,9 @@ from taskmaster.devdb import LocalPostgres
 ROOT = Path(__file__).resolve().parents[2]
 ORIGIN_PORT = 8000
 EDGE_PORT = 8787
+# Shared by the local origin and edge runner so the edge's signed identity verifies; production
+# sets its own (a wrangler secret and an origin environment variable).
+DEV_EDGE_SIGNING_SECRET = "dev-only-edge-signing-secret-change-me"  # noqa: S105
 
 
 def _wait_http(url: str, timeout: float) -> bool:
@@ -89,7 +92,11 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         _migrate(database_url)
-        env = {**os.environ, "DATABASE_URL": database_url}
+        env = {
+            "EDGE_SIGNING_SECRET": DEV_EDGE_SIGNING_SECRET,
+            **os.environ,
+            "DATABASE_URL": database_url,
+        }
         children.append(
             subprocess.Popen(
                 [

@@ -87,5 +87,16 @@ serve: $(STAMP) ## Serve the origin as production does (granian, one worker per 
 	  --host $${HOST:-127.0.0.1} --port $${PORT:-8000} --workers $$(nproc) --loop uvloop \
 	  --no-ws --log-level warning taskmaster.app:create_asgi_app
 
+# make bench: the benchmark suite (bench/run.py, docs/benchmarks.md); not part of make test.
+# wrk comes from Debian (apt index refreshed only when the install fails without it); py-spy,
+# for the profiles, goes into .venv here only. BENCH_ARGS are passed on (e.g. --duration 5).
+BENCH_ARGS ?= --profile
+.PHONY: bench
+bench: $(STAMP) $(EDGE_STAMP) ## Benchmark: 1M-task dataset (seeded once), origin vs baseline under wrk, targets
+	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null 2>&1 \
+	  || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+	@test -x $(BIN)/py-spy || $(PY) -m pip install --quiet --disable-pip-version-check 'py-spy>=0.4,<0.5'
+	$(PY) -m bench.run $(BENCH_ARGS)
+
 clean: ## Remove the virtualenv and caches (keeps .data/)
 	rm -rf $(VENV) .pytest_cache .ruff_cache

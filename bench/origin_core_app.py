@@ -1,0 +1,38 @@
+"""A diagnostic: the origin's data path alone, to tell its cost from the request pipeline's.
+
+Serves ``GET /api/v1/tasks/{id}`` with the origin's own :class:`~taskmaster.db.pool.ConnectionPool`
+(autocommit, prepared statements, queue hand-out) and ``TASKS.get`` (the same named query and
+msgspec struct), in a bare Litestar app: no authentication, request id, access log, idempotency,
+envelope or ETag. ``bench/run.py`` serves it like the others. Comparing it with the baseline shows
+what the data path gains; comparing the origin with it shows what the request pipeline costs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from uuid import UUID
+
+from litestar import Litestar, get
+from taskmaster.db.pool import ConnectionPool
+from taskmaster.tasks.schemas import Task
+from taskmaster.tasks.service import TASKS
+
+
+def create_app() -> Litestar:
+    pool = ConnectionPool(os.environ["DATABASE_URL"])
+
+    @get("/api/v1/tasks/{task_id:uuid}")
+    async def get_task(task_id: UUID) -> Task:
+        return await TASKS.get(pool, task_id)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await pool.open()
+        try:
+            yield
+        finally:
+            await pool.close()
+
+    return Litestar(route_handlers=[get_task], lifespan=[lifespan])

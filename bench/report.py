@@ -1,0 +1,169 @@
+"""Turn one run's measurements into the table, the target verdicts, JSON and a markdown summary.
+
+The targets are ratios measured in the same run (absolute figures move ±30 % on shared machines).
+To add a target: append a :class:`Target` in :func:`evaluate`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from bench.load import LoadResult
+
+
+@dataclass(slots=True)
+class Row:
+    key: str
+    label: str
+    result: LoadResult | None
+    rows_per_request: int = 1  # a batch endpoint: throughput in rows/s
+    note: str = ""
+
+
+@dataclass(slots=True)
+class Target:
+    name: str
+    goal: str
+    measured: str
+    verdict: str  # PASS, FAIL or n/a
+
+
+def _ms(value: float) -> str:
+    return f"{value:.2f}"
+
+
+def table(rows: list[Row], baseline: LoadResult) -> list[list[str]]:
+    header = ["scenario", "conns", "req/s", "rows/s", "p50 ms", "p99 ms", "errors", "x baseline"]
+    lines = [header]
+    for row in rows:
+        r = row.result
+        if r is None:
+            lines.append([row.label, "", row.note or "n/a", "", "", "", "", ""])
+            continue
+        rows_s = f"{r.rps * row.rows_per_request:,.0f}" if row.rows_per_request > 1 else ""
+        lines.append([
+            row.label, str(r.connections), f"{r.rps:,.0f}", rows_s, _ms(r.p50_ms), _ms(r.p99_ms),
+            f"{r.errors} ({r.non_2xx} non-2xx, {r.socket_errors} socket)" if r.errors else "0",
+            f"{r.rps / baseline.rps:.2f}x",
+        ])  # fmt: skip
+    return lines
+
+
+def evaluate(
+    by_key: dict[str, Row], baseline: LoadResult, edge: dict[str, Any] | None
+) -> list[Target]:
+    targets: list[Target] = []
+    get = by_key["get_task"].result
+    assert get is not None
+    ratio = get.rps / baseline.rps
+    targets.append(Target(
+        "GET /tasks/{id} throughput", "≥ 1.5x baseline req/s", f"{ratio:.2f}x",
+        "PASS" if ratio >= 1.5 else "FAIL",
+    ))  # fmt: skip
+    targets.append(Target(
+        "GET /tasks/{id} p99", f"≤ 25 ms at {get.connections} connections", f"{get.p99_ms:.1f} ms",
+        "PASS" if get.p99_ms <= 25 else "FAIL",
+    ))  # fmt: skip
+    targets.append(
+        Target(
+            "GET /tasks/{id} errors", "0", str(get.errors), "PASS" if get.errors == 0 else "FAIL"
+        )
+    )
+    page1, deep = by_key["list_page1"].result, by_key["list_deep"].result
+    assert page1 is not None and deep is not None
+    cost = page1.rps / deep.rps
+    targets.append(Target(
+        "List page at depth 10,000", "≤ 1.5x the cost of page 1",
+        f"{cost:.2f}x (p50 {deep.p50_ms:.2f} vs {page1.p50_ms:.2f} ms)",
+        "PASS" if cost <= 1.5 else "FAIL",
+    ))  # fmt: skip
+    logs = by_key["logs_batch"]
+    if logs.result is None:
+        targets.append(Target("POST /logs/batch", "≥ 50,000 rows/s", logs.note or "n/a", "n/a"))
+    else:
+        rows_s = logs.result.rps * logs.rows_per_request
+        ok = rows_s >= 50_000 and logs.result.errors == 0
+        targets.append(Target(
+            "POST /logs/batch", "≥ 50,000 rows/s, 0 errors",
+            f"{rows_s:,.0f} rows/s, {logs.result.errors} errors", "PASS" if ok else "FAIL",
+        ))  # fmt: skip
+    if edge and edge.get("target_us") is not None:
+        us = edge["target_us"]
+        targets.append(Target(
+            "Edge pipeline on Pyodide", "≤ 500 µs per request (auth + limit + cache lookup)",
+            f"{us:,.0f} µs ({edge['target_scenario']})", "PASS" if us <= 500 else "FAIL",
+        ))  # fmt: skip
+    else:
+        targets.append(Target("Edge pipeline on Pyodide", "≤ 500 µs", "not measured", "n/a"))
+    for target in targets:
+        if target.name == "List page at depth 10,000" and deep.errors + page1.errors:
+            target.verdict = "FAIL"
+            target.measured += f", {deep.errors + page1.errors} errors"
+    return targets
+
+
+def render_text(lines: list[list[str]]) -> str:
+    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
+    out = []
+    for index, line in enumerate(lines):
+        cells = [
+            cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i])
+            for i, cell in enumerate(line)
+        ]
+        out.append("  ".join(cells).rstrip())
+        if index == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
+def render_markdown(lines: list[list[str]]) -> str:
+    out = ["| " + " | ".join(lines[0]) + " |", "|" + "|".join("---" for _ in lines[0]) + "|"]
+    out += ["| " + " | ".join(line) + " |" for line in lines[1:]]
+    return "\n".join(out)
+
+
+def targets_text(targets: list[Target]) -> str:
+    width = max(len(t.name) for t in targets)
+    return "\n".join(
+        f"  [{t.verdict:>4}] {t.name.ljust(width)}  {t.measured}  (target {t.goal})"
+        for t in targets
+    )
+
+
+def edge_text(edge: dict[str, Any] | None) -> str:
+    if not edge:
+        return "  not measured"
+    if edge.get("error"):
+        return f"  not measured: {edge['error']}"
+    lines = [
+        f"  {r['scenario']:<24} {r['cpu_us_per_request']:>8,.0f} µs CPU/request ({r['status']})"
+        for r in edge["results"]
+    ]
+    return "\n".join(lines)
+
+
+def graph_text(graph: dict[str, Any] | None) -> str:
+    if graph is None:
+        return "  n/a (bench/graph_bench.py not present)"
+    if graph.get("error"):
+        return f"  not measured: {graph['error']}"
+    return "\n".join(f"  {k}: {v}" for k, v in graph.get("figures", graph).items())
+
+
+def write(results_dir: Path, stamp: str, payload: dict[str, Any], text: str, md: str) -> Path:
+    results_dir.mkdir(parents=True, exist_ok=True)
+    path = results_dir / f"bench-{stamp}.json"
+    path.write_text(json.dumps(payload, indent=2, default=_default))
+    (results_dir / "latest.json").write_text(json.dumps(payload, indent=2, default=_default))
+    (results_dir / "summary.md").write_text(md)
+    (results_dir / "summary.txt").write_text(text)
+    return path
+
+
+def _default(value: Any) -> Any:
+    if hasattr(value, "__dataclass_fields__"):
+        return asdict(value)
+    raise TypeError(type(value))

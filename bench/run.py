@@ -1,0 +1,421 @@
+"""``make bench``: seed (once), serve the origin and the baseline as production does, load them with
+wrk, measure the edge pipeline and the task graph, and report every figure against its target.
+
+    .venv/bin/python -m bench.run [--duration 10] [--connections 32] [--rounds 2] [--profile]
+
+Steps (each its own module): :mod:`dataset` (embedded PostgreSQL under ``.data/bench-postgres``,
+1M tasks by COPY, reused between runs), :mod:`servers` (granian, one worker per core, uvloop),
+:mod:`load` (wrk + Lua scripts in ``bench/wrk/``), :mod:`report` (table, PASS/FAIL, JSON and
+``bench/results/summary.md``). The throughput target is a ratio to the baseline measured in the
+same run, alternating baseline and origin runs so both see the same machine noise.
+
+To add a scenario: add its wrk script, run it in :func:`measure` and give it a :class:`report.Row`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from bench import dataset, profiling, report, servers
+from bench.load import LoadConfig, LoadResult, run_wrk
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH_DIR = ROOT / "bench"
+RESULTS_DIR = BENCH_DIR / "results"
+LIST_QUERY = "status=pending&sort=-created_at"
+DEPTH = 10_000
+PAGE_LIMIT = 50  # the default page size, for page 1 and the deep page alike
+LOG_BATCH = 1_000  # entries per POST /logs/batch
+LOGS_PATH = "/api/v1/logs/batch"
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", 10)))
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument(
+        "--rounds", type=int, default=2,
+        help="alternating baseline/origin GET runs; the best of each is reported",
+    )  # fmt: skip
+    parser.add_argument("--db-port", type=int, default=int(os.environ.get("BENCH_DB_PORT", 54339)))
+    parser.add_argument("--data-dir", default=str(ROOT / ".data/bench-postgres"))
+    parser.add_argument("--tasks", type=int, default=1_000_000, help="dataset size (tasks)")
+    parser.add_argument("--profile", action="store_true", help="py-spy the origin under GET load")
+    parser.add_argument("--skip-edge", action="store_true")
+    parser.add_argument("--skip-graph", action="store_true")
+    return parser.parse_args(argv)
+
+
+# ---- talking to the origin -------------------------------------------------------------------
+
+
+def api(base: str, key: str, path: str, body: Any = None) -> Any:
+    method = "GET" if body is None else "POST"
+    request = urllib.request.Request(base + path, method=method)  # noqa: S310 - our http URL
+    request.add_header("Authorization", f"Bearer {key}")
+    request.add_header("Accept", "application/json")
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        request.add_header("Content-Type", "application/json")
+    with urllib.request.urlopen(request, data=data, timeout=30) as response:  # noqa: S310
+        return json.loads(response.read())
+
+
+def create_key(db: dataset.Database) -> str:
+    env = {**os.environ, "DATABASE_URL": db.admin_url}
+    out = subprocess.run(
+        [str(ROOT / ".venv/bin/taskmaster"), "keys", "create", "--name",
+         f"bench-{int(time.time())}", "--scopes", "admin", "--json"],
+        env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return json.loads(out.stdout)["key"]
+
+
+def sample_ids(db: dataset.Database, path: Path, count: int = 20_000) -> int:
+    with psycopg.connect(db.admin_url) as conn:
+        rows = conn.execute(
+            "SELECT id FROM tasks TABLESAMPLE SYSTEM (5) REPEATABLE (8) LIMIT %s", (count,)
+        ).fetchall()
+        path.write_text("".join(f"{row[0]}\n" for row in rows))
+    return len(rows)
+
+
+def writes_project(db: dataset.Database) -> str:
+    with psycopg.connect(db.admin_url) as conn:
+        row = conn.execute(
+            "SELECT id FROM projects WHERE slug = %s", (dataset.WRITES_PROJECT_SLUG,)
+        ).fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+def deep_cursor(base: str, key: str, depth: int) -> str:
+    """A real cursor for the page after ``depth`` rows, got by walking the list once (max limit)."""
+    cursor: str | None = None
+    walked = 0
+    while walked < depth:
+        step = min(200, depth - walked)
+        path = f"/api/v1/tasks?{LIST_QUERY}&limit={step}"
+        if cursor:
+            path += f"&cursor={cursor}"
+        page = api(base, key, path)
+        walked += len(page["data"])
+        cursor = page["pagination"]["next_cursor"]
+        if not cursor:
+            raise RuntimeError(f"the list ended after {walked} rows, before depth {depth}")
+    assert cursor is not None
+    return cursor
+
+
+def logs_route(base: str, key: str) -> dict[str, Any] | None:
+    """The request schema of POST /logs/batch when the origin serves that route, else None."""
+    try:
+        spec = api(base, key, "/schema/openapi.json")
+    except OSError:
+        return None
+    operation = spec.get("paths", {}).get(LOGS_PATH, {}).get("post")
+    if operation is None:
+        return None
+    schema = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+    return {"schema": schema.get("schema", {}), "components": spec.get("components", {})}
+
+
+def logs_body(route: dict[str, Any], count: int) -> Any:
+    """``count`` log entries shaped as the route's schema wants them: a bare array, or an object
+    holding the array under its one array-typed property (e.g. ``{"entries": [...]}``)."""
+    entries = [
+        {
+            "level": ("info", "warn", "error", "debug")[i % 4],
+            "message": f"bench log line {i}: request handled",
+            "source": "bench",
+            "component": "bench.logs",
+            "correlation_id": f"bench-{i // 10}",
+            "context": {"i": i},
+        }
+        for i in range(count)
+    ]
+    schema = route["schema"]
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        schema = route["components"].get("schemas", {}).get(name, {})
+    if schema.get("type") == "array":
+        return entries
+    for name, prop in schema.get("properties", {}).items():
+        if prop.get("type") == "array" or "items" in prop:
+            return {name: entries}
+    return {"entries": entries}
+
+
+# ---- the measured part -----------------------------------------------------------------------
+
+
+def measure(
+    origin: servers.Server,
+    baseline: servers.Server,
+    core: servers.Server,
+    key: str,
+    ids_file: Path,
+    project_id: str,
+    config: LoadConfig,
+    rounds: int,
+    profile_dir: Path | None,
+) -> tuple[dict[str, report.Row], LoadResult, dict[str, Any]]:
+    extra: dict[str, Any] = {}
+    auth = {"BENCH_KEY": key}
+    ids = {"BENCH_IDS_FILE": str(ids_file)}
+
+    log(f"Walking the list to depth {DEPTH:,} for a real cursor …")
+    cursor = deep_cursor(origin.base_url, key, DEPTH)
+    route = logs_route(origin.base_url, key)
+
+    baseline_runs: list[LoadResult] = []
+    get_runs: list[LoadResult] = []
+    for index in range(rounds):
+        log(f"GET by id, round {index + 1}/{rounds}: baseline …")
+        baseline_runs.append(run_wrk(
+            "get_by_id.lua", baseline.base_url, config,
+            {**ids, "BENCH_PREFIX": "/tasks/", "BENCH_KEY": ""},
+        ))  # fmt: skip
+        log(f"GET by id, round {index + 1}/{rounds}: origin …")
+        get_runs.append(run_wrk(
+            "get_by_id.lua", origin.base_url, config, {**ids, **auth, "BENCH_PREFIX": "/api/v1/tasks/"}
+        ))  # fmt: skip
+    base = max(baseline_runs, key=lambda r: r.rps)
+    extra["rounds"] = {"baseline": baseline_runs, "get_task": get_runs}
+    log("GET by id: origin data path only (diagnostic) …")
+    core_run = run_wrk(
+        "get_by_id.lua", core.base_url, config, {**ids, "BENCH_PREFIX": "/api/v1/tasks/"}
+    )
+
+    if profile_dir is not None:
+        extra["profile"] = {}
+        for server, prefix, env in (
+            (origin, "/api/v1/tasks/", auth), (baseline, "/tasks/", {"BENCH_KEY": ""}),
+        ):  # fmt: skip
+            log(f"Profiling {server.spec.name} under GET load (py-spy) …")
+            extra["profile"][server.spec.name] = profiling.profile_under_load(
+                server, profile_dir, config.duration_s,
+                lambda server=server, prefix=prefix, env=env: run_wrk(
+                    "get_by_id.lua", server.base_url, config,
+                    {**ids, **env, "BENCH_PREFIX": prefix}, warmup=False,
+                ),
+            )  # fmt: skip
+
+    log("List page 1 …")
+    page1 = run_wrk("fixed.lua", f"{origin.base_url}/api/v1/tasks?{LIST_QUERY}", config, auth)
+    log(f"List page at depth {DEPTH:,} …")
+    deep = run_wrk(
+        "fixed.lua", f"{origin.base_url}/api/v1/tasks?{LIST_QUERY}&cursor={cursor}", config, auth
+    )
+    log("POST /api/v1/tasks …")
+    post = run_wrk(
+        "post_task.lua", origin.base_url, config,
+        {**auth, "BENCH_PROJECT_ID": project_id, "BENCH_PATH": "/api/v1/tasks"},
+    )  # fmt: skip
+
+    logs_row = report.Row(
+        "logs_batch", f"POST {LOGS_PATH} ({LOG_BATCH:,} rows/request)", None, LOG_BATCH
+    )
+    if route is None:
+        logs_row.note = "n/a (route not present)"
+    else:
+        log("POST /api/v1/logs/batch …")
+        body_file = RESULTS_DIR / "logs-batch-body.json"
+        body_file.write_text(json.dumps(logs_body(route, LOG_BATCH)))
+        logs_row.result = run_wrk(
+            "post_body.lua", f"{origin.base_url}{LOGS_PATH}", config,
+            {**auth, "BENCH_BODY_FILE": str(body_file)}, connections=8,
+        )  # fmt: skip
+
+    rows = {
+        "baseline": report.Row("baseline", "baseline: naive Litestar + psycopg_pool, GET by id", base),
+        "get_task": report.Row(
+            "get_task", "GET /api/v1/tasks/{id} (authenticated, random ids)",
+            max(get_runs, key=lambda r: r.rps),
+        ),
+        "origin_core": report.Row(
+            "origin_core", "  diagnostic: origin pool + TASKS.get only (no auth/middleware)",
+            core_run,
+        ),
+        "list_page1": report.Row("list_page1", f"GET /api/v1/tasks?{LIST_QUERY} page 1", page1),
+        "list_deep": report.Row(
+            "list_deep", f"GET /api/v1/tasks?{LIST_QUERY} at depth {DEPTH:,} (cursor)", deep
+        ),
+        "post_task": report.Row("post_task", "POST /api/v1/tasks", post),
+        "logs_batch": logs_row,
+    }  # fmt: skip
+    return rows, base, extra
+
+
+# ---- the edge and the task graph -------------------------------------------------------------
+
+
+def edge_pipeline() -> dict[str, Any]:
+    """``edge/bench/pipeline_cpu.mjs``: the Worker's CPU per request on Pyodide (Node runner).
+
+    The target is read on the scenario that is exactly auth + limit + cache lookup: a keyed GET
+    answered from the edge cache (no forward to the origin)."""
+    script = ROOT / "edge/bench/pipeline_cpu.mjs"
+    if not (ROOT / "edge/runner/node_modules").exists():
+        return {"error": "edge runner not installed (make install)"}
+    try:
+        out = subprocess.run(
+            ["node", str(script), "--json"], cwd=ROOT, capture_output=True, text=True,
+            check=True, timeout=240,
+        )  # fmt: skip
+    except (subprocess.SubprocessError, OSError) as exc:
+        return {"error": f"{type(exc).__name__}: {exc}"}
+    data = json.loads(out.stdout.strip().splitlines()[-1])
+    hit = next((r for r in data["results"] if "HIT" in r["status"]), None)
+    if hit is not None:
+        data["target_scenario"] = hit["scenario"]
+        data["target_us"] = hit["cpu_us_per_request"]
+    return data
+
+
+def graph_figures(db: dataset.Database) -> dict[str, Any] | None:
+    """``bench/graph_bench.py`` when present: run with DATABASE_URL set to a scratch, migrated
+    database of the bench cluster (it seeds its own graph there); it prints a JSON object."""
+    script = BENCH_DIR / "graph_bench.py"
+    if not script.exists():
+        return None
+    name = "taskmaster_bench_graph"
+    with psycopg.connect(db.url("postgres"), autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            conn.execute(f"CREATE DATABASE {name}")
+    dataset.migrate(db.url(name), ROOT)
+    env = {**os.environ, "DATABASE_URL": db.url(name)}
+    try:
+        out = subprocess.run(
+            [sys.executable, str(script), "--json"], cwd=ROOT, env=env, capture_output=True,
+            text=True, check=True, timeout=300,
+        )  # fmt: skip
+    except subprocess.CalledProcessError as exc:
+        return {"error": f"exit {exc.returncode}: {(exc.stderr or '').strip()[-500:]}"}
+    except (subprocess.SubprocessError, OSError) as exc:
+        return {"error": f"{type(exc).__name__}: {exc}"}
+    for line in reversed(out.stdout.strip().splitlines()):
+        try:
+            return {"figures": json.loads(line)}
+        except json.JSONDecodeError:
+            continue
+    return {"figures": {"output": out.stdout.strip()[-2000:]}}
+
+
+def profile_lines(extra: dict[str, Any]) -> list[str]:
+    if not extra.get("profile"):
+        return []
+    lines = ["Profiles under GET /tasks/{id} load (py-spy, both workers):"]
+    for name, summary in extra["profile"].items():
+        lines += [f"  {name} ({summary.get('file', '')}):", profiling.brief(summary)]
+    return [*lines, ""]
+
+
+# ---- main ------------------------------------------------------------------------------------
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    began = time.monotonic()
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    config = LoadConfig(args.duration, args.warmup, args.threads, args.connections)
+    plan = dataset.SeedPlan(tasks=args.tasks)
+
+    log(f"Bench PostgreSQL in {args.data_dir} on port {args.db_port} …")
+    db = dataset.start_server(Path(args.data_dir), args.db_port)
+    seeding = dataset.ensure_dataset(db, plan, ROOT, log)
+    log("Dataset: " + ("seeded " + json.dumps(seeding) if seeding["seeded"] else "reused"))
+
+    key = create_key(db)
+    ids_file = RESULTS_DIR / "task-ids.txt"
+    n_ids = sample_ids(db, ids_file)
+    project_id = writes_project(db)
+
+    from taskmaster.devdb import free_port
+
+    log_dir = RESULTS_DIR / "logs"
+    origin = servers.start(servers.origin_spec(db.app_url, free_port()), ROOT, log_dir)
+    try:
+        baseline = servers.start(
+            servers.baseline_spec(db.app_url, free_port(), BENCH_DIR), ROOT, log_dir
+        )
+        core = servers.start(servers.core_spec(db.app_url, free_port(), BENCH_DIR), ROOT, log_dir)
+        try:
+            profile_dir = RESULTS_DIR / f"profile-{stamp}" if args.profile else None
+            rows, base, extra = measure(
+                origin,
+                baseline,
+                core,
+                key,
+                ids_file,
+                project_id,
+                config,
+                args.rounds,
+                profile_dir,
+            )
+        finally:
+            servers.stop(core)
+            servers.stop(baseline)
+    finally:
+        servers.stop(origin)
+
+    edge = None if args.skip_edge else (log("Edge pipeline on Pyodide …") or edge_pipeline())
+    graph = None if args.skip_graph else graph_figures(db)
+    if graph is not None:
+        log("Task graph …")
+
+    lines = report.table(list(rows.values()), base)
+    targets = report.evaluate(rows, base, edge)
+    elapsed = time.monotonic() - began
+    header = (
+        f"TaskMaster benchmark {stamp} — {os.cpu_count()} cores, granian x {os.cpu_count()} "
+        f"workers + uvloop, wrk -t{config.threads} -c{config.connections} -d{config.duration_s}s, "
+        f"{plan.tasks:,} tasks"
+    )
+    text = "\n".join([
+        header, "", report.render_text(lines), "", "Targets:", report.targets_text(targets), "",
+        "Edge pipeline (Pyodide, CPU per request):", report.edge_text(edge), "",
+        "Task graph (bench/graph_bench.py):", report.graph_text(graph), "",
+        *profile_lines(extra),
+        f"Total {elapsed:.0f} s (dataset {'seeded' if seeding['seeded'] else 'reused'}).",
+    ])  # fmt: skip
+    md = "\n".join([
+        f"# Benchmark {stamp}", "", header, "", report.render_markdown(lines), "", "## Targets", "",
+        "| target | goal | measured | verdict |", "|---|---|---|---|",
+        *[f"| {t.name} | {t.goal} | {t.measured} | **{t.verdict}** |" for t in targets], "",
+        "## Edge pipeline (Pyodide, CPU per request)", "", report.edge_text(edge), "",
+        "## Task graph", "", report.graph_text(graph), "",
+    ])  # fmt: skip
+    payload = {
+        "stamp": stamp, "cores": os.cpu_count(), "config": config, "plan": plan,
+        "seeding": seeding, "ids_sampled": n_ids, "rows": rows, "targets": targets,
+        "edge": edge, "graph": graph, "extra": extra, "elapsed_s": round(elapsed, 1),
+    }  # fmt: skip
+    path = report.write(RESULTS_DIR, stamp, payload, text, md)
+    log("")
+    log(text)
+    log(f"Results: {path.relative_to(ROOT)}, {RESULTS_DIR.relative_to(ROOT)}/summary.md")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

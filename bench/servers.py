@@ -1,0 +1,128 @@
+"""Serving the origin and the baseline as production does, and stopping them cleanly.
+
+Both run under granian with one worker per core and uvloop (the same command as ``make serve``);
+the origin with ``TASKMASTER_ENV=production`` and secrets generated for this run. To serve another
+app, describe it with :class:`ServerSpec` and pass it to :func:`start`.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(slots=True)
+class ServerSpec:
+    name: str
+    target: str  # granian's factory target, module:callable
+    port: int
+    env: dict[str, str]
+    ready_path: str  # answers 200 once the app (and its pool) is up
+    working_dir: str | None = None
+    workers: int = field(default_factory=lambda: os.cpu_count() or 1)
+
+
+@dataclass(slots=True)
+class Server:
+    spec: ServerSpec
+    process: subprocess.Popen
+    log_path: Path
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.spec.port}"
+
+
+def origin_spec(database_url: str, port: int) -> ServerSpec:
+    env = {
+        "TASKMASTER_ENV": "production",
+        "DATABASE_URL": database_url,
+        "TASKMASTER_SECRET_KEY": secrets.token_urlsafe(32),
+        "EDGE_SIGNING_SECRET": secrets.token_urlsafe(48),
+        # A Fernet key (32 random bytes, urlsafe base64): sensitive settings are encrypted with it.
+        "TASKMASTER_CONFIG_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+    }
+    return ServerSpec("origin", "taskmaster.app:create_asgi_app", port, env, "/health")
+
+
+def baseline_spec(database_url: str, port: int, bench_dir: Path) -> ServerSpec:
+    env = {"DATABASE_URL": database_url}
+    # Any id answers: a 404 still proves the app and its pool are up.
+    return ServerSpec(
+        "baseline", "baseline_app:create_app", port, env,
+        "/tasks/00000000-0000-4000-8000-000000000000", working_dir=str(bench_dir),
+    )  # fmt: skip
+
+
+def core_spec(database_url: str, port: int, bench_dir: Path) -> ServerSpec:
+    env = {"DATABASE_URL": database_url}
+    return ServerSpec(
+        "origin-core", "origin_core_app:create_app", port, env,
+        "/api/v1/tasks/00000000-0000-4000-8000-000000000000", working_dir=str(bench_dir),
+    )  # fmt: skip
+
+
+def start(spec: ServerSpec, root: Path, log_dir: Path) -> Server:
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"{spec.name}.log"
+    command = [
+        str(root / ".venv/bin/granian"), "--interface", "asgi", "--factory",
+        "--host", "127.0.0.1", "--port", str(spec.port), "--workers", str(spec.workers),
+        "--loop", "uvloop", "--no-ws", "--log-level", "warning",
+    ]  # fmt: skip
+    if spec.working_dir:
+        command += ["--working-dir", spec.working_dir]
+    command.append(spec.target)
+    env = {**os.environ, **spec.env, "PYTHONDONTWRITEBYTECODE": "1"}
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    server = Server(spec, process, log_path)
+    _wait_ready(server)
+    return server
+
+
+def _wait_ready(server: Server, timeout: float = 30.0) -> None:
+    try:
+        _poll_ready(server, timeout)
+    except BaseException:
+        stop(server)
+        raise
+
+
+def _poll_ready(server: Server, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    url = server.base_url + server.spec.ready_path
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"{server.spec.name} exited; see {server.log_path}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - our http URL
+                return
+        except urllib.error.HTTPError as exc:
+            if exc.code < 500:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{server.spec.name} did not answer {url} in {timeout}s")
+
+
+def stop(server: Server) -> None:
+    """SIGTERM the granian process group this run started (never anything else)."""
+    if server.process.poll() is None:
+        os.killpg(server.process.pid, signal.SIGTERM)
+        try:
+            server.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.process.pid, signal.SIGKILL)
+            server.process.wait()

@@ -115,7 +115,12 @@ async def _replay(existing: tuple[Any, ...], request_hash: str, send: Send) -> N
 
 
 async def _run_and_store(
-    app: ASGIApp, scope: Scope, messages: list[Message], send: Send, pool: Any, params: dict[str, Any]
+    app: ASGIApp,
+    scope: Scope,
+    messages: list[Message],
+    send: Send,
+    pool: Any,
+    params: dict[str, Any],
 ) -> None:
     """Run the request and record its answer *before* its last byte leaves, so a client that
     retries the moment it has the response finds the record complete (not "in progress")."""

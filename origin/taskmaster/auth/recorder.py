@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl, quote
 
+import psycopg
+
 from taskmaster.db.pool import ConnectionPool
 from taskmaster.keys.service import QUERIES
 
@@ -129,6 +131,10 @@ class Recorder:
                     )
                 if access:
                     await conn.execute(QUERIES["insert_access_logs"], _columns(access))
+        except (psycopg.errors.DataError, psycopg.errors.IntegrityError) as exc:
+            # A batch the database refuses would be refused forever: drop it, keep serving.
+            self.dropped += len(access)
+            logger.warning("dropped a usage/access-log batch the database refused: %s", exc)
         except BaseException:
             self._restore(usage, access)
             raise

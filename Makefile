@@ -23,7 +23,7 @@ EMBEDDED_URL := postgresql://postgres@127.0.0.1:$(DEV_DB_PORT)/$(DEV_DB_NAME)?ss
 DB_URL = $(if $(DATABASE_URL),$(DATABASE_URL),$(EMBEDDED_URL))
 DBMATE = $(WITH_PG_BIN) DATABASE_URL='$(DB_URL)' $(BIN)/dbmate --migrations-dir $(MIGRATIONS) --schema-file $(SCHEMA) --wait --wait-timeout 30s
 
-.PHONY: help install dev test migrate rollback db-status new-migration schema lint format serve db-start db-stop clean
+.PHONY: help install dev key test migrate rollback db-status new-migration schema lint format serve db-start db-stop clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*?## "}{printf "  make %-16s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ db-stop: $(STAMP) ## Stop the embedded development PostgreSQL
 
 dev: $(STAMP) $(EDGE_STAMP) ## Run the whole stack locally (DB, migrations, origin :8000, edge :8787); Ctrl-C stops it
 	$(PY) -m taskmaster.devstack --data-dir $(DEV_DATA_DIR) --db-port $(DEV_DB_PORT) --db-name $(DEV_DB_NAME)
+
+key: db-start ## Make an API key on the dev DB (or DATABASE_URL): make key NAME=me SCOPES=admin
+	@DATABASE_URL='$(DB_URL)' $(BIN)/taskmaster keys create --name "$${NAME:-dev}" --scopes "$${SCOPES:-admin}"
 
 test: $(STAMP) $(EDGE_STAMP) ## Run every test (installs what it needs first)
 	$(PY) -m pytest $(PYTEST_ARGS)

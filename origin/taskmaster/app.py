@@ -29,6 +29,7 @@ from taskmaster.db.pool import ConnectionPool
 from taskmaster.deployments.routes import DeploymentController
 from taskmaster.error_logs.routes import ErrorLogController
 from taskmaster.errors import handle_exception
+from taskmaster.graph.routes import ProjectGraphController, TaskGraphController
 from taskmaster.health.routes import health, health_detailed
 from taskmaster.keys.routes import KeyController, verify_key
 from taskmaster.projects.routes import ProjectController
@@ -44,7 +45,9 @@ ROUTE_HANDLERS = [
     health_detailed,
     TaskController,
     TaskRelationsController,
+    TaskGraphController,
     ProjectController,
+    ProjectGraphController,
     WorkflowController,
     DeploymentController,
     ValidationController,

@@ -24,11 +24,15 @@ _NAME = re.compile(r"^--\s*(?P<kind>name|fragment):\s*(?P<name>[a-z_][a-z0-9_]*)
 _REFERENCE = re.compile(r"\{\{([a-z_][a-z0-9_]*)\}\}")
 
 
-def load_queries(path: Path) -> dict[str, LiteralString]:
-    """Parse a .sql file into ``{name: statement}``; comment lines are dropped."""
+def load_queries(
+    path: Path, shared: dict[str, LiteralString] | None = None
+) -> dict[str, LiteralString]:
+    """Parse a .sql file into ``{name: statement}``; comment lines are dropped. ``shared`` are
+    fragments defined elsewhere (``{"task_columns": TASK_QUERIES["fragment:task_columns"]}``),
+    so another resource's statements can return the same select list without copying it."""
     text = path.read_text()
     queries: dict[str, LiteralString] = {}
-    fragments: dict[str, str] = {}
+    fragments: dict[str, str] = dict(shared or {})
     matches = list(_NAME.finditer(text))
     for index, match in enumerate(matches):
         end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
@@ -47,7 +51,7 @@ def load_queries(path: Path) -> dict[str, LiteralString]:
     def paste(found: re.Match[str]) -> str:
         if found[1] not in fragments:
             raise ValueError(f"{path.name}: unknown fragment {found[1]}")
-        return fragments[found[1]]
+        return _REFERENCE.sub(paste, fragments[found[1]])  # fragments may use fragments
 
     resolved = {
         name: cast(LiteralString, _REFERENCE.sub(paste, body)) for name, body in queries.items()

@@ -22,7 +22,6 @@ from taskmaster.tasks.schemas import (
     Task,
     TaskContext,
     TaskDependency,
-    TaskDependencyWrite,
     TaskStatusChange,
     TaskWrite,
 )
@@ -127,15 +126,6 @@ async def create_subtask(pool: ConnectionPool, parent_id: UUID, body: TaskWrite)
     """A task whose parent is ``parent_id`` (whatever the body says); 404 for a missing parent."""
     await TASKS.require(pool, parent_id)
     return await TASKS.create(pool, msgspec.structs.replace(body, parent_task_id=parent_id))
-
-
-async def add_dependency(
-    pool: ConnectionPool, task_id: UUID, body: TaskDependencyWrite
-) -> TaskDependency:
-    # Cycle refusal (409 with the cycle path, design.md §7) belongs here, with the task-graph issue:
-    # before inserting task_id → depends_on_task_id, walk depends_on edges from depends_on_task_id
-    # and refuse if task_id is reachable (in the same transaction, under a lock on the edge set).
-    return await DEPENDENCIES.create(pool, body, {"task_id": task_id})
 
 
 async def remove_dependency(pool: ConnectionPool, task_id: UUID, dependency_id: UUID) -> None:

@@ -14,6 +14,7 @@ from taskmaster.api.docs import COMMON, WRITE, problems
 from taskmaster.api.envelope import Envelope, Page, paged, single
 from taskmaster.api.pagination import DEFAULT_PAGE_SIZE
 from taskmaster.api.params import Cursor, Limit, Sort
+from taskmaster.graph import service as graph
 from taskmaster.tasks import service
 from taskmaster.tasks.schemas import (
     ContextType,
@@ -77,12 +78,12 @@ class TaskRelationsController(Controller):
     @post(
         "/dependencies",
         responses=problems(*WRITE),
-        summary="Add a dependency edge (409 duplicate, 422 self-edge or unknown task)",
+        summary="Add a dependency edge (409 duplicate or cycle, 422 self-edge or unknown task)",
     )
     async def add_dependency(
         self, request: Req, state: State, task_id: UUID, data: TaskDependencyWrite
     ) -> Response[Envelope[TaskDependency]]:
-        dependency = await service.add_dependency(state.pool, task_id, data)
+        dependency = await graph.add_dependency(state.pool, task_id, data)
         return single(request, dependency, 201)
 
     @get("/dependencies", responses=problems(*COMMON), summary="List a task's dependency edges")

@@ -1,0 +1,151 @@
+"""HTTP adapters of the task graph. ``/api/v1/tasks/next`` cannot be shadowed by the tasks
+controller's ``/{task_id:uuid}`` routes: "next" is not a uuid, and the router prefers the literal
+segment anyway (tests/integration/graph checks both)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import State
+from litestar.params import Parameter
+
+from taskmaster.api.docs import COMMON, WRITE, problems
+from taskmaster.api.envelope import Envelope, single
+from taskmaster.graph import service
+from taskmaster.graph.schemas import (
+    Blockers,
+    ClaimRequest,
+    CriticalPath,
+    GraphFix,
+    GraphValidation,
+    NextClaimRequest,
+    ReleaseRequest,
+    SubtaskBatch,
+)
+from taskmaster.tasks.schemas import Task
+
+Req = Request[Any, Any, Any]
+Assignee = Annotated[
+    str | None,
+    Parameter(max_length=255, description="Only tasks assigned to this agent or to nobody"),
+]
+
+
+class TaskGraphController(Controller):
+    path = "/api/v1/tasks"
+    tags = ["task graph"]
+
+    @get(
+        "/next",
+        responses=problems(*COMMON),
+        summary="The best ready task (404 no-ready-task when there is none)",
+        description="Ready: pending (or in progress under an expired lease), every prerequisite "
+        "completed, not under a live lease. Order: subtasks of in-progress parents first, then "
+        "priority, then the number of unfinished tasks waiting on it, then age.",
+    )
+    async def next_task(
+        self, request: Req, state: State, project_id: UUID | None = None, assignee: Assignee = None
+    ) -> Response[Envelope[Task]]:
+        return single(request, await service.next_task(state.pool, project_id, assignee))
+
+    @post(
+        "/next/claim",
+        status_code=200,
+        responses=problems(*WRITE),
+        summary="Lease the best ready task nobody else is claiming (404 when none is left)",
+    )
+    async def claim_next(
+        self, request: Req, state: State, data: NextClaimRequest
+    ) -> Response[Envelope[Task]]:
+        return single(request, await service.claim_next(state.pool, data))
+
+    @post(
+        "/{task_id:uuid}/claim",
+        status_code=200,
+        responses=problems(*WRITE),
+        summary="Lease a task to an agent (409 when leased to another, finished or blocked)",
+    )
+    async def claim(
+        self, request: Req, state: State, task_id: UUID, data: ClaimRequest
+    ) -> Response[Envelope[Task]]:
+        return single(request, await service.claim(state.pool, task_id, data))
+
+    @post(
+        "/{task_id:uuid}/heartbeat",
+        status_code=200,
+        responses=problems(*WRITE),
+        summary="Extend the lease (409 unless this agent holds it)",
+    )
+    async def heartbeat(
+        self, request: Req, state: State, task_id: UUID, data: ClaimRequest
+    ) -> Response[Envelope[Task]]:
+        return single(request, await service.heartbeat(state.pool, task_id, data))
+
+    @post(
+        "/{task_id:uuid}/release",
+        status_code=200,
+        responses=problems(*WRITE),
+        summary="Give the task back (pending again; 409 unless this agent holds the lease)",
+    )
+    async def release(
+        self, request: Req, state: State, task_id: UUID, data: ReleaseRequest
+    ) -> Response[Envelope[Task]]:
+        return single(request, await service.release(state.pool, task_id, data))
+
+    @get(
+        "/{task_id:uuid}/blockers",
+        responses=problems(*COMMON),
+        summary="Unfinished prerequisites, transitively, nearest first",
+    )
+    async def blockers(
+        self, request: Req, state: State, task_id: UUID
+    ) -> Response[Envelope[Blockers]]:
+        return single(request, await service.blockers(state.pool, task_id))
+
+    @post(
+        "/{task_id:uuid}/subtasks/batch",
+        responses=problems(*WRITE),
+        summary="Create many subtasks in one transaction (all or nothing; 422 names the entry)",
+    )
+    async def create_subtasks(
+        self, request: Req, state: State, task_id: UUID, data: SubtaskBatch
+    ) -> Response[Envelope[list[Task]]]:
+        return single(request, await service.create_subtasks(state.pool, task_id, data), 201)
+
+
+class ProjectGraphController(Controller):
+    path = "/api/v1/projects/{project_id:uuid}"
+    tags = ["task graph"]
+
+    @get(
+        "/dependencies/validate",
+        responses=problems(*COMMON),
+        summary="Cycles, dangling references and duplicate edges among the project's dependencies",
+    )
+    async def validate(
+        self, request: Req, state: State, project_id: UUID
+    ) -> Response[Envelope[GraphValidation]]:
+        return single(request, await service.validate(state.pool, project_id))
+
+    @post(
+        "/dependencies/fix",
+        status_code=200,
+        responses=problems(*COMMON, 409),
+        summary="Remove dangling and duplicate dependency rows (dry_run=true only reports them)",
+    )
+    async def fix(
+        self, request: Req, state: State, project_id: UUID, dry_run: bool = False
+    ) -> Response[Envelope[GraphFix]]:
+        return single(request, await service.fix(state.pool, project_id, dry_run))
+
+    @get(
+        "/critical-path",
+        responses=problems(*COMMON, 409),
+        summary="The longest chain of unfinished tasks by estimated_hours (409 on a cycle)",
+    )
+    async def critical_path(
+        self, request: Req, state: State, project_id: UUID
+    ) -> Response[Envelope[CriticalPath]]:
+        return single(request, await service.critical_path(state.pool, project_id))

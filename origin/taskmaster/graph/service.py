@@ -1,0 +1,369 @@
+"""Task-graph rules: cycle-free dependency writes, ready work, leases, subtask batches and the
+graph reports (validate / fix / blockers / critical path).
+
+Concurrency, in one place:
+
+- **Dependency writes** take one transaction-scoped advisory lock over the whole graph before the
+  reachability check, then check and insert in the same transaction. Under READ COMMITTED each
+  statement reads a fresh snapshot, so the check sees every edge committed before the lock was
+  granted, and no edge can commit between the check and the insert. A per-project lock would not
+  be enough (edges may cross projects, so two projects' writers could close one cycle);
+  SERIALIZABLE would also work but turns every conflict into a retry loop for the caller. The
+  check is one indexed walk of milliseconds, and only ordering edges (``depends_on``/``blocks``)
+  take the lock, so serialising those writes costs little.
+- **Claims** lock the chosen row with ``FOR UPDATE SKIP LOCKED``: concurrent claimers never wait
+  on each other and never take the same task; a row another claimer committed meanwhile is
+  re-checked against the ready filter and skipped.
+- **Subtask counters** and **parent-chain cycles** are enforced by triggers (see the migration
+  ``add_task_subtask_counters``), so every path that writes tasks keeps them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from taskmaster.api.listing import body_params, transaction, using
+from taskmaster.db.pool import ConnectionPool
+from taskmaster.db.sql import load_queries
+from taskmaster.errors import ApiError, FieldError, not_found
+from taskmaster.graph import algorithms
+from taskmaster.graph.schemas import (
+    Blocker,
+    Blockers,
+    ClaimRequest,
+    CriticalPath,
+    DanglingEdge,
+    DuplicateEdges,
+    GraphFix,
+    GraphValidation,
+    NextClaimRequest,
+    PathTask,
+    ReleaseRequest,
+    RemovedEdge,
+    SubtaskBatch,
+)
+from taskmaster.tasks.schemas import Task, TaskDependency, TaskDependencyWrite
+from taskmaster.tasks.service import DEPENDENCIES, TASKS
+from taskmaster.tasks.service import QUERIES as TASK_QUERIES
+
+QUERIES = load_queries(
+    Path(__file__).with_name("queries.sql"),
+    {"task_columns": TASK_QUERIES["fragment:task_columns"]},
+)
+ORDERING_TYPES = frozenset({"depends_on", "blocks"})
+MAX_BLOCKERS = 1000
+MAX_BLOCKER_DEPTH = 1000
+
+
+def conflict(code: str, detail: str) -> ApiError:
+    return ApiError(409, code, "Conflict", detail)
+
+
+def _arrow(path: list[Any]) -> str:
+    return " -> ".join(str(node) for node in path)
+
+
+# ---- dependencies ------------------------------------------------------------------------------
+
+
+def ordering_edge(task_id: UUID, other_id: UUID, dependency_type: str) -> tuple[UUID, UUID]:
+    """``(dependent, prerequisite)`` of an edge row: ``A blocks B`` means B depends on A."""
+    if dependency_type == "blocks":
+        return other_id, task_id
+    return task_id, other_id
+
+
+async def add_dependency(
+    pool: ConnectionPool, task_id: UUID, body: TaskDependencyWrite
+) -> TaskDependency:
+    """Insert an edge; 409 naming the cycle when it would close one (see the module docstring)."""
+    if body.dependency_type not in ORDERING_TYPES or task_id == body.depends_on_task_id:
+        # 'related' orders nothing; a self-edge is the CHECK constraint's 422.
+        return await DEPENDENCIES.create(pool, body, {"task_id": task_id})
+    dependent, prerequisite = ordering_edge(task_id, body.depends_on_task_id, body.dependency_type)
+    async with transaction(pool) as conn:
+        await conn.execute(QUERIES["lock_dependency_graph"])
+        params = {"start": prerequisite, "goal": dependent}
+        cur = await conn.execute(QUERIES["check_ordering_edge"], params)
+        row = await cur.fetchone()
+        assert row is not None
+        duplicate, closes_cycle = row
+        if duplicate:
+            raise conflict(
+                "duplicate-dependency",
+                f"task {dependent} already depends on task {prerequisite} "
+                "(A depends_on B and B blocks A are the same dependency)",
+            )
+        if closes_cycle:
+            cur = await conn.execute(QUERIES["reachable_edges"], {"start": prerequisite})
+            edges = await cur.fetchall()
+            graph: dict[UUID, list[UUID]] = {}
+            for node, succ in edges:
+                graph.setdefault(node, []).append(succ)
+            back = algorithms.shortest_path(graph, prerequisite, dependent) or [dependent]
+            cycle = [dependent, *back]
+            raise conflict(
+                "dependency-cycle",
+                f"this dependency would close a cycle: {_arrow(cycle)} "
+                "(each task depends on the next)",
+            )
+        return await DEPENDENCIES.create(conn, body, {"task_id": task_id})
+
+
+# ---- ready work and leases --------------------------------------------------------------------
+
+
+async def _task_or_none(db: Any, query: str, params: dict[str, Any]) -> Task | None:
+    async with using(db) as conn:
+        cur = await conn.execute(query, params)  # type: ignore[arg-type]
+        row = await cur.fetchone()
+    return Task(*row) if row is not None else None
+
+
+def no_ready_task(project_id: UUID | None) -> ApiError:
+    where = f" in project {project_id}" if project_id else ""
+    return ApiError(404, "no-ready-task", "Not found", f"no task is ready{where}")
+
+
+async def next_task(pool: ConnectionPool, project_id: UUID | None, assignee: str | None) -> Task:
+    params = {"project_id": project_id, "assignee": assignee}
+    task = await _task_or_none(pool, QUERIES["next_task"], params)
+    if task is None:
+        raise no_ready_task(project_id)
+    return task
+
+
+async def claim_next(pool: ConnectionPool, body: NextClaimRequest) -> Task:
+    task = await _task_or_none(pool, QUERIES["claim_next_task"], body_params(body))
+    if task is None:
+        raise no_ready_task(body.project_id)
+    return task
+
+
+async def claim(pool: ConnectionPool, task_id: UUID, body: ClaimRequest) -> Task:
+    params = body_params(body) | {"id": task_id}
+    async with using(pool) as conn:
+        task = await _task_or_none(conn, QUERIES["claim_task"], params)
+        if task is not None:
+            return task
+        state = await _lease_state(conn, task_id)
+    status, owner, live, blocked = state
+    if owner is not None and live and owner != body.agent:
+        raise conflict("lease-held", f"task {task_id} is leased to {owner!r}")
+    if status not in ("pending", "in_progress"):
+        raise conflict(
+            "not-claimable",
+            f"task {task_id} is {status}; only pending tasks (or in-progress ones whose lease "
+            "expired) can be claimed",
+        )
+    if status == "in_progress" and not live and owner is None:
+        raise conflict("not-claimable", f"task {task_id} is in progress without a lease")
+    if blocked:
+        raise conflict(
+            "task-blocked",
+            f"task {task_id} has unfinished prerequisites (GET /api/v1/tasks/{task_id}/blockers)",
+        )
+    # Free, unblocked, yet not taken: another request held the row lock (SKIP LOCKED skipped it).
+    raise conflict("claim-contended", f"task {task_id} is being changed by another request")
+
+
+async def _lease_state(conn: Any, task_id: UUID) -> tuple[str, str | None, bool, bool]:
+    cur = await conn.execute(QUERIES["lease_state"], {"id": task_id})
+    row = await cur.fetchone()
+    if row is None:
+        raise not_found("task", task_id)
+    return row  # type: ignore[no-any-return]
+
+
+async def heartbeat(pool: ConnectionPool, task_id: UUID, body: ClaimRequest) -> Task:
+    params = body_params(body) | {"id": task_id}
+    return await _holder_write(pool, QUERIES["heartbeat_task"], params, task_id, body.agent)
+
+
+async def release(pool: ConnectionPool, task_id: UUID, body: ReleaseRequest) -> Task:
+    params = body_params(body) | {"id": task_id}
+    return await _holder_write(pool, QUERIES["release_task"], params, task_id, body.agent)
+
+
+async def _holder_write(
+    pool: ConnectionPool, query: str, params: dict[str, Any], task_id: UUID, agent: str
+) -> Task:
+    """A write only the lease holder may make; 404 or 409 (naming the holder) otherwise."""
+    async with using(pool) as conn:
+        task = await _task_or_none(conn, query, params)
+        if task is not None:
+            return task
+        _, owner, _, _ = await _lease_state(conn, task_id)
+    held = f"leased to {owner!r}" if owner else "not leased"
+    raise conflict("lease-not-held", f"task {task_id} is {held}, not to {agent!r}")
+
+
+# ---- blockers ---------------------------------------------------------------------------------
+
+
+async def blockers(pool: ConnectionPool, task_id: UUID) -> Blockers:
+    params = {"id": task_id, "limit": MAX_BLOCKERS + 1, "max_depth": MAX_BLOCKER_DEPTH}
+    async with using(pool) as conn:
+        cur = await conn.execute(QUERIES["blockers"], params)
+        rows = await cur.fetchall()
+    if not rows:
+        await TASKS.require(pool, task_id)
+    found = [Blocker(*row) for row in rows[:MAX_BLOCKERS]]
+    return Blockers(
+        task_id=task_id, blocked=bool(found), blockers=found, truncated=len(rows) > MAX_BLOCKERS
+    )
+
+
+# ---- project graph reports --------------------------------------------------------------------
+
+
+async def _require_project(conn: Any, project_id: UUID) -> None:
+    cur = await conn.execute(QUERIES["project_exists"], {"project_id": project_id})
+    row = await cur.fetchone()
+    if not row or not row[0]:
+        raise not_found("project", project_id)
+
+
+class _Report(msgspec.Struct):
+    edges: list[TaskDependency]
+    cycles: list[list[UUID]]
+    dangling: list[DanglingEdge]
+    duplicates: list[DuplicateEdges]
+
+
+async def _inspect(conn: Any, project_id: UUID) -> _Report:
+    """Every dependency row touching the project, classified (one query, then linear work)."""
+    await _require_project(conn, project_id)
+    cur = await conn.execute(QUERIES["project_edges"], {"project_id": project_id})
+    rows = await cur.fetchall()
+    edges: list[TaskDependency] = []
+    dangling: list[DanglingEdge] = []
+    groups: dict[tuple[str, UUID, UUID], list[TaskDependency]] = {}
+    ordering: list[tuple[UUID, UUID]] = []
+    nodes: dict[UUID, None] = {}
+    for *columns, task_exists, depends_on_exists in rows:
+        edge = TaskDependency(*columns)
+        edges.append(edge)
+        if not (task_exists and depends_on_exists):
+            missing = [edge.task_id] if not task_exists else []
+            missing += [edge.depends_on_task_id] if not depends_on_exists else []
+            dangling.append(DanglingEdge(dependency=edge, missing_task_ids=missing))
+            continue
+        if edge.dependency_type == "related":
+            a, b = sorted((edge.task_id, edge.depends_on_task_id), key=str)
+            key = ("related", a, b)
+        else:
+            dependent, prerequisite = ordering_edge(
+                edge.task_id, edge.depends_on_task_id, edge.dependency_type
+            )
+            key = ("ordering", dependent, prerequisite)
+            ordering.append((dependent, prerequisite))
+            nodes[dependent] = nodes[prerequisite] = None
+        groups.setdefault(key, []).append(edge)
+    duplicates = [  # rows arrive oldest first, so the first of a group is kept
+        DuplicateEdges(kept=group[0], duplicates=group[1:])
+        for group in groups.values()
+        if len(group) > 1
+    ]
+    cycles = algorithms.find_cycles(algorithms.adjacency(nodes, ordering))
+    return _Report(edges, cycles, dangling, duplicates)
+
+
+async def validate(pool: ConnectionPool, project_id: UUID) -> GraphValidation:
+    async with using(pool) as conn:
+        report = await _inspect(conn, project_id)
+    return GraphValidation(
+        project_id=project_id,
+        valid=not (report.cycles or report.dangling or report.duplicates),
+        edge_count=len(report.edges),
+        cycles=report.cycles,
+        dangling=report.dangling,
+        duplicates=report.duplicates,
+    )
+
+
+async def fix(pool: ConnectionPool, project_id: UUID, dry_run: bool) -> GraphFix:
+    """Remove dangling and duplicate rows under the graph lock (so the report cannot go stale
+    between reading and deleting)."""
+    async with transaction(pool) as conn:
+        await conn.execute(QUERIES["lock_dependency_graph"])
+        report = await _inspect(conn, project_id)
+        removed = [RemovedEdge(dependency=d.dependency, reason="dangling") for d in report.dangling]
+        removed += [
+            RemovedEdge(dependency=edge, reason="duplicate")
+            for group in report.duplicates
+            for edge in group.duplicates
+        ]
+        if removed and not dry_run:
+            ids = [item.dependency.id for item in removed]
+            await conn.execute(QUERIES["delete_edges"], {"ids": ids})
+    return GraphFix(project_id=project_id, dry_run=dry_run, removed=removed, cycles=report.cycles)
+
+
+async def critical_path(pool: ConnectionPool, project_id: UUID) -> CriticalPath:
+    params = {"project_id": project_id}
+    async with using(pool) as conn:
+        await _require_project(conn, project_id)
+        cur = await conn.execute(QUERIES["open_tasks"], params)
+        tasks = {row[0]: PathTask(*row) for row in await cur.fetchall()}
+        cur = await conn.execute(QUERIES["project_ordering_edges"], params)
+        edges = await cur.fetchall()
+    graph = algorithms.adjacency(tasks, edges)
+    weights = {task_id: task.estimated_hours for task_id, task in tasks.items()}
+    result = algorithms.longest_chain(graph, weights)
+    if result is None:
+        cycle = algorithms.find_cycles(graph)[0]
+        raise conflict(
+            "dependency-cycle",
+            f"the project's unfinished tasks form a cycle: {_arrow(cycle)}; "
+            "see /dependencies/validate",
+        )
+    total, chain = result
+    return CriticalPath(
+        project_id=project_id,
+        total_estimated_hours=round(total, 2),
+        tasks=[tasks[task_id] for task_id in chain],
+    )
+
+
+# ---- subtasks ---------------------------------------------------------------------------------
+
+
+async def create_subtasks(pool: ConnectionPool, parent_id: UUID, batch: SubtaskBatch) -> list[Task]:
+    """Every subtask or none: one transaction; references are checked first so that a refusal
+    names the entry (``tasks[i]``) at fault."""
+    items = [msgspec.structs.replace(item, parent_task_id=parent_id) for item in batch.tasks]
+    projects = sorted({item.project_id for item in items if item.project_id}, key=str)
+    async with transaction(pool) as conn:
+        cur = await conn.execute(QUERIES["lock_parent"], {"id": parent_id})
+        if await cur.fetchone() is None:
+            raise not_found("task", parent_id)
+        if projects:
+            cur = await conn.execute(QUERIES["unknown_projects"], {"ids": projects})
+            unknown = {row[0] for row in await cur.fetchall()}
+            if unknown:
+                index = next(i for i, item in enumerate(items) if item.project_id in unknown)
+                field = f"tasks[{index}].project_id"
+                raise ApiError(
+                    422,
+                    "unknown-reference",
+                    "Unprocessable content",
+                    f"{field} does not name an existing project; nothing was created",
+                    errors=[FieldError(field=field, message="no such project")],
+                )
+        cur = conn.cursor()
+        await cur.executemany(
+            TASK_QUERIES["insert_task"],
+            [body_params(item, TASKS.jsonb) for item in items],
+            returning=True,
+        )
+        created = []
+        async for result in cur.results():
+            row = await result.fetchone()
+            assert row is not None
+            created.append(Task(*row))
+    return created

@@ -15,11 +15,13 @@ from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.types import ASGIApp
 
+from taskmaster.analytics.routes import AnalyticsController
 from taskmaster.api.checks import check_request
 from taskmaster.api.docs import COMPONENTS, SECURITY, forbid_unknown_fields_in_schema
 from taskmaster.api.idempotency import idempotency_middleware
 from taskmaster.api.options import options_middleware
 from taskmaster.api.pagination import CursorCodec
+from taskmaster.audit.routes import AccessLogController, AuditController
 from taskmaster.auth.access_log import access_log_middleware
 from taskmaster.auth.authenticate import Authenticator
 from taskmaster.auth.cache import KeyChangeListener, VerdictCache
@@ -32,7 +34,10 @@ from taskmaster.errors import handle_exception
 from taskmaster.graph.routes import ProjectGraphController, TaskGraphController
 from taskmaster.health.routes import health, health_detailed
 from taskmaster.keys.routes import KeyController, verify_key
+from taskmaster.logs.routes import LogController, batch_router
+from taskmaster.metrics.routes import MetricController
 from taskmaster.projects.routes import ProjectController
+from taskmaster.pull_requests.routes import PullRequestController
 from taskmaster.request_id import request_id_middleware
 from taskmaster.settings import Settings
 from taskmaster.tasks.routes import TaskController
@@ -54,6 +59,12 @@ ROUTE_HANDLERS = [
     ErrorLogController,
     KeyController,
     verify_key,
+    LogController,
+    MetricController,
+    AnalyticsController,
+    AuditController,
+    AccessLogController,
+    PullRequestController,
 ]
 
 
@@ -95,7 +106,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await pool.close()
 
     app = Litestar(
-        route_handlers=ROUTE_HANDLERS,
+        route_handlers=[*ROUTE_HANDLERS, batch_router(settings.logs_batch_max_body_bytes)],
         state=State(
             {
                 "settings": settings,

@@ -75,6 +75,58 @@ def bad_request(code: str, detail: str, errors: list[FieldError] | None = None) 
 
 # Constraint name → (status, code, message) for integrity errors the client caused.
 CONSTRAINT_MESSAGES: dict[str, tuple[int, str, str]] = {
+    # pull requests, agents, integrations, templates, configuration
+    "pull_requests_repository_number_key": (
+        409,
+        "duplicate-pull-request",
+        "this repository already has a pull request with this pr_number",
+    ),
+    "pull_requests_project_id_fkey": (
+        422,
+        "unknown-reference",
+        "project_id does not name an existing project",
+    ),
+    "pull_requests_task_id_fkey": (
+        422,
+        "unknown-reference",
+        "task_id does not name an existing task",
+    ),
+    "pull_requests_workflow_id_fkey": (
+        422,
+        "unknown-reference",
+        "workflow_id does not name an existing workflow",
+    ),
+    "pull_requests_merged_at_matches_status": (
+        422,
+        "validation-failed",
+        "merged_at may only be set when status is merged",
+    ),
+    "pull_requests_closed_at_matches_status": (
+        422,
+        "validation-failed",
+        "closed_at may only be set when status is closed or merged",
+    ),
+    "agent_configurations_name_key": (
+        409,
+        "duplicate-name",
+        "an agent configuration with this name already exists",
+    ),
+    "integrations_name_key": (
+        409,
+        "duplicate-name",
+        "an integration with this name already exists",
+    ),
+    "integration_events_task_id_fkey": (
+        422,
+        "unknown-reference",
+        "task_id does not name an existing task",
+    ),
+    "templates_name_key": (409, "duplicate-name", "a template with this name already exists"),
+    "configuration_settings_key_key": (
+        409,
+        "duplicate-key",
+        "a configuration setting with this key already exists",
+    ),
     "tasks_project_id_fkey": (
         422,
         "unknown-reference",

@@ -9,6 +9,8 @@ import os
 from dataclasses import dataclass
 
 DEV_SECRET_KEY = "dev-only-secret-key-change-me"  # noqa: S105 - refused outside development
+# A Fernet key (urlsafe base64 of 32 bytes) for configuration secrets in development and tests only.
+DEV_CONFIG_KEY = "ZGV2LW9ubHktY29uZmlnLWtleS0wMTIzNDU2Nzg5YWI="
 
 
 class SettingsError(ValueError):
@@ -81,6 +83,12 @@ class Settings:
     """TASKMASTER_SECRET_KEY: signs pagination cursors; the same on every origin process."""
     max_body_bytes: int = 1_048_576
     """MAX_BODY_BYTES: largest request body accepted (413 above it)."""
+    logs_batch_max_body_bytes: int = 16_777_216
+    """LOGS_BATCH_MAX_BODY_BYTES: largest body of ``POST /api/v1/logs/batch`` (10,000 entries)."""
+    config_key: str = DEV_CONFIG_KEY
+    """TASKMASTER_CONFIG_KEY: Fernet key (``Fernet.generate_key()``) encrypting sensitive
+    configuration settings; a comma-separated list rotates keys (the first encrypts, every one
+    decrypts). The development default is refused in production."""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -102,6 +110,9 @@ class Settings:
         secret_key = env.get("TASKMASTER_SECRET_KEY") or DEV_SECRET_KEY
         if environment == "production" and secret_key == DEV_SECRET_KEY:
             raise SettingsError("TASKMASTER_SECRET_KEY must be set in production")
+        config_key = env.get("TASKMASTER_CONFIG_KEY") or DEV_CONFIG_KEY
+        if environment == "production" and DEV_CONFIG_KEY in config_key.split(","):
+            raise SettingsError("TASKMASTER_CONFIG_KEY must be set in production")
         auth = AuthSettings(
             edge_signing_secret=env.get("EDGE_SIGNING_SECRET", ""),
             cf_access_aud=env.get("CF_ACCESS_AUD", ""),
@@ -120,4 +131,6 @@ class Settings:
             environment=environment,
             secret_key=secret_key,
             max_body_bytes=_int(env, "MAX_BODY_BYTES", 1_048_576),
+            logs_batch_max_body_bytes=_int(env, "LOGS_BATCH_MAX_BODY_BYTES", 16_777_216),
+            config_key=config_key,
         )

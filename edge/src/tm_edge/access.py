@@ -25,10 +25,18 @@ RESOURCES = {
     "workflows": "workflows",
     "deployments": "deployments",
     "logs": "logs",
+    "pull-requests": "tasks",
+    "agent-configurations": "workflows",
+    "integrations": "workflows",
+    "templates": "workflows",
 }
 FIXED_SCOPES = {
-    "metrics": ("metrics:read", ADMIN),  # (reads, writes)
+    "metrics": ("metrics:read", "logs:write"),  # (reads, writes)
+    "analytics": ("metrics:read", ADMIN),
     "keys": ("keys:admin", "keys:admin"),
+    "audit-logs": (ADMIN, ADMIN),
+    "access-logs": (ADMIN, ADMIN),
+    "configuration": (ADMIN, ADMIN),
 }
 
 

@@ -62,7 +62,18 @@ RULES: tuple[Rule, ...] = (
     Rule("/api/v1/validations", "tasks:read", "tasks:write"),
     Rule("/api/v1/errors", "tasks:read", "tasks:write"),
     Rule("/api/v1/logs", "logs:read", "logs:write"),
-    Rule("/api/v1/metrics", "metrics:read", ADMIN),
+    # Measurements come from the same producers as logs (there is no metrics:write scope).
+    Rule("/api/v1/metrics", "metrics:read", "logs:write"),
+    Rule("/api/v1/analytics", "metrics:read", ADMIN),  # read-only
+    # Pull requests track tasks; agents, integrations and prompt templates drive workflows.
+    Rule("/api/v1/pull-requests", "tasks:read", "tasks:write"),
+    Rule("/api/v1/agent-configurations", "workflows:read", "workflows:write"),
+    Rule("/api/v1/integrations", "workflows:read", "workflows:write"),
+    Rule("/api/v1/templates", "workflows:read", "workflows:write"),
+    # Audit and access trails and runtime configuration (secrets) are for administrators only.
+    Rule("/api/v1/audit-logs", ADMIN, ADMIN),
+    Rule("/api/v1/access-logs", ADMIN, ADMIN),
+    Rule("/api/v1/configuration", ADMIN, ADMIN),
     Rule("/api/v1/keys", "keys:admin", "keys:admin"),
 )
 

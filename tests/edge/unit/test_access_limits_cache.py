@@ -18,10 +18,15 @@ from tm_edge.verdicts import Verdict, parse_time
         ("GET", "/api/v1/deployments", "deployments:read"),
         ("POST", "/api/v1/logs", "logs:write"),
         ("GET", "/api/v1/metrics", "metrics:read"),
-        ("POST", "/api/v1/metrics", "admin"),
+        ("POST", "/api/v1/metrics", "logs:write"),
+        ("GET", "/api/v1/analytics/tasks", "metrics:read"),
+        ("POST", "/api/v1/templates/x/render", "workflows:write"),
+        ("GET", "/api/v1/pull-requests", "tasks:read"),
+        ("GET", "/api/v1/configuration/x", "admin"),
         ("GET", "/api/v1/keys", "keys:admin"),
         ("POST", "/api/v1/keys", "keys:admin"),
-        ("GET", "/api/v1/templates", "admin"),
+        ("GET", "/api/v1/templates", "workflows:read"),
+        ("GET", "/api/v1/unmapped-things", "admin"),
     ],
 )
 def test_required_scope(method, path, scope):

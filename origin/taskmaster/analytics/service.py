@@ -1,0 +1,108 @@
+"""Analytics: one named statement per report, filled out to every enumeration value."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any, LiteralString, get_args
+from uuid import UUID
+
+from taskmaster.analytics.schemas import (
+    ErrorAnalytics,
+    ErrorCodeCount,
+    EstimateAccuracy,
+    TaskAnalytics,
+    ValidationAnalytics,
+)
+from taskmaster.api.listing import using
+from taskmaster.db.pool import ConnectionPool
+from taskmaster.db.sql import load_queries
+from taskmaster.tasks.schemas import TaskStatus
+
+QUERIES = load_queries(Path(__file__).with_name("queries.sql"))
+
+# The CHECK enumerations of the tables reported on (every key appears in the answer).
+TASK_STATUSES = get_args(TaskStatus)
+VALIDATION_STATUSES = ("pending", "running", "passed", "failed", "warning", "error", "skipped")
+VALIDATION_TYPES = (
+    "syntax", "security", "performance", "style", "testing", "integration", "deployment",
+    "compliance", "documentation",
+)  # fmt: skip
+ERROR_SEVERITIES = ("info", "warning", "error", "critical")
+ERROR_TYPES = (
+    "validation", "compilation", "runtime", "network", "database", "authentication",
+    "authorization", "timeout", "resource", "configuration", "integration", "deployment", "unknown",
+)  # fmt: skip
+
+
+def _filled(keys: tuple[str, ...], counts: dict[str, int]) -> dict[str, int]:
+    return {key: counts.get(key, 0) for key in keys} | counts
+
+
+async def _row(pool: ConnectionPool, query: LiteralString, params: dict[str, Any]) -> Any:
+    async with using(pool) as conn:
+        cur = await conn.execute(query, params)
+        return await cur.fetchone()
+
+
+async def tasks(
+    pool: ConnectionPool,
+    project_id: UUID | None,
+    created_after: datetime | None,
+    created_before: datetime | None,
+) -> TaskAnalytics:
+    params = {
+        "project_id": project_id,
+        "created_after": created_after,
+        "created_before": created_before,
+    }
+    total, by_status, complexity, n, ratio, mape, estimated, actual = await _row(
+        pool, QUERIES["task_analytics"], params
+    )
+    accuracy = None if mape is None else max(0.0, 1.0 - mape)
+    return TaskAnalytics(
+        total=total,
+        by_status=_filled(TASK_STATUSES, by_status),
+        avg_complexity=complexity,
+        estimates=EstimateAccuracy(n, ratio, mape, accuracy, estimated, actual),
+    )
+
+
+async def validations(
+    pool: ConnectionPool,
+    task_id: UUID | None,
+    created_after: datetime | None,
+    created_before: datetime | None,
+) -> ValidationAnalytics:
+    params = {"task_id": task_id, "created_after": created_after, "created_before": created_before}
+    total, by_status, by_type, score, duration, pass_rate = await _row(
+        pool, QUERIES["validation_analytics"], params
+    )
+    return ValidationAnalytics(
+        total=total,
+        by_status=_filled(VALIDATION_STATUSES, by_status),
+        by_type=_filled(VALIDATION_TYPES, by_type),
+        avg_score=score,
+        avg_execution_time_ms=duration,
+        pass_rate=pass_rate,
+    )
+
+
+async def errors(
+    pool: ConnectionPool,
+    task_id: UUID | None,
+    created_after: datetime | None,
+    created_before: datetime | None,
+) -> ErrorAnalytics:
+    params = {"task_id": task_id, "created_after": created_after, "created_before": created_before}
+    total, unresolved, occurrences, by_severity, by_type, top = await _row(
+        pool, QUERIES["error_analytics"], params
+    )
+    return ErrorAnalytics(
+        total=total,
+        unresolved=unresolved,
+        occurrences=int(occurrences),
+        by_severity=_filled(ERROR_SEVERITIES, by_severity),
+        by_type=_filled(ERROR_TYPES, by_type),
+        top_codes=[ErrorCodeCount(code, n, int(occ)) for code, n, occ in top],
+    )

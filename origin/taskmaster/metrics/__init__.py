@@ -1,0 +1,1 @@
+"""System metrics: batched ingestion (COPY) and time-bucketed series (``date_bin``)."""

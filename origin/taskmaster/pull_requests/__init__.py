@@ -1,0 +1,1 @@
+"""Pull requests opened for tasks (tracking: status, review, CI, merge)."""

@@ -74,7 +74,7 @@ _REFUSALS = {
 def presented_key(headers: Any) -> str:
     """The key the caller sent, stripped; raises 401 when absent or not a Bearer credential."""
     auth = headers.get("authorization")
-    if auth:
+    if auth is not None:  # present but empty is malformed, never a fall-through to X-API-Key
         scheme, _, value = auth.strip().partition(" ")
         if scheme.lower() != "bearer" or not value.strip():
             raise invalid_api_key("Authorization must use the Bearer scheme.")

@@ -60,6 +60,14 @@ def test_bad_checksum_of_a_real_key_is_401(
     assert_problem(anonymous_client.get(TASKS, headers=bearer(typo)), 401, "invalid-api-key")
 
 
+def test_empty_authorization_does_not_fall_back_to_x_api_key(
+    anonymous_client: httpx.Client, make_key: MakeKey
+) -> None:
+    _, key = make_key(["tasks:read"])
+    response = anonymous_client.get(TASKS, headers={"Authorization": "", "X-API-Key": key})
+    assert_problem(response, 401, "invalid-api-key")
+
+
 def test_unknown_well_formed_key_is_401(anonymous_client: httpx.Client) -> None:
     from taskmaster.keys.format import generate_key
 

@@ -15,6 +15,7 @@ from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.types import ASGIApp
 
+from taskmaster.agents.routes import AgentController
 from taskmaster.analytics.routes import AnalyticsController
 from taskmaster.api.checks import check_request
 from taskmaster.api.docs import COMPONENTS, SECURITY, forbid_unknown_fields_in_schema
@@ -27,12 +28,14 @@ from taskmaster.auth.authenticate import Authenticator
 from taskmaster.auth.cache import KeyChangeListener, VerdictCache
 from taskmaster.auth.cf_access import AccessVerifier, load_jwks
 from taskmaster.auth.recorder import Recorder
+from taskmaster.configuration.routes import ConfigurationController
 from taskmaster.db.pool import ConnectionPool
 from taskmaster.deployments.routes import DeploymentController
 from taskmaster.error_logs.routes import ErrorLogController
 from taskmaster.errors import handle_exception
 from taskmaster.graph.routes import ProjectGraphController, TaskGraphController
 from taskmaster.health.routes import health, health_detailed
+from taskmaster.integrations.routes import IntegrationController
 from taskmaster.keys.routes import KeyController, verify_key
 from taskmaster.logs.routes import LogController, batch_router
 from taskmaster.metrics.routes import MetricController
@@ -42,6 +45,7 @@ from taskmaster.request_id import request_id_middleware
 from taskmaster.settings import Settings
 from taskmaster.tasks.routes import TaskController
 from taskmaster.tasks.subresources import TaskRelationsController
+from taskmaster.templates.routes import TemplateController
 from taskmaster.validations.routes import ValidationController
 from taskmaster.workflows.routes import WorkflowController
 
@@ -65,6 +69,10 @@ ROUTE_HANDLERS = [
     AuditController,
     AccessLogController,
     PullRequestController,
+    AgentController,
+    IntegrationController,
+    TemplateController,
+    ConfigurationController,
 ]
 
 

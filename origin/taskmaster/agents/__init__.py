@@ -1,0 +1,1 @@
+"""Agent configurations (Claude Code, Codegen, AgentAPI …): settings, capabilities and health."""

@@ -1,0 +1,82 @@
+"""Agent configuration bodies (msgspec); Literals and ranges mirror the agent_configurations
+CHECKs. Credentials are not part of this API (``encrypted_credentials`` is never read or written
+here): store secrets as sensitive configuration settings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+import msgspec
+
+AgentType = Literal["claude_code", "codegen", "agentapi", "openai", "custom"]
+Health = Literal["unknown", "healthy", "degraded", "unhealthy"]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Description = Annotated[str, msgspec.Meta(max_length=10_000)]
+Model = Annotated[str, msgspec.Meta(max_length=200)]
+Capability = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+Capabilities = Annotated[list[Capability], msgspec.Meta(max_length=100)]
+Concurrency = Annotated[int, msgspec.Meta(ge=1, le=1000)]
+Timeout = Annotated[int, msgspec.Meta(ge=1, le=86_400)]
+ErrorText = Annotated[str, msgspec.Meta(max_length=10_000)]
+Timestamp = Annotated[datetime, msgspec.Meta(tz=True)]
+Object = dict[str, Any]
+
+
+class Agent(msgspec.Struct):
+    """An agent configuration as the API returns it. Field order = ``agent_columns``."""
+
+    id: UUID
+    name: str
+    agent_type: AgentType
+    description: str | None
+    model: str | None
+    configuration: dict[str, Any]
+    capabilities: list[str]
+    max_concurrent_tasks: int
+    timeout_seconds: int
+    is_active: bool
+    health_status: Health
+    last_health_check_at: datetime | None
+    last_error: str | None
+    metadata: dict[str, Any]
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class AgentWrite(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Body of ``POST /agent-configurations`` and ``PUT /agent-configurations/{id}``."""
+
+    name: Name
+    agent_type: AgentType
+    description: Description | None = None
+    model: Model | None = None
+    configuration: Object = msgspec.field(default_factory=dict)
+    capabilities: Capabilities = msgspec.field(default_factory=list)
+    max_concurrent_tasks: Concurrency = 1
+    timeout_seconds: Timeout = 3600
+    is_active: bool = True
+    health_status: Health = "unknown"
+    last_health_check_at: Timestamp | None = None
+    last_error: ErrorText | None = None
+    metadata: Object = msgspec.field(default_factory=dict)
+
+
+class AgentPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Body of ``PATCH /agent-configurations/{id}``: only the fields sent change."""
+
+    name: Name | msgspec.UnsetType = msgspec.UNSET
+    agent_type: AgentType | msgspec.UnsetType = msgspec.UNSET
+    description: Description | msgspec.UnsetType | None = msgspec.UNSET
+    model: Model | msgspec.UnsetType | None = msgspec.UNSET
+    configuration: Object | msgspec.UnsetType = msgspec.UNSET
+    capabilities: Capabilities | msgspec.UnsetType = msgspec.UNSET
+    max_concurrent_tasks: Concurrency | msgspec.UnsetType = msgspec.UNSET
+    timeout_seconds: Timeout | msgspec.UnsetType = msgspec.UNSET
+    is_active: bool | msgspec.UnsetType = msgspec.UNSET
+    health_status: Health | msgspec.UnsetType = msgspec.UNSET
+    last_health_check_at: Timestamp | msgspec.UnsetType | None = msgspec.UNSET
+    last_error: ErrorText | msgspec.UnsetType | None = msgspec.UNSET
+    metadata: Object | msgspec.UnsetType = msgspec.UNSET

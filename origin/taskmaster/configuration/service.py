@@ -1,0 +1,128 @@
+"""Configuration settings: upsert by key with If-Match, encryption of sensitive values, lists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from psycopg.types.json import Jsonb
+
+from taskmaster.api.listing import Db, Table, using
+from taskmaster.api.pagination import SortField
+from taskmaster.configuration import crypto
+from taskmaster.configuration.schemas import Setting, SettingWrite
+from taskmaster.db.pool import ConnectionPool
+from taskmaster.db.sql import load_queries
+from taskmaster.errors import ApiError, FieldError, not_found
+
+QUERIES = load_queries(Path(__file__).with_name("queries.sql"))
+
+SETTINGS: Table[Setting] = Table(
+    name="configuration_settings",
+    label="configuration setting",
+    struct=Setting,
+    columns=QUERIES["fragment:setting_columns"],
+    sort_fields={
+        "key": SortField("key", "text"),
+        "created_at": SortField("created_at", "timestamptz"),
+        "updated_at": SortField("updated_at", "timestamptz"),
+        "id": SortField("id", "uuid"),
+    },
+    default_sort="key",
+    filters={
+        "key_prefix": "starts_with(key, %(key_prefix)s)",
+        "is_sensitive": "is_sensitive = %(is_sensitive)s",
+        "value_type": "value_type = ANY(%(value_type)s)",
+    },
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Saved:
+    setting: Setting
+    created: bool
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "object" if isinstance(value, dict) else "array"
+
+
+def hidden(setting: Setting) -> Setting:
+    """What the API shows: a sensitive setting's value is null (the column is NULL anyway)."""
+    if setting.is_sensitive:
+        setting.value = None
+    return setting
+
+
+async def get(pool: ConnectionPool, key: str) -> Setting:
+    return hidden(await SETTINGS.one(pool, QUERIES["get_setting"], {"key": key}, key))
+
+
+async def put(
+    pool: ConnectionPool,
+    keys: str,
+    key: str,
+    body: SettingWrite,
+    if_version: int | None,
+    updated_by: str | None,
+) -> Saved:
+    """Create or replace ``key``; with ``if_version`` only replace that version (412 otherwise)."""
+    value_type = _json_type(body.value)
+    if body.value_type is not None and body.value_type != value_type:
+        raise ApiError(
+            422, "validation-failed", "Unprocessable content",
+            f"value is a JSON {value_type}, not the declared {body.value_type}.",
+            errors=[FieldError(field="value_type", message=f"value is a {value_type}")],
+        )  # fmt: skip
+    params = {
+        "key": key,
+        "value": None if body.is_sensitive else Jsonb(body.value),
+        "encrypted_value": crypto.encrypt(keys, body.value) if body.is_sensitive else None,
+        "value_type": value_type,
+        "is_sensitive": body.is_sensitive,
+        "description": body.description,
+        "updated_by": updated_by,
+        "if_version": if_version,
+    }
+    query = QUERIES["upsert_setting"] if if_version is None else QUERIES["replace_setting"]
+    async with using(pool) as conn:
+        cur = await conn.execute(query, params)
+        row = await cur.fetchone()
+    if row is None:
+        raise ApiError(
+            412, "precondition-failed", "Precondition failed",
+            f"If-Match does not match configuration setting {key} (or it does not exist).",
+        )  # fmt: skip
+    return Saved(hidden(Setting(*row[:-1])), bool(row[-1]))
+
+
+async def delete(pool: ConnectionPool, key: str, if_version: int | None) -> None:
+    async with using(pool) as conn:
+        cur = await conn.execute(QUERIES["delete_setting"], {"key": key, "if_version": if_version})
+        if await cur.fetchone() is not None:
+            return
+        cur = await conn.execute(QUERIES["setting_version"], {"key": key})
+        current = await cur.fetchone()
+    if current is None:
+        raise not_found("configuration setting", key)
+    raise ApiError(
+        412, "precondition-failed", "Precondition failed",
+        f'If-Match does not match configuration setting {key} (now "{current[0]}").',
+    )  # fmt: skip
+
+
+async def read_secret(db: Db, keys: str, key: str) -> Any:
+    """The decrypted value of a sensitive setting, for the application's own use only."""
+    async with using(db) as conn:
+        cur = await conn.execute(QUERIES["get_secret"], {"key": key})
+        row = await cur.fetchone()
+    if row is None:
+        raise not_found("sensitive configuration setting", key)
+    return crypto.decrypt(keys, row[0])

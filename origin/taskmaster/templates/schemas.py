@@ -1,0 +1,101 @@
+"""Template bodies (msgspec); Literals and lengths mirror the templates CHECKs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+import msgspec
+
+TemplateType = Literal[
+    "prompt", "task", "code_generation", "code_review", "validation", "deployment",
+    "documentation", "workflow",
+]  # fmt: skip
+VariableType = Literal["string", "number", "integer", "boolean", "json"]
+VARIABLE_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,99}$"
+
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Category = Annotated[str, msgspec.Meta(max_length=100)]
+Description = Annotated[str, msgspec.Meta(max_length=10_000)]
+Content = Annotated[str, msgspec.Meta(min_length=1, max_length=1_000_000)]
+Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+Tags = Annotated[list[Tag], msgspec.Meta(max_length=100)]
+Rate = Annotated[float, msgspec.Meta(ge=0, le=1)]
+Object = dict[str, Any]
+
+
+class Variable(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
+    """A declared placeholder. A required variable without a default must be given to render."""
+
+    name: Annotated[str, msgspec.Meta(pattern=VARIABLE_PATTERN)]
+    type: VariableType = "string"
+    required: bool = True
+    default: Any = None
+    description: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
+
+
+Variables = Annotated[list[Variable], msgspec.Meta(max_length=200)]
+
+
+class Template(msgspec.Struct):
+    """A template as the API returns it. Field order = ``template_columns``."""
+
+    id: UUID
+    name: str
+    template_type: TemplateType
+    category: str | None
+    description: str | None
+    content: str
+    variables: list[Variable]
+    tags: list[str]
+    is_active: bool
+    usage_count: int
+    success_rate: float | None
+    last_used_at: datetime | None
+    metadata: dict[str, Any]
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class TemplateWrite(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Body of ``POST /templates`` and ``PUT /templates/{id}``. Every ``{{name}}`` in ``content``
+    must be declared in ``variables`` (422 naming the undeclared ones)."""
+
+    name: Name
+    content: Content
+    template_type: TemplateType = "prompt"
+    category: Category | None = None
+    description: Description | None = None
+    variables: Variables = msgspec.field(default_factory=list)
+    tags: Tags = msgspec.field(default_factory=list)
+    is_active: bool = True
+    success_rate: Rate | None = None
+    metadata: Object = msgspec.field(default_factory=dict)
+
+
+class TemplatePatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    name: Name | msgspec.UnsetType = msgspec.UNSET
+    content: Content | msgspec.UnsetType = msgspec.UNSET
+    template_type: TemplateType | msgspec.UnsetType = msgspec.UNSET
+    category: Category | msgspec.UnsetType | None = msgspec.UNSET
+    description: Description | msgspec.UnsetType | None = msgspec.UNSET
+    variables: Variables | msgspec.UnsetType = msgspec.UNSET
+    tags: Tags | msgspec.UnsetType = msgspec.UNSET
+    is_active: bool | msgspec.UnsetType = msgspec.UNSET
+    success_rate: Rate | msgspec.UnsetType | None = msgspec.UNSET
+    metadata: Object | msgspec.UnsetType = msgspec.UNSET
+
+
+class RenderRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Body of ``POST /templates/{id}/render``: a value per declared variable."""
+
+    variables: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class Rendered(msgspec.Struct):
+    template_id: UUID
+    template_version: int
+    content: str
+    usage_count: int

@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +44,18 @@ class LoadResult:
     non_2xx: int
     socket_errors: int
     connections: int
+    # CPU (user + system) spent per request during the measured run by the server's processes and
+    # by PostgreSQL: the cost figures that other load on a shared machine disturbs least (req/s
+    # moves with it).
+    server_cpu_us: float | None = None
+    db_cpu_us: float | None = None
+
+    @property
+    def cpu_us(self) -> float | None:
+        """Server + database CPU per request."""
+        if self.server_cpu_us is None or self.db_cpu_us is None:
+            return None
+        return round(self.server_cpu_us + self.db_cpu_us, 1)
 
     @property
     def errors(self) -> int:
@@ -63,12 +76,21 @@ def run_wrk(
     env: dict[str, str] | None = None,
     connections: int | None = None,
     warmup: bool = True,
+    cpu_of: Callable[[], float] | None = None,
+    db_cpu_of: Callable[[], float] | None = None,
 ) -> LoadResult:
+    """One scenario; ``cpu_of`` / ``db_cpu_of`` return the server's / database's CPU seconds so
+    far (for CPU per request)."""
     conns = connections or config.connections
     full_env = {**os.environ, "BENCH_WRK_DIR": str(WRK_DIR), **(env or {})}
     if warmup and config.warmup_s > 0:
         _wrk(script, url, config.warmup_s, config, conns, full_env)
+    cpu_before = cpu_of() if cpu_of else 0.0
+    db_before = db_cpu_of() if db_cpu_of else 0.0
     raw = _wrk(script, url, config.duration_s, config, conns, full_env)
+    cpu_used = cpu_of() - cpu_before if cpu_of else None
+    db_used = db_cpu_of() - db_before if db_cpu_of else None
+    per_request = 1e6 / raw["requests"] if raw["requests"] else 0.0
     duration_s = raw["duration_us"] / 1e6
     return LoadResult(
         requests=raw["requests"],
@@ -82,6 +104,8 @@ def run_wrk(
         non_2xx=raw["status"],
         socket_errors=raw["connect"] + raw["read"] + raw["write"] + raw["timeout"],
         connections=conns,
+        server_cpu_us=round(cpu_used * per_request, 1) if cpu_used is not None else None,
+        db_cpu_us=round(db_used * per_request, 1) if db_used is not None else None,
     )
 
 

@@ -14,8 +14,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from uuid import UUID
 
-from litestar import Litestar, get
+from litestar import Litestar, Request, Response, get
 from taskmaster.db.pool import ConnectionPool
+from taskmaster.errors import ApiError
 from taskmaster.tasks.schemas import Task
 from taskmaster.tasks.service import TASKS
 
@@ -35,4 +36,9 @@ def create_app() -> Litestar:
         finally:
             await pool.close()
 
-    return Litestar(route_handlers=[get_task], lifespan=[lifespan])
+    def refused(request: Request, exc: ApiError) -> Response:  # e.g. 404 for an unknown id
+        return Response({"detail": str(exc)}, status_code=exc.status)
+
+    return Litestar(
+        route_handlers=[get_task], lifespan=[lifespan], exception_handlers={ApiError: refused}
+    )

@@ -21,10 +21,15 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def profile_under_load(
-    server: servers.Server, out_dir: Path, seconds: int, load: Callable[[], Any]
+    server: servers.Server,
+    out_dir: Path,
+    seconds: int,
+    load: Callable[[], Any],
+    name: str | None = None,
 ) -> dict[str, Any]:
     out_dir.mkdir(parents=True, exist_ok=True)
-    raw = out_dir / f"{server.spec.name}.collapsed.txt"
+    name = name or server.spec.name
+    raw = out_dir / f"{name}.collapsed.txt"
     spy = ROOT / ".venv/bin/py-spy"
     if not spy.exists():
         return {"error": "py-spy not installed (make bench installs it)"}
@@ -41,7 +46,7 @@ def profile_under_load(
     summary = summarise(raw) if raw.exists() else {"error": "py-spy wrote nothing"}
     summary["file"] = str(raw.relative_to(ROOT))
     summary["load_under_profiler"] = result.get("load")
-    (out_dir / f"{server.spec.name}.summary.txt").write_text(format_summary(summary))
+    (out_dir / f"{name}.summary.txt").write_text(format_summary(summary))
     return summary
 
 

@@ -36,7 +36,10 @@ RESULTS_DIR = BENCH_DIR / "results"
 LIST_QUERY = "status=pending&sort=-created_at"
 DEPTH = 10_000
 PAGE_LIMIT = 50  # the default page size, for page 1 and the deep page alike
-LOG_BATCH = 1_000  # entries per POST /logs/batch
+# POST /logs/batch: entries per request (the route takes up to 10,000) and concurrent clients; a
+# bulk-ingest endpoint is measured at bulk sizes, a few writers at a time.
+LOG_BATCH = 5_000
+LOG_CONNECTIONS = 4
 LOGS_PATH = "/api/v1/logs/batch"
 
 
@@ -58,6 +61,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--data-dir", default=str(ROOT / ".data/bench-postgres"))
     parser.add_argument("--tasks", type=int, default=1_000_000, help="dataset size (tasks)")
     parser.add_argument("--profile", action="store_true", help="py-spy the origin under GET load")
+    parser.add_argument(
+        "--at", metavar="REV",
+        help="serve the origin as committed at REV (e.g. HEAD) instead of the working tree",
+    )  # fmt: skip
     parser.add_argument("--skip-edge", action="store_true")
     parser.add_argument("--skip-graph", action="store_true")
     return parser.parse_args(argv)
@@ -171,6 +178,7 @@ def measure(
     origin: servers.Server,
     baseline: servers.Server,
     core: servers.Server,
+    db_dir: Path,
     key: str,
     ids_file: Path,
     project_id: str,
@@ -186,48 +194,53 @@ def measure(
     cursor = deep_cursor(origin.base_url, key, DEPTH)
     route = logs_route(origin.base_url, key)
 
+    def on(server: servers.Server, script: str, path: str, env: dict[str, str], **kw: Any):
+        return run_wrk(
+            script, server.base_url + path, config, env,
+            cpu_of=lambda: servers.cpu_seconds(server),
+            db_cpu_of=lambda: servers.postgres_cpu_seconds(db_dir), **kw,
+        )  # fmt: skip
+
+    get_env = {**ids, **auth, "BENCH_PREFIX": "/api/v1/tasks/"}
+    baseline_env = {**ids, "BENCH_PREFIX": "/tasks/", "BENCH_KEY": ""}
     baseline_runs: list[LoadResult] = []
     get_runs: list[LoadResult] = []
     for index in range(rounds):
         log(f"GET by id, round {index + 1}/{rounds}: baseline …")
-        baseline_runs.append(run_wrk(
-            "get_by_id.lua", baseline.base_url, config,
-            {**ids, "BENCH_PREFIX": "/tasks/", "BENCH_KEY": ""},
-        ))  # fmt: skip
+        baseline_runs.append(on(baseline, "get_by_id.lua", "", baseline_env))
         log(f"GET by id, round {index + 1}/{rounds}: origin …")
-        get_runs.append(run_wrk(
-            "get_by_id.lua", origin.base_url, config, {**ids, **auth, "BENCH_PREFIX": "/api/v1/tasks/"}
-        ))  # fmt: skip
+        get_runs.append(on(origin, "get_by_id.lua", "", get_env))
     base = max(baseline_runs, key=lambda r: r.rps)
     extra["rounds"] = {"baseline": baseline_runs, "get_task": get_runs}
     log("GET by id: origin data path only (diagnostic) …")
-    core_run = run_wrk(
-        "get_by_id.lua", core.base_url, config, {**ids, "BENCH_PREFIX": "/api/v1/tasks/"}
-    )
+    core_run = on(core, "get_by_id.lua", "", {**ids, "BENCH_PREFIX": "/api/v1/tasks/"})
 
     if profile_dir is not None:
         extra["profile"] = {}
-        for server, prefix, env in (
-            (origin, "/api/v1/tasks/", auth), (baseline, "/tasks/", {"BENCH_KEY": ""}),
-        ):  # fmt: skip
+        for server, env in ((origin, get_env), (baseline, baseline_env)):
             log(f"Profiling {server.spec.name} under GET load (py-spy) …")
             extra["profile"][server.spec.name] = profiling.profile_under_load(
                 server, profile_dir, config.duration_s,
-                lambda server=server, prefix=prefix, env=env: run_wrk(
-                    "get_by_id.lua", server.base_url, config,
-                    {**ids, **env, "BENCH_PREFIX": prefix}, warmup=False,
+                lambda server=server, env=env: run_wrk(
+                    "get_by_id.lua", server.base_url, config, env, warmup=False
                 ),
             )  # fmt: skip
 
-    log("List page 1 …")
-    page1 = run_wrk("fixed.lua", f"{origin.base_url}/api/v1/tasks?{LIST_QUERY}", config, auth)
-    log(f"List page at depth {DEPTH:,} …")
-    deep = run_wrk(
-        "fixed.lua", f"{origin.base_url}/api/v1/tasks?{LIST_QUERY}&cursor={cursor}", config, auth
-    )
+    page1_runs: list[LoadResult] = []
+    deep_runs: list[LoadResult] = []
+    for index in range(rounds):
+        log(f"List page 1, round {index + 1}/{rounds} …")
+        page1_runs.append(on(origin, "fixed.lua", f"/api/v1/tasks?{LIST_QUERY}", auth))
+        log(f"List page at depth {DEPTH:,}, round {index + 1}/{rounds} …")
+        deep_runs.append(
+            on(origin, "fixed.lua", f"/api/v1/tasks?{LIST_QUERY}&cursor={cursor}", auth)
+        )
+    page1 = max(page1_runs, key=lambda r: r.rps)
+    deep = max(deep_runs, key=lambda r: r.rps)
+    extra["rounds"] |= {"list_page1": page1_runs, "list_deep": deep_runs}
     log("POST /api/v1/tasks …")
-    post = run_wrk(
-        "post_task.lua", origin.base_url, config,
+    post = on(
+        origin, "post_task.lua", "",
         {**auth, "BENCH_PROJECT_ID": project_id, "BENCH_PATH": "/api/v1/tasks"},
     )  # fmt: skip
 
@@ -240,10 +253,20 @@ def measure(
         log("POST /api/v1/logs/batch …")
         body_file = RESULTS_DIR / "logs-batch-body.json"
         body_file.write_text(json.dumps(logs_body(route, LOG_BATCH)))
-        logs_row.result = run_wrk(
-            "post_body.lua", f"{origin.base_url}{LOGS_PATH}", config,
-            {**auth, "BENCH_BODY_FILE": str(body_file)}, connections=8,
-        )  # fmt: skip
+        logs_env = {**auth, "BENCH_BODY_FILE": str(body_file)}
+        logs_row.result = on(
+            origin, "post_body.lua", LOGS_PATH, logs_env, connections=LOG_CONNECTIONS
+        )
+        if profile_dir is not None and logs_row.result.rps * LOG_BATCH < 50_000:
+            log("Profiling origin under POST /logs/batch load (py-spy) …")
+            extra["profile"]["origin, logs batch"] = profiling.profile_under_load(
+                origin, profile_dir, config.duration_s,
+                lambda: run_wrk(
+                    "post_body.lua", origin.base_url + LOGS_PATH, config, logs_env,
+                    connections=LOG_CONNECTIONS, warmup=False,
+                ),
+                name="origin-logs",
+            )  # fmt: skip
 
     rows = {
         "baseline": report.Row("baseline", "baseline: naive Litestar + psycopg_pool, GET by id", base),
@@ -268,65 +291,99 @@ def measure(
 # ---- the edge and the task graph -------------------------------------------------------------
 
 
-def edge_pipeline() -> dict[str, Any]:
-    """``edge/bench/pipeline_cpu.mjs``: the Worker's CPU per request on Pyodide (Node runner).
-
-    The target is read on the scenario that is exactly auth + limit + cache lookup: a keyed GET
-    answered from the edge cache (no forward to the origin)."""
-    script = ROOT / "edge/bench/pipeline_cpu.mjs"
-    if not (ROOT / "edge/runner/node_modules").exists():
-        return {"error": "edge runner not installed (make install)"}
+def _node_json(*command: str) -> dict[str, Any]:
     try:
         out = subprocess.run(
-            ["node", str(script), "--json"], cwd=ROOT, capture_output=True, text=True,
-            check=True, timeout=240,
-        )  # fmt: skip
-    except (subprocess.SubprocessError, OSError) as exc:
+            ["node", *command], cwd=ROOT, capture_output=True, text=True, check=True, timeout=240
+        )
+        return json.loads(out.stdout.strip().splitlines()[-1])
+    except (subprocess.SubprocessError, OSError, ValueError, IndexError) as exc:
         return {"error": f"{type(exc).__name__}: {exc}"}
-    data = json.loads(out.stdout.strip().splitlines()[-1])
-    hit = next((r for r in data["results"] if "HIT" in r["status"]), None)
-    if hit is not None:
-        data["target_scenario"] = hit["scenario"]
-        data["target_us"] = hit["cpu_us_per_request"]
-    return data
+
+
+def _hit_us(data: dict[str, Any]) -> float | None:
+    """CPU per request of the keyed GET answered from the edge cache: exactly auth + limits +
+    cache lookup, no forward to the origin."""
+    hit = next((r for r in data.get("results", []) if "HIT" in r["status"]), None)
+    return hit["cpu_us_per_request"] if hit else None
+
+
+def edge_pipeline() -> dict[str, Any]:
+    """The edge's CPU per request on Pyodide, two ways: the pipeline alone with in-memory ports
+    (``bench/edge_pipeline.mjs``) and the whole Worker through the local runner, SDK adapter and
+    binding stand-ins included (``edge/bench/pipeline_cpu.mjs``)."""
+    if not (ROOT / "edge/runner/node_modules").exists():
+        return {"error": "edge runner not installed (make install)"}
+    pipeline = _node_json(str(BENCH_DIR / "edge_pipeline.mjs"))
+    worker = _node_json(str(ROOT / "edge/bench/pipeline_cpu.mjs"), "--json")
+    return {
+        "pipeline": pipeline, "worker": worker,
+        "pipeline_hit_us": _hit_us(pipeline), "worker_hit_us": _hit_us(worker),
+    }  # fmt: skip
 
 
 def graph_figures(db: dataset.Database) -> dict[str, Any] | None:
-    """``bench/graph_bench.py`` when present: run with DATABASE_URL set to a scratch, migrated
-    database of the bench cluster (it seeds its own graph there); it prints a JSON object."""
-    script = BENCH_DIR / "graph_bench.py"
-    if not script.exists():
+    """``bench/graph_bench.py`` (the task-graph engineer's) when present: run as a module with
+    DATABASE_URL set to a scratch, migrated database of the bench cluster, seeding its graph
+    there on the first run and reusing it (``--reuse``) after; its printed figures are kept."""
+    if not (BENCH_DIR / "graph_bench.py").exists():
         return None
     name = "taskmaster_bench_graph"
     with psycopg.connect(db.url("postgres"), autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
             conn.execute(f"CREATE DATABASE {name}")
     dataset.migrate(db.url(name), ROOT)
+    with psycopg.connect(db.url(name)) as conn:
+        seeded = conn.execute("SELECT EXISTS (SELECT 1 FROM task_dependencies)").fetchone()
+    command = [sys.executable, "-m", "bench.graph_bench"]
+    if seeded and seeded[0]:
+        command.append("--reuse")
     env = {**os.environ, "DATABASE_URL": db.url(name)}
     try:
         out = subprocess.run(
-            [sys.executable, str(script), "--json"], cwd=ROOT, env=env, capture_output=True,
-            text=True, check=True, timeout=300,
-        )  # fmt: skip
+            command, cwd=ROOT, env=env, capture_output=True, text=True, check=True, timeout=300
+        )
     except subprocess.CalledProcessError as exc:
-        return {"error": f"exit {exc.returncode}: {(exc.stderr or '').strip()[-500:]}"}
+        said = ((exc.stderr or "") + (exc.stdout or "")).strip()
+        return {"error": f"exit {exc.returncode}: {said[-800:]}"}
     except (subprocess.SubprocessError, OSError) as exc:
         return {"error": f"{type(exc).__name__}: {exc}"}
-    for line in reversed(out.stdout.strip().splitlines()):
-        try:
-            return {"figures": json.loads(line)}
-        except json.JSONDecodeError:
-            continue
-    return {"figures": {"output": out.stdout.strip()[-2000:]}}
+    return {"output": out.stdout.strip().splitlines()}
 
 
 def profile_lines(extra: dict[str, Any]) -> list[str]:
     if not extra.get("profile"):
         return []
-    lines = ["Profiles under GET /tasks/{id} load (py-spy, both workers):"]
+    lines = ["Profiles (py-spy, every worker; wall time on the stack):"]
     for name, summary in extra["profile"].items():
         lines += [f"  {name} ({summary.get('file', '')}):", profiling.brief(summary)]
     return [*lines, ""]
+
+
+def working_tree() -> str:
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True, check=False
+        ).stdout.strip()
+
+    dirty = " + uncommitted changes" if git("status", "--porcelain", "--", "origin") else ""
+    return f"working tree at {git('rev-parse', '--short=12', 'HEAD')}{dirty}"
+
+
+def origin_tree(rev: str) -> tuple[str, Path]:
+    """The origin package as committed at ``rev``, exported once under bench/results/."""
+    sha = subprocess.run(
+        ["git", "rev-parse", "--verify", f"{rev}^{{commit}}"], cwd=ROOT, capture_output=True,
+        text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    dest = RESULTS_DIR / f"tree-{sha[:12]}"
+    if not (dest / "origin/taskmaster").exists():
+        dest.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(
+            ["git", "archive", sha, "origin"], cwd=ROOT, capture_output=True, check=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+    return sha, dest / "origin"
 
 
 # ---- main ------------------------------------------------------------------------------------
@@ -352,19 +409,32 @@ def main(argv: list[str]) -> int:
 
     from taskmaster.devdb import free_port
 
+    served = {"origin": working_tree()}
+    pythonpath: dict[str, str] = {}
+    if args.at:
+        sha, tree = origin_tree(args.at)
+        served = {"origin": f"{args.at} = {sha[:12]}"}
+        pythonpath = {"PYTHONPATH": str(tree)}
+    log(f"Origin code: {served['origin']}")
+
     log_dir = RESULTS_DIR / "logs"
-    origin = servers.start(servers.origin_spec(db.app_url, free_port()), ROOT, log_dir)
+    origin_spec = servers.origin_spec(db.app_url, free_port())
+    origin_spec.env |= pythonpath
+    origin = servers.start(origin_spec, ROOT, log_dir)
     try:
         baseline = servers.start(
             servers.baseline_spec(db.app_url, free_port(), BENCH_DIR), ROOT, log_dir
         )
-        core = servers.start(servers.core_spec(db.app_url, free_port(), BENCH_DIR), ROOT, log_dir)
+        core_spec = servers.core_spec(db.app_url, free_port(), BENCH_DIR)
+        core_spec.env |= pythonpath
+        core = servers.start(core_spec, ROOT, log_dir)
         try:
             profile_dir = RESULTS_DIR / f"profile-{stamp}" if args.profile else None
             rows, base, extra = measure(
                 origin,
                 baseline,
                 core,
+                db.server.data_dir,
                 key,
                 ids_file,
                 project_id,
@@ -379,9 +449,10 @@ def main(argv: list[str]) -> int:
         servers.stop(origin)
 
     edge = None if args.skip_edge else (log("Edge pipeline on Pyodide …") or edge_pipeline())
-    graph = None if args.skip_graph else graph_figures(db)
-    if graph is not None:
-        log("Task graph …")
+    graph = None
+    if not args.skip_graph and (BENCH_DIR / "graph_bench.py").exists():
+        log("Task graph (bench/graph_bench.py) …")
+        graph = graph_figures(db)
 
     lines = report.table(list(rows.values()), base)
     targets = report.evaluate(rows, base, edge)
@@ -389,7 +460,7 @@ def main(argv: list[str]) -> int:
     header = (
         f"TaskMaster benchmark {stamp} — {os.cpu_count()} cores, granian x {os.cpu_count()} "
         f"workers + uvloop, wrk -t{config.threads} -c{config.connections} -d{config.duration_s}s, "
-        f"{plan.tasks:,} tasks"
+        f"{plan.tasks:,} tasks; origin code: {served['origin']}"
     )
     text = "\n".join([
         header, "", report.render_text(lines), "", "Targets:", report.targets_text(targets), "",
@@ -406,7 +477,7 @@ def main(argv: list[str]) -> int:
         "## Task graph", "", report.graph_text(graph), "",
     ])  # fmt: skip
     payload = {
-        "stamp": stamp, "cores": os.cpu_count(), "config": config, "plan": plan,
+        "stamp": stamp, "cores": os.cpu_count(), "origin_code": served["origin"], "config": config, "plan": plan,
         "seeding": seeding, "ids_sampled": n_ids, "rows": rows, "targets": targets,
         "edge": edge, "graph": graph, "extra": extra, "elapsed_s": round(elapsed, 1),
     }  # fmt: skip

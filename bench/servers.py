@@ -117,6 +117,44 @@ def _poll_ready(server: Server, timeout: float) -> None:
     raise RuntimeError(f"{server.spec.name} did not answer {url} in {timeout}s")
 
 
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_where(pgrp: int | None = None, ppid: int | None = None) -> float:
+    """User + system CPU seconds of the live processes in process group ``pgrp`` or with parent
+    ``ppid`` (and that parent), from /proc."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        # after "pid (comm)": state ppid pgrp session tty tpgid flags minflt cminflt majflt
+        # cmajflt utime stime … (proc(5))
+        if (
+            int(fields[2]) == pgrp
+            or int(fields[1]) == ppid
+            or (ppid is not None and int(entry.name) == ppid)
+        ):
+            total += int(fields[11]) + int(fields[12])
+    return total / _TICKS
+
+
+def cpu_seconds(server: Server) -> float:
+    """CPU spent so far by the server's processes (granian's main process and its workers)."""
+    return _cpu_where(pgrp=server.process.pid)
+
+
+def postgres_cpu_seconds(data_dir: Path) -> float:
+    """CPU spent so far by a PostgreSQL cluster's live processes (postmaster and its children:
+    the backends serving the pools, whose connections live through a run)."""
+    postmaster = int((data_dir / "postmaster.pid").read_text().split()[0])
+    return _cpu_where(ppid=postmaster)
+
+
 def stop(server: Server) -> None:
     """SIGTERM the granian process group this run started (never anything else)."""
     if server.process.poll() is None:

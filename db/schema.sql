@@ -2141,10 +2141,24 @@ CREATE INDEX tasks_priority_id_idx ON public.tasks USING btree (priority, id);
 
 
 --
+-- Name: tasks_project_ready_queue_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX tasks_project_ready_queue_idx ON public.tasks USING btree (project_id, priority DESC, created_at, id) WHERE (status = ANY (ARRAY['pending'::text, 'in_progress'::text]));
+
+
+--
 -- Name: tasks_project_status_idx; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE INDEX tasks_project_status_idx ON public.tasks USING btree (project_id, status);
+
+
+--
+-- Name: tasks_ready_queue_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX tasks_ready_queue_idx ON public.tasks USING btree (priority DESC, created_at, id) WHERE (status = ANY (ARRAY['pending'::text, 'in_progress'::text]));
 
 
 --
@@ -2974,4 +2988,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261123091000'),
     ('20261123091100'),
     ('20261123091200'),
-    ('20261123091300');
+    ('20261123091300'),
+    ('20261123091400');

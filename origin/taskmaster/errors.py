@@ -268,6 +268,15 @@ REFERENCED_MESSAGES: dict[str, str] = {
 
 def _from_database_error(exc: psycopg.Error) -> ApiError:
     """Translate a driver error into an ApiError, keyed on the constraint name when there is one."""
+    if isinstance(exc, (pg_errors.DeadlockDetected, pg_errors.SerializationFailure)):
+        # Two writes collided (e.g. opposite parent moves, each locking the other's row for the
+        # subtask counters); PostgreSQL rolled this one back and the other went through.
+        return ApiError(
+            409,
+            "write-conflict",
+            "Conflict",
+            "The change collided with a concurrent change and was rolled back; retry it.",
+        )
     if isinstance(exc, (psycopg.OperationalError, PoolUnavailable)) and not isinstance(
         exc, pg_errors.QueryCanceled
     ):

@@ -38,9 +38,11 @@ AND (%(assignee)s::text IS NULL OR t.assigned_to IS NULL OR t.assigned_to = %(as
 AND {{prerequisites_completed}}
 
 -- fragment: ready_order
--- Subtasks of in-progress parents first, then priority, then how many unfinished tasks wait
--- directly on this one, then age.
-(parent.status IS NOT DISTINCT FROM 'in_progress') DESC,
+-- Priority, then how many unfinished tasks wait directly on this one, then age. (Subtasks of
+-- in-progress parents come before all of these: the service asks the *_active_child statement
+-- first.) The leading priority and the tail (created_at, id) come presorted from the partial
+-- ready-queue indexes, so the sort is incremental and the counts are only computed for the
+-- ready tasks of the best priority level.
 t.priority DESC,
 (SELECT count(*) FROM task_dependencies d JOIN tasks x ON x.id = d.task_id
   WHERE d.depends_on_task_id = t.id AND d.dependency_type = 'depends_on'
@@ -49,6 +51,11 @@ t.priority DESC,
   WHERE d.task_id = t.id AND d.dependency_type = 'blocks'
     AND x.status NOT IN ('completed', 'cancelled')) DESC,
 t.created_at, t.id
+
+-- fragment: active_child
+-- t is a subtask of an in-progress parent.
+EXISTS (SELECT 1 FROM tasks parent WHERE parent.id = t.parent_task_id
+        AND parent.status = 'in_progress')
 
 -- name: lock_dependency_graph
 -- One transaction-scoped lock over every ordering-edge write (see service.add_dependency).
@@ -84,26 +91,50 @@ WITH RECURSIVE walk (id) AS (
 )
 SELECT walk.id, e.prerequisite FROM walk CROSS JOIN LATERAL ({{prerequisites_of_walk}}) e;
 
--- name: next_task
--- The best ready task, optionally within one project.
+-- The four "next" statements below exist once per scope: the service expands /*scope*/ into
+-- "t.project_id = %(project_id)s" (…:project) or "true" (…:any), so each prepared statement has
+-- one plan that fits it (an "IS NULL OR" filter would defeat the project index).
+
+-- name: next_active_child
+-- The best ready subtask of an in-progress parent.
 SELECT {{task_columns}} FROM tasks WHERE id = (
-    SELECT t.id
-    FROM tasks t LEFT JOIN tasks parent ON parent.id = t.parent_task_id
-    WHERE {{ready_filter}}
-      AND (%(project_id)s::uuid IS NULL OR t.project_id = %(project_id)s)
+    SELECT t.id FROM tasks t
+    WHERE /*scope*/ AND t.parent_task_id IS NOT NULL AND {{active_child}} AND {{ready_filter}}
     ORDER BY {{ready_order}}
     LIMIT 1
 );
 
--- name: claim_next_task
+-- name: next_ready
+-- The best ready task.
+SELECT {{task_columns}} FROM tasks WHERE id = (
+    SELECT t.id FROM tasks t
+    WHERE /*scope*/ AND {{ready_filter}}
+    ORDER BY {{ready_order}}
+    LIMIT 1
+);
+
+-- name: claim_active_child
+-- Lease the best ready subtask of an in-progress parent that nobody is locking right now (see
+-- claim_ready).
+WITH target AS (
+    SELECT t.id AS target_id FROM tasks t
+    WHERE /*scope*/ AND t.parent_task_id IS NOT NULL AND {{active_child}} AND {{ready_filter}}
+    ORDER BY {{ready_order}}
+    LIMIT 1
+    FOR UPDATE OF t SKIP LOCKED
+)
+UPDATE tasks SET status = 'in_progress', lease_owner = %(agent)s,
+                 lease_expires_at = now() + make_interval(secs => %(ttl_seconds)s)
+FROM target WHERE tasks.id = target.target_id
+RETURNING {{task_columns}};
+
+-- name: claim_ready
 -- Lease the best ready task nobody is locking right now. Locked rows are skipped, not waited
 -- for, so concurrent claimers spread over the ready tasks; a row that another claimer committed
 -- meanwhile is re-checked against the filter (READ COMMITTED) and dropped.
 WITH target AS (
-    SELECT t.id AS target_id
-    FROM tasks t LEFT JOIN tasks parent ON parent.id = t.parent_task_id
-    WHERE {{ready_filter}}
-      AND (%(project_id)s::uuid IS NULL OR t.project_id = %(project_id)s)
+    SELECT t.id AS target_id FROM tasks t
+    WHERE /*scope*/ AND {{ready_filter}}
     ORDER BY {{ready_order}}
     LIMIT 1
     FOR UPDATE OF t SKIP LOCKED

@@ -54,6 +54,11 @@ QUERIES = load_queries(
     Path(__file__).with_name("queries.sql"),
     {"task_columns": TASK_QUERIES["fragment:task_columns"]},
 )
+# Each "next" statement once per scope (see queries.sql): constant text, nothing from input.
+SCOPES: dict[str, str] = {"project": "t.project_id = %(project_id)s", "any": "true"}
+for _name in ("next_active_child", "next_ready", "claim_active_child", "claim_ready"):
+    for _scope, _predicate in SCOPES.items():
+        QUERIES[f"{_name}:{_scope}"] = QUERIES[_name].replace("/*scope*/", _predicate)  # type: ignore[assignment]
 ORDERING_TYPES = frozenset({"depends_on", "blocks"})
 MAX_BLOCKERS = 1000
 MAX_BLOCKER_DEPTH = 1000
@@ -129,19 +134,27 @@ def no_ready_task(project_id: UUID | None) -> ApiError:
     return ApiError(404, "no-ready-task", "Not found", f"no task is ready{where}")
 
 
+async def _first_ready(
+    pool: ConnectionPool, kind: str, params: dict[str, Any], project_id: UUID | None
+) -> Task:
+    """Subtasks of in-progress parents first, then any ready task (two statements, each an
+    index-ordered scan that stops early; one ORDER BY with the parent test first could not)."""
+    scope = "project" if project_id is not None else "any"
+    async with using(pool) as conn:
+        for step in ("active_child", "ready"):
+            task = await _task_or_none(conn, QUERIES[f"{kind}_{step}:{scope}"], params)
+            if task is not None:
+                return task
+    raise no_ready_task(project_id)
+
+
 async def next_task(pool: ConnectionPool, project_id: UUID | None, assignee: str | None) -> Task:
     params = {"project_id": project_id, "assignee": assignee}
-    task = await _task_or_none(pool, QUERIES["next_task"], params)
-    if task is None:
-        raise no_ready_task(project_id)
-    return task
+    return await _first_ready(pool, "next", params, project_id)
 
 
 async def claim_next(pool: ConnectionPool, body: NextClaimRequest) -> Task:
-    task = await _task_or_none(pool, QUERIES["claim_next_task"], body_params(body))
-    if task is None:
-        raise no_ready_task(body.project_id)
-    return task
+    return await _first_ready(pool, "claim", body_params(body), body.project_id)
 
 
 async def claim(pool: ConnectionPool, task_id: UUID, body: ClaimRequest) -> Task:

@@ -109,6 +109,9 @@ def test_concurrent_opposite_moves_cannot_make_a_loop(client: httpx.Client) -> N
         thread.start()
     for thread in threads:
         thread.join()
+    # The loser is refused either by the loop check (parent-cycle) or, when the two updates
+    # already hold each other's rows for the counters, by PostgreSQL's deadlock detection
+    # (write-conflict); never both succeed.
     assert sorted(codes) == [200, 409]
 
 

@@ -3,6 +3,7 @@
 - Unknown query parameters are a 400 naming them (design.md §3), derived from each handler's own
   declared parameters, so a route never lists them twice.
 - A body sent to a JSON route must be ``application/json`` (415 otherwise).
+- A NUL character (``%00``) in the query string is a 400 (PostgreSQL text cannot hold one).
 """
 
 from __future__ import annotations
@@ -38,6 +39,12 @@ def allowed_query_names(handler: HTTPRouteHandler) -> frozenset[str]:
 async def check_request(request: Request[Any, Any, Any]) -> None:
     handler = request.route_handler
     if request.scope["query_string"]:
+        # PostgreSQL text cannot hold NUL; refuse it here as a bad parameter (400) rather than
+        # let the driver refuse it later (which would read as a 422 on a GET).
+        if b"%00" in request.scope["query_string"]:
+            raise bad_request(
+                "invalid-parameter", "Query parameters cannot contain NUL (%00) characters."
+            )
         unknown = sorted(set(request.query_params) - allowed_query_names(handler))  # type: ignore[arg-type]
         if unknown:
             raise bad_request(

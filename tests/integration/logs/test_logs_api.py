@@ -181,6 +181,11 @@ def test_list_refuses_bad_parameters(client: httpx.Client, params: dict[str, Any
     assert_problem(client.get(LOGS, params=params), 400)
 
 
+def test_nul_in_a_query_parameter_is_400(client: httpx.Client) -> None:
+    body = assert_problem(client.get(LOGS, params={"source": "a\x00b"}), 400, "invalid-parameter")
+    assert "NUL" in body["detail"]
+
+
 def test_scopes(make_key: Any, origin: Any) -> None:
     _, reader = make_key(["logs:read"])
     _, writer = make_key(["logs:write"])

@@ -137,6 +137,47 @@ END;
 $$;
 
 
+--
+-- Name: deployments_record_events(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.deployments_record_events() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    events jsonb;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM event_subscriptions WHERE active) THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP = 'INSERT' THEN
+        SELECT jsonb_agg(jsonb_build_object(
+                   'event_type', CASE n.status WHEN 'running' THEN 'deployment.started'
+                                 WHEN 'completed' THEN 'deployment.completed'
+                                 ELSE 'deployment.failed' END,
+                   'aggregate_type', 'deployment', 'aggregate_id', n.id,
+                   'payload', to_jsonb(n), 'ord', 0))
+        INTO events FROM new_rows n
+        WHERE n.status IN ('running', 'completed', 'failed');
+    ELSE
+        SELECT jsonb_agg(jsonb_build_object(
+                   'event_type', CASE n.status WHEN 'running' THEN 'deployment.started'
+                                 WHEN 'completed' THEN 'deployment.completed'
+                                 ELSE 'deployment.failed' END,
+                   'aggregate_type', 'deployment', 'aggregate_id', n.id,
+                   'payload', to_jsonb(n), 'ord', 0))
+        INTO events
+        FROM new_rows n JOIN old_rows o ON o.id = n.id
+        WHERE n.status IN ('running', 'completed', 'failed') AND n.status <> o.status;
+    END IF;
+    IF events IS NOT NULL THEN
+        PERFORM record_outbound_events(events);
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+
 SET default_tablespace = '';
 
 SET default_table_access_method = heap;
@@ -224,6 +265,34 @@ $$;
 
 
 --
+-- Name: record_outbound_events(jsonb); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.record_outbound_events(events jsonb) RETURNS void
+    LANGUAGE sql
+    AS $$
+    WITH input AS (
+        SELECT e.event_type, e.aggregate_type, e.aggregate_id, e.payload, e.ord
+        FROM jsonb_to_recordset(events) AS e(
+            event_type text, aggregate_type text, aggregate_id uuid, payload jsonb, ord integer)
+    ), ev AS (
+        INSERT INTO outbound_events (event_type, aggregate_type, aggregate_id, sequence, payload)
+        SELECT i.event_type, i.aggregate_type, i.aggregate_id,
+               coalesce((SELECT max(o.sequence) FROM outbound_events o
+                         WHERE o.aggregate_id = i.aggregate_id), 0)
+               + row_number() OVER (PARTITION BY i.aggregate_id ORDER BY i.ord),
+               i.payload
+        FROM input i
+        RETURNING id, event_type, aggregate_id, sequence
+    )
+    INSERT INTO event_deliveries (subscription_id, event_id, event_type, aggregate_id, sequence)
+    SELECT s.id, ev.id, ev.event_type, ev.aggregate_id, ev.sequence
+    FROM ev JOIN event_subscriptions s
+      ON s.active AND (cardinality(s.event_types) = 0 OR ev.event_type = ANY (s.event_types));
+$$;
+
+
+--
 -- Name: refresh_materialized_views(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -297,6 +366,48 @@ BEGIN
         UPDATE tasks SET total_subtasks = total_subtasks - 1,
                          completed_subtasks = completed_subtasks - old_done
         WHERE id = old_parent;
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+
+--
+-- Name: tasks_record_events(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.tasks_record_events() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    events jsonb;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM event_subscriptions WHERE active) THEN
+        RETURN NULL;  -- nobody listens: record nothing
+    END IF;
+    IF TG_OP = 'INSERT' THEN
+        SELECT jsonb_agg(jsonb_build_object(
+                   'event_type', 'task.created', 'aggregate_type', 'task',
+                   'aggregate_id', n.id, 'payload', to_jsonb(n), 'ord', 0))
+        INTO events FROM new_rows n;
+    ELSE
+        SELECT jsonb_agg(jsonb_build_object(
+                   'event_type', CASE
+                       WHEN n.status = 'completed' AND o.status <> 'completed' THEN 'task.completed'
+                       WHEN n.status = 'failed' AND o.status <> 'failed' THEN 'task.failed'
+                       ELSE 'task.updated' END,
+                   'aggregate_type', 'task', 'aggregate_id', n.id, 'payload', to_jsonb(n),
+                   'ord', 0))
+        INTO events
+        FROM new_rows n JOIN old_rows o ON o.id = n.id
+        WHERE to_jsonb(n) - ARRAY['version', 'updated_at', 'total_subtasks', 'completed_subtasks',
+                                  'lease_owner', 'lease_expires_at']
+              IS DISTINCT FROM
+              to_jsonb(o) - ARRAY['version', 'updated_at', 'total_subtasks', 'completed_subtasks',
+                                  'lease_owner', 'lease_expires_at'];
+    END IF;
+    IF events IS NOT NULL THEN
+        PERFORM record_outbound_events(events);
     END IF;
     RETURN NULL;
 END;
@@ -777,6 +888,60 @@ CREATE TABLE public.error_logs (
 
 
 --
+-- Name: event_deliveries; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.event_deliveries (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    subscription_id uuid NOT NULL,
+    event_id uuid NOT NULL,
+    event_type text NOT NULL,
+    aggregate_id uuid NOT NULL,
+    sequence bigint NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    next_attempt_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_status_code integer,
+    last_error text,
+    delivered_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT event_deliveries_attempts_check CHECK ((attempts >= 0)),
+    CONSTRAINT event_deliveries_delivered_at_matches_status CHECK (((delivered_at IS NULL) OR (status = 'delivered'::text))),
+    CONSTRAINT event_deliveries_last_error_check CHECK ((char_length(last_error) <= 2000)),
+    CONSTRAINT event_deliveries_last_status_code_check CHECK (((last_status_code >= 100) AND (last_status_code <= 599))),
+    CONSTRAINT event_deliveries_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'delivering'::text, 'delivered'::text, 'failed'::text, 'dead_letter'::text])))
+);
+
+
+--
+-- Name: event_subscriptions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.event_subscriptions (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    name text NOT NULL,
+    url text NOT NULL,
+    secret_encrypted bytea NOT NULL,
+    secret_prefix text NOT NULL,
+    event_types text[] DEFAULT '{}'::text[] NOT NULL,
+    active boolean DEFAULT true NOT NULL,
+    description text,
+    created_by_key_id uuid,
+    metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
+    version bigint DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT event_subscriptions_description_check CHECK ((char_length(description) <= 2000)),
+    CONSTRAINT event_subscriptions_event_types_check CHECK ((event_types <@ ARRAY['task.created'::text, 'task.updated'::text, 'task.completed'::text, 'task.failed'::text, 'deployment.started'::text, 'deployment.completed'::text, 'deployment.failed'::text])),
+    CONSTRAINT event_subscriptions_metadata_check CHECK ((jsonb_typeof(metadata) = 'object'::text)),
+    CONSTRAINT event_subscriptions_name_check CHECK (((char_length(name) >= 1) AND (char_length(name) <= 200))),
+    CONSTRAINT event_subscriptions_secret_prefix_check CHECK (((char_length(secret_prefix) >= 4) AND (char_length(secret_prefix) <= 32))),
+    CONSTRAINT event_subscriptions_url_check CHECK (((url ~ '^https?://'::text) AND (char_length(url) <= 2048)))
+);
+
+
+--
 -- Name: idempotency_keys; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -894,6 +1059,25 @@ ALTER TABLE public.logs ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
     NO MINVALUE
     NO MAXVALUE
     CACHE 1
+);
+
+
+--
+-- Name: outbound_events; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.outbound_events (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    event_type text NOT NULL,
+    aggregate_type text NOT NULL,
+    aggregate_id uuid NOT NULL,
+    sequence bigint NOT NULL,
+    payload jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT outbound_events_aggregate_type_check CHECK ((aggregate_type = ANY (ARRAY['task'::text, 'deployment'::text]))),
+    CONSTRAINT outbound_events_event_type_check CHECK ((event_type = ANY (ARRAY['task.created'::text, 'task.updated'::text, 'task.completed'::text, 'task.failed'::text, 'deployment.started'::text, 'deployment.completed'::text, 'deployment.failed'::text]))),
+    CONSTRAINT outbound_events_payload_check CHECK ((jsonb_typeof(payload) = 'object'::text)),
+    CONSTRAINT outbound_events_sequence_check CHECK ((sequence >= 1))
 );
 
 
@@ -1402,6 +1586,30 @@ ALTER TABLE ONLY public.error_logs
 
 
 --
+-- Name: event_deliveries event_deliveries_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.event_deliveries
+    ADD CONSTRAINT event_deliveries_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: event_deliveries event_deliveries_subscription_event_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.event_deliveries
+    ADD CONSTRAINT event_deliveries_subscription_event_key UNIQUE (subscription_id, event_id);
+
+
+--
+-- Name: event_subscriptions event_subscriptions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.event_subscriptions
+    ADD CONSTRAINT event_subscriptions_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: idempotency_keys idempotency_keys_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1439,6 +1647,22 @@ ALTER TABLE ONLY public.integrations
 
 ALTER TABLE ONLY public.logs
     ADD CONSTRAINT logs_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: outbound_events outbound_events_aggregate_sequence_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.outbound_events
+    ADD CONSTRAINT outbound_events_aggregate_sequence_key UNIQUE (aggregate_id, sequence);
+
+
+--
+-- Name: outbound_events outbound_events_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.outbound_events
+    ADD CONSTRAINT outbound_events_pkey PRIMARY KEY (id);
 
 
 --
@@ -1889,6 +2113,41 @@ CREATE INDEX error_logs_workflow_stage_id_idx ON public.error_logs USING btree (
 
 
 --
+-- Name: event_deliveries_due_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX event_deliveries_due_idx ON public.event_deliveries USING btree (next_attempt_at) WHERE (status = ANY (ARRAY['pending'::text, 'delivering'::text, 'failed'::text]));
+
+
+--
+-- Name: event_deliveries_event_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX event_deliveries_event_id_idx ON public.event_deliveries USING btree (event_id);
+
+
+--
+-- Name: event_deliveries_subscription_created_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX event_deliveries_subscription_created_idx ON public.event_deliveries USING btree (subscription_id, created_at, id);
+
+
+--
+-- Name: event_deliveries_undelivered_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX event_deliveries_undelivered_idx ON public.event_deliveries USING btree (subscription_id, aggregate_id, sequence) WHERE (status = ANY (ARRAY['pending'::text, 'delivering'::text, 'failed'::text]));
+
+
+--
+-- Name: event_subscriptions_created_at_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX event_subscriptions_created_at_id_idx ON public.event_subscriptions USING btree (created_at, id);
+
+
+--
 -- Name: idempotency_keys_expires_at_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1977,6 +2236,13 @@ CREATE INDEX logs_task_id_created_at_idx ON public.logs USING btree (task_id, cr
 --
 
 CREATE INDEX logs_workflow_id_created_at_idx ON public.logs USING btree (workflow_id, created_at) WHERE (workflow_id IS NOT NULL);
+
+
+--
+-- Name: outbound_events_created_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX outbound_events_created_at_idx ON public.outbound_events USING btree (created_at);
 
 
 --
@@ -2141,24 +2407,10 @@ CREATE INDEX tasks_priority_id_idx ON public.tasks USING btree (priority, id);
 
 
 --
--- Name: tasks_project_ready_queue_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX tasks_project_ready_queue_idx ON public.tasks USING btree (project_id, priority DESC, created_at, id) WHERE (status = ANY (ARRAY['pending'::text, 'in_progress'::text]));
-
-
---
 -- Name: tasks_project_status_idx; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE INDEX tasks_project_status_idx ON public.tasks USING btree (project_id, status);
-
-
---
--- Name: tasks_ready_queue_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX tasks_ready_queue_idx ON public.tasks USING btree (priority DESC, created_at, id) WHERE (status = ANY (ARRAY['pending'::text, 'in_progress'::text]));
 
 
 --
@@ -2449,6 +2701,20 @@ CREATE TRIGGER deployments_bump_version BEFORE UPDATE ON public.deployments FOR 
 
 
 --
+-- Name: deployments deployments_record_events_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER deployments_record_events_insert AFTER INSERT ON public.deployments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.deployments_record_events();
+
+
+--
+-- Name: deployments deployments_record_events_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER deployments_record_events_update AFTER UPDATE ON public.deployments REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.deployments_record_events();
+
+
+--
 -- Name: deployments deployments_set_updated_at; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -2467,6 +2733,27 @@ CREATE TRIGGER error_logs_bump_version BEFORE UPDATE ON public.error_logs FOR EA
 --
 
 CREATE TRIGGER error_logs_set_updated_at BEFORE UPDATE ON public.error_logs FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
+
+
+--
+-- Name: event_deliveries event_deliveries_set_updated_at; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER event_deliveries_set_updated_at BEFORE UPDATE ON public.event_deliveries FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
+
+
+--
+-- Name: event_subscriptions event_subscriptions_bump_version; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER event_subscriptions_bump_version BEFORE UPDATE ON public.event_subscriptions FOR EACH ROW EXECUTE FUNCTION public.bump_row_version();
+
+
+--
+-- Name: event_subscriptions event_subscriptions_set_updated_at; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER event_subscriptions_set_updated_at BEFORE UPDATE ON public.event_subscriptions FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
 
 
 --
@@ -2565,6 +2852,20 @@ CREATE TRIGGER tasks_count_subtasks_insert AFTER INSERT ON public.tasks FOR EACH
 --
 
 CREATE TRIGGER tasks_count_subtasks_update AFTER UPDATE OF parent_task_id, status ON public.tasks FOR EACH ROW WHEN (((old.parent_task_id IS DISTINCT FROM new.parent_task_id) OR ((old.parent_task_id IS NOT NULL) AND (old.status IS DISTINCT FROM new.status)))) EXECUTE FUNCTION public.tasks_count_subtasks();
+
+
+--
+-- Name: tasks tasks_record_events_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER tasks_record_events_insert AFTER INSERT ON public.tasks REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.tasks_record_events();
+
+
+--
+-- Name: tasks tasks_record_events_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER tasks_record_events_update AFTER UPDATE ON public.tasks REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.tasks_record_events();
 
 
 --
@@ -2753,6 +3054,22 @@ ALTER TABLE ONLY public.error_logs
 
 ALTER TABLE ONLY public.error_logs
     ADD CONSTRAINT error_logs_workflow_stage_id_fkey FOREIGN KEY (workflow_stage_id) REFERENCES public.workflow_stages(id) ON DELETE SET NULL;
+
+
+--
+-- Name: event_deliveries event_deliveries_event_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.event_deliveries
+    ADD CONSTRAINT event_deliveries_event_id_fkey FOREIGN KEY (event_id) REFERENCES public.outbound_events(id) ON DELETE CASCADE;
+
+
+--
+-- Name: event_deliveries event_deliveries_subscription_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.event_deliveries
+    ADD CONSTRAINT event_deliveries_subscription_id_fkey FOREIGN KEY (subscription_id) REFERENCES public.event_subscriptions(id) ON DELETE CASCADE;
 
 
 --
@@ -2989,4 +3306,4 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261123091100'),
     ('20261123091200'),
     ('20261123091300'),
-    ('20261123091400');
+    ('20261124090000');

@@ -28,11 +28,13 @@ from taskmaster.auth.authenticate import Authenticator
 from taskmaster.auth.cache import KeyChangeListener, VerdictCache
 from taskmaster.auth.cf_access import AccessVerifier, load_jwks
 from taskmaster.auth.recorder import Recorder
+from taskmaster.background import BackgroundJobs
 from taskmaster.configuration.routes import ConfigurationController
 from taskmaster.db.pool import ConnectionPool
 from taskmaster.deployments.routes import DeploymentController
 from taskmaster.error_logs.routes import ErrorLogController
 from taskmaster.errors import handle_exception
+from taskmaster.events.routes import SubscriptionController
 from taskmaster.graph.routes import ProjectGraphController, TaskGraphController
 from taskmaster.health.routes import health, health_detailed
 from taskmaster.integrations.routes import IntegrationController
@@ -47,6 +49,7 @@ from taskmaster.tasks.routes import TaskController
 from taskmaster.tasks.subresources import TaskRelationsController
 from taskmaster.templates.routes import TemplateController
 from taskmaster.validations.routes import ValidationController
+from taskmaster.webhooks.routes import webhook_router
 from taskmaster.workflows.routes import WorkflowController
 
 ROUTE_HANDLERS = [
@@ -69,6 +72,8 @@ ROUTE_HANDLERS = [
     AuditController,
     AccessLogController,
     PullRequestController,
+    SubscriptionController,
+    webhook_router,
     AgentController,
     IntegrationController,
     TemplateController,
@@ -100,15 +105,21 @@ def create_app(settings: Settings | None = None) -> Litestar:
     authenticator = Authenticator(
         pool, cache, recorder, edge_secret=auth.edge_signing_secret, access=access
     )
+    # Webhook processing and event delivery (taskmaster.background); BACKGROUND_JOBS=0: none here.
+    jobs = BackgroundJobs(pool, settings) if settings.background_jobs else None
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await pool.open()
         listener.start()
         recorder.start()
+        if jobs is not None:
+            jobs.start()
         try:
             yield
         finally:
+            if jobs is not None:
+                await jobs.stop()
             await listener.stop()
             await recorder.stop()  # flushes what is buffered
             await pool.close()
@@ -122,6 +133,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "cursors": CursorCodec(settings.secret_key),
                 "authenticator": authenticator,
                 "recorder": recorder,
+                "wake_webhooks": jobs.wake_webhooks if jobs is not None else None,
             }
         ),
         lifespan=[lifespan],

@@ -37,6 +37,17 @@ def _float(env: dict[str, str], name: str, default: float) -> float:
         raise SettingsError(f"{name} must be a number, got {raw!r}") from exc
 
 
+def _bool(env: dict[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if raw == "":
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} must be 1/0, true/false, yes/no or on/off, got {raw!r}")
+
+
 @dataclass(frozen=True, slots=True)
 class DatabaseSettings:
     url: str
@@ -74,9 +85,54 @@ class AuthSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class WebhookSettings:
+    """Webhooks in (``/api/v1/webhooks/{github,linear}``, docs/webhooks.md)."""
+
+    github_secret: str = ""
+    """GITHUB_WEBHOOK_SECRET: the secret of the GitHub webhook (``X-Hub-Signature-256``). Empty:
+    every GitHub delivery is refused (401)."""
+    linear_secret: str = ""
+    """LINEAR_WEBHOOK_SECRET: the signing secret of the Linear webhook (``Linear-Signature``).
+    Empty: every Linear delivery is refused (401)."""
+    max_attempts: int = 5
+    """WEBHOOK_MAX_ATTEMPTS: processing attempts of a stored event before it is dead-lettered."""
+    retry_base_s: float = 30.0
+    """WEBHOOK_RETRY_BASE_S: delay before the first retry; doubles per attempt."""
+    retry_max_s: float = 3600.0
+    """WEBHOOK_RETRY_MAX_S: longest delay between two attempts."""
+    poll_interval_s: float = 2.0
+    """WEBHOOK_POLL_INTERVAL_S: how often the origin's background loop looks for due events."""
+
+
+@dataclass(frozen=True, slots=True)
+class EventSettings:
+    """Events out: delivery of task/deployment events to subscribers (docs/events.md)."""
+
+    max_attempts: int = 10
+    """EVENTS_MAX_ATTEMPTS: delivery attempts of one event to one subscriber before it is
+    dead-lettered (the subscriber's next event for that task is then released)."""
+    retry_base_s: float = 10.0
+    """EVENTS_RETRY_BASE_S: delay before the first retry; doubles per attempt."""
+    retry_max_s: float = 3600.0
+    """EVENTS_RETRY_MAX_S: longest delay between two attempts."""
+    http_timeout_s: float = 5.0
+    """EVENTS_HTTP_TIMEOUT_S: connect/read timeout of one delivery POST."""
+    poll_interval_s: float = 1.0
+    """EVENTS_POLL_INTERVAL_S: how often the origin's background loop looks for due deliveries."""
+    allow_private_targets: bool = False
+    """EVENTS_ALLOW_PRIVATE_TARGETS: ``1`` lets subscribers use loopback/private/link-local
+    addresses (SSRF guard off). Defaults to on in development, off in production."""
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     database: DatabaseSettings
     auth: AuthSettings = AuthSettings()
+    webhooks: WebhookSettings = WebhookSettings()
+    events: EventSettings = EventSettings()
+    background_jobs: bool = True
+    """BACKGROUND_JOBS: ``0`` stops this process from running the webhook-processing and
+    event-delivery loops (then ``taskmaster maintenance run`` must drive them)."""
     environment: str = "development"
     """TASKMASTER_ENV: ``development`` or ``production`` (production refuses dev defaults)."""
     secret_key: str = DEV_SECRET_KEY
@@ -125,9 +181,34 @@ class Settings:
             raise SettingsError("CF_ACCESS_JWKS must be set when CF_ACCESS_AUD is set")
         if environment == "production" and 0 < len(auth.edge_signing_secret) < 32:
             raise SettingsError("EDGE_SIGNING_SECRET must be at least 32 characters in production")
+        webhooks = WebhookSettings(
+            github_secret=env.get("GITHUB_WEBHOOK_SECRET", ""),
+            linear_secret=env.get("LINEAR_WEBHOOK_SECRET", ""),
+            max_attempts=_int(env, "WEBHOOK_MAX_ATTEMPTS", 5),
+            retry_base_s=_float(env, "WEBHOOK_RETRY_BASE_S", 30.0),
+            retry_max_s=_float(env, "WEBHOOK_RETRY_MAX_S", 3600.0),
+            poll_interval_s=_float(env, "WEBHOOK_POLL_INTERVAL_S", 2.0),
+        )
+        if not 1 <= webhooks.max_attempts <= 100:
+            raise SettingsError("WEBHOOK_MAX_ATTEMPTS must be between 1 and 100")
+        events = EventSettings(
+            max_attempts=_int(env, "EVENTS_MAX_ATTEMPTS", 10),
+            retry_base_s=_float(env, "EVENTS_RETRY_BASE_S", 10.0),
+            retry_max_s=_float(env, "EVENTS_RETRY_MAX_S", 3600.0),
+            http_timeout_s=_float(env, "EVENTS_HTTP_TIMEOUT_S", 5.0),
+            poll_interval_s=_float(env, "EVENTS_POLL_INTERVAL_S", 1.0),
+            allow_private_targets=_bool(
+                env, "EVENTS_ALLOW_PRIVATE_TARGETS", environment == "development"
+            ),
+        )
+        if events.max_attempts < 1:
+            raise SettingsError("EVENTS_MAX_ATTEMPTS must be at least 1")
         return cls(
             database=database,
             auth=auth,
+            webhooks=webhooks,
+            events=events,
+            background_jobs=_bool(env, "BACKGROUND_JOBS", True),
             environment=environment,
             secret_key=secret_key,
             max_body_bytes=_int(env, "MAX_BODY_BYTES", 1_048_576),

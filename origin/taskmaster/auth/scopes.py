@@ -6,8 +6,9 @@ holds every scope. A path no rule covers needs ``admin`` (fail closed), so a new
 by accident: to expose a new resource, add its rule here (and its first path segment to the edge's
 ``RESOURCES``).
 
-Two pseudo-scopes: ``PUBLIC`` (no key needed: liveness, ``OPTIONS`` and the API description,
-which contains no data) and ``EDGE_ONLY`` (only a call signed by the edge, e.g. ``/internal/keys/verify``).
+Two pseudo-scopes: ``PUBLIC`` (no key needed: liveness, ``OPTIONS``, the API description,
+which contains no data, and the webhook receivers, which verify the provider's signature instead)
+and ``EDGE_ONLY`` (only a call signed by the edge, e.g. ``/internal/keys/verify``).
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ RULES: tuple[Rule, ...] = (
     Rule("/health/detailed", "metrics:read", ADMIN, exact=True),
     Rule("/metrics", "metrics:read", ADMIN),
     Rule("/schema", PUBLIC, PUBLIC),
+    # Webhook receivers authenticate by the provider's HMAC signature, not an API key.
+    Rule("/api/v1/webhooks", PUBLIC, PUBLIC),
     Rule("/internal", EDGE_ONLY, EDGE_ONLY),
     Rule("/api/v1/tasks", "tasks:read", "tasks:write"),
     Rule("/api/v1/projects", "tasks:read", "tasks:write"),
@@ -74,6 +77,8 @@ RULES: tuple[Rule, ...] = (
     Rule("/api/v1/audit-logs", ADMIN, ADMIN),
     Rule("/api/v1/access-logs", ADMIN, ADMIN),
     Rule("/api/v1/configuration", ADMIN, ADMIN),
+    # Event subscribers receive every task's data and make the origin POST to any URL.
+    Rule("/api/v1/subscriptions", ADMIN, ADMIN),
     Rule("/api/v1/keys", "keys:admin", "keys:admin"),
 )
 

@@ -1,0 +1,99 @@
+"""Subscription bodies and what the API returns (msgspec); Literals mirror the table CHECKs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+import msgspec
+
+EventType = Literal[
+    "task.created",
+    "task.updated",
+    "task.completed",
+    "task.failed",
+    "deployment.started",
+    "deployment.completed",
+    "deployment.failed",
+]
+DeliveryStatus = Literal["pending", "delivering", "delivered", "failed", "dead_letter"]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Url = Annotated[str, msgspec.Meta(pattern=r"^https?://[^\s/?#]+", max_length=2048)]
+Description = Annotated[str, msgspec.Meta(max_length=2000)]
+EventTypes = Annotated[list[EventType], msgspec.Meta(max_length=7)]
+
+
+class Subscription(msgspec.Struct):
+    """A subscriber. Field order = ``subscription_columns``. The secret is never returned again
+    after creation; ``secret_prefix`` identifies it."""
+
+    id: UUID
+    name: str
+    url: str
+    secret_prefix: str
+    event_types: list[EventType]
+    active: bool
+    description: str | None
+    metadata: dict[str, Any]
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class SubscriptionCreated(Subscription, kw_only=True):
+    """The creation answer: the only time ``secret`` (to verify X-TaskMaster-Signature) is shown."""
+
+    secret: str
+
+
+class SubscriptionWrite(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Body of ``POST /subscriptions``. ``event_types`` empty: every event type."""
+
+    name: Name
+    url: Url
+    event_types: EventTypes = msgspec.field(default_factory=list)
+    active: bool = True
+    description: Description | None = None
+    metadata: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class SubscriptionPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Body of ``PATCH /subscriptions/{id}``: only the fields sent change."""
+
+    name: Name | msgspec.UnsetType = msgspec.UNSET
+    url: Url | msgspec.UnsetType = msgspec.UNSET
+    event_types: EventTypes | msgspec.UnsetType = msgspec.UNSET
+    active: bool | msgspec.UnsetType = msgspec.UNSET
+    description: Description | msgspec.UnsetType | None = msgspec.UNSET
+    metadata: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
+
+
+class EventDelivery(msgspec.Struct):
+    """One event's delivery to one subscriber. Field order = ``delivery_columns``."""
+
+    id: UUID
+    subscription_id: UUID
+    event_id: UUID
+    event_type: EventType
+    aggregate_id: UUID
+    sequence: int
+    status: DeliveryStatus
+    attempts: int
+    next_attempt_at: datetime
+    last_status_code: int | None
+    last_error: str | None
+    delivered_at: datetime | None
+    created_at: datetime
+
+
+class EventMessage(msgspec.Struct):
+    """The body POSTed to a subscriber."""
+
+    id: UUID
+    type: str
+    aggregate_type: str
+    aggregate_id: UUID
+    sequence: int
+    occurred_at: datetime
+    data: Any

@@ -1,0 +1,76 @@
+"""The receivers: ``POST /api/v1/webhooks/github`` and ``/api/v1/webhooks/linear``.
+
+They need no API key (``auth/scopes.py`` lists ``/api/v1/webhooks`` as public): the provider's
+HMAC signature over the raw body is the authentication. A bad or missing signature is a 401 and
+stores nothing; a redelivery is a 200 with the original event; a new delivery is a 202 (stored as
+``pending``, processed by the background loop).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, Router, post
+from litestar.datastructures import State
+from litestar.openapi import ResponseSpec
+
+from taskmaster.api.docs import PUBLIC_SECURITY, problems
+from taskmaster.api.envelope import Envelope, meta_for
+from taskmaster.webhooks import service
+from taskmaster.webhooks.schemas import WebhookReceipt
+
+Req = Request[Any, Any, Any]
+DUPLICATE = {
+    200: ResponseSpec(
+        data_container=Envelope[WebhookReceipt],
+        description="A redelivery: the event stored for this delivery id (nothing new stored)",
+        generate_examples=False,
+    )
+}
+# 401: bad/missing signature or no secret configured; 400: signed but not a usable delivery.
+RESPONSES = {**problems(400, 401, 413, 422, 503), **DUPLICATE}
+
+
+def _answer(request: Req, receipt: WebhookReceipt) -> Response[Envelope[WebhookReceipt]]:
+    if not receipt.duplicate:
+        wake = getattr(request.app.state, "wake_webhooks", None)
+        if wake is not None:
+            wake()
+    return Response(
+        Envelope(data=receipt, meta=meta_for(request)),
+        status_code=200 if receipt.duplicate else 202,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@post(
+    "/github",
+    status_code=202,
+    security=PUBLIC_SECURITY,
+    responses=RESPONSES,
+    summary="Receive a GitHub webhook (X-Hub-Signature-256)",
+)
+async def github_webhook(request: Req, state: State) -> Response[Envelope[WebhookReceipt]]:
+    settings = state.settings.webhooks
+    body = await request.body()
+    delivery = service.github_delivery(settings.github_secret, request.headers, body)
+    return _answer(request, await service.receive(state.pool, delivery, settings.max_attempts))
+
+
+@post(
+    "/linear",
+    status_code=202,
+    security=PUBLIC_SECURITY,
+    responses=RESPONSES,
+    summary="Receive a Linear webhook (Linear-Signature)",
+)
+async def linear_webhook(request: Req, state: State) -> Response[Envelope[WebhookReceipt]]:
+    settings = state.settings.webhooks
+    body = await request.body()
+    delivery = service.linear_delivery(settings.linear_secret, request.headers, body)
+    return _answer(request, await service.receive(state.pool, delivery, settings.max_attempts))
+
+
+webhook_router = Router(
+    path="/api/v1/webhooks", route_handlers=[github_webhook, linear_webhook], tags=["webhooks"]
+)

@@ -22,13 +22,14 @@ export const VAR_DEFAULTS = {
   ORIGIN_URL: "http://127.0.0.1:8000",
   CORS_ALLOWED_ORIGINS: "http://localhost:3000,http://127.0.0.1:3000",
   MAX_BODY_BYTES: "1048576",
+  BATCH_MAX_BODY_BYTES: "16777216",
   KEY_CACHE_TTL_SECONDS: "30",
   KEY_NEGATIVE_TTL_SECONDS: "5",
   ORIGIN_TIMEOUT_SECONDS: "25",
   VERIFY_TIMEOUT_SECONDS: "5",
   EDGE_CACHE_DEFAULT_TTL: "10",
   IP_RATE_LIMIT_ENABLED: "true",
-  PUBLIC_PATHS: "/health,/api/v1/health",
+  PUBLIC_PATHS: "/health,/schema,/schema/*,/api/v1/webhooks,/api/v1/webhooks/*",
 };
 export const SECRET_NAMES = ["EDGE_SIGNING_SECRET", "CF_ACCESS_CLIENT_ID", "CF_ACCESS_CLIENT_SECRET"];
 const DEV_SIGNING_SECRET = "dev-only-edge-signing-secret-change-me";

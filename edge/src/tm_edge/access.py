@@ -3,8 +3,10 @@
 Scope needed per request: the resource comes from the first path segment after `/api/v1`
 (`RESOURCES`), reads (GET/HEAD) need `<resource>:read`, anything else `<resource>:write`;
 `admin` is a superset. To cover a new origin resource, add its first path segment to
-`RESOURCES` with the scope family it belongs to (or a fixed scope in `FIXED_SCOPES`).
-Unmapped resources need `admin` (fail closed).
+`RESOURCES` with the scope family it belongs to (or a fixed scope in `FIXED_SCOPES`); paths outside
+`/api/v1` are in `OUTSIDE_API`. Unmapped resources need `admin` (fail closed). `OPTIONS` is public
+(it only states a path's methods). tests/contract/test_scope_rules_agree.py holds this table to the
+origin's (origin/taskmaster/auth/scopes.py) for every route of its OpenAPI document.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from .verdicts import Verdict
 
 API_PREFIX = "/api/v1/"
 ADMIN = "admin"
+PUBLIC = "public"
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 RESOURCES = {
@@ -25,6 +28,8 @@ RESOURCES = {
     "workflows": "workflows",
     "deployments": "deployments",
     "logs": "logs",
+    "validations": "tasks",
+    "errors": "tasks",
     "pull-requests": "tasks",
     "agent-configurations": "workflows",
     "integrations": "workflows",
@@ -37,7 +42,15 @@ FIXED_SCOPES = {
     "audit-logs": (ADMIN, ADMIN),
     "access-logs": (ADMIN, ADMIN),
     "configuration": (ADMIN, ADMIN),
+    "admin": (ADMIN, ADMIN),  # read-only SQL console
+    "subscriptions": (ADMIN, ADMIN),  # event subscribers (the origin POSTs to their URLs)
 }
+
+# Outside /api/v1: (path, exact, reads, writes); a non-exact path also covers its sub-paths.
+OUTSIDE_API = (
+    ("/health/detailed", True, "metrics:read", ADMIN),
+    ("/metrics", False, "metrics:read", ADMIN),
+)
 
 
 def resource_of(path: str) -> str | None:
@@ -54,8 +67,16 @@ def cache_group(path: str) -> str:
 
 
 def required_scope(method: str, path: str) -> str:
+    """The scope a keyed request needs (`PUBLIC` for OPTIONS); `admin` when nothing matches."""
+    if method.upper() == "OPTIONS":
+        return PUBLIC
     resource = resource_of(path)
     is_read = method.upper() in READ_METHODS
+    if resource is None:
+        for prefix, exact, reads, writes in OUTSIDE_API:
+            if path == prefix or (not exact and path.startswith(prefix + "/")):
+                return reads if is_read else writes
+        return ADMIN
     if resource in FIXED_SCOPES:
         reads, writes = FIXED_SCOPES[resource]
         return reads if is_read else writes
@@ -99,5 +120,5 @@ def check(verdict: Verdict, *, method: str, path: str, client_ip: str, now: floa
     if not endpoint_allowed(path, verdict.allowed_endpoints):
         raise problems.endpoint_not_allowed(path)
     needed = required_scope(method, path)
-    if not has_scope(verdict.scopes, needed):
+    if needed != PUBLIC and not has_scope(verdict.scopes, needed):
         raise problems.insufficient_scope(needed)

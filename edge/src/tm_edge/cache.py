@@ -24,7 +24,14 @@ from .ports import EdgeResponse, Headers, Ports
 
 CACHE_HOST = "https://edge-cache.taskmaster.invalid"
 GEN_PREFIX = "cachegen:"
-NEVER_CACHED_PREFIXES = ("/api/v1/keys",)
+# Key-owned (RLS by key: keys, access logs) or secret (configuration, audit trail) resources: never
+# stored, whatever the origin's Cache-Control says (the scope fingerprint does not separate keys).
+NEVER_CACHED_PREFIXES = (
+    "/api/v1/keys",
+    "/api/v1/access-logs",
+    "/api/v1/audit-logs",
+    "/api/v1/configuration",
+)
 _PER_REQUEST = (
     "x-request-id",
     "ratelimit",

@@ -1,7 +1,7 @@
 """The edge request pipeline: one function per stage, run in this order by `handle`.
 
 request id → body size (413) → CORS preflight → internal paths (404) → per-IP filter (429) →
-key extraction + checksum (401) → verdict from KV or the origin (401 / 503) → access checks
+public paths and OPTIONS (forwarded without a key) → key extraction + checksum (401) → verdict from KV or the origin (401 / 503) → access checks
 (401 / 403) → per-key limits (429) → edge cache (HIT / MISS / BYPASS) → forward with the signed
 identity and Access headers (502 / 504) → cache store / purge → CORS + security headers.
 
@@ -36,6 +36,8 @@ NOT_FORWARDED = (
     "cf-access-jwt-assertion",
 )
 NOT_RETURNED = ("content-length", "content-encoding")
+# Paths whose body limit is BATCH_MAX_BODY_BYTES instead of MAX_BODY_BYTES.
+BATCH_PATHS = frozenset({"/api/v1/logs/batch"})
 
 
 @dataclass
@@ -81,15 +83,15 @@ async def _run(request: EdgeRequest, rid: str, settings: Settings, ports: Ports)
         query=parts.query,
         client_ip=(request.headers.get("cf-connecting-ip") or "").strip() or "unknown",
     )
-    call.body = await read_body(request, call.method, settings.max_body_bytes)
+    call.body = await read_body(request, call.method, body_limit(call.path, settings))
     if cors.is_preflight(request):
         return cors.preflight(request, settings.cors_allowed_origins)
-    if call.path == "/internal" or call.path.startswith("/internal/"):
+    if is_internal(call.path):
         raise problems.not_found(call.path)
     if settings.ip_limit_enabled:
         await limits.check_ip(call.client_ip, ports)
-    if is_public(call.path, settings.public_paths):
-        return await forward(call, settings, ports)
+    if is_public(call.path, settings.public_paths) or call.method == "OPTIONS":
+        return await forward(call, settings, ports)  # OPTIONS only states a path's methods
     await authenticate(call, settings, ports)
     return await respond(call, settings, ports)
 
@@ -104,6 +106,16 @@ async def read_body(request: EdgeRequest, method: str, limit: int) -> bytes:
     if len(body) > limit:
         raise problems.payload_too_large(limit)
     return body
+
+
+def body_limit(path: str, settings: Settings) -> int:
+    """The largest body a path takes: the batch endpoints have their own (as at the origin)."""
+    return settings.batch_max_body_bytes if path in BATCH_PATHS else settings.max_body_bytes
+
+
+def is_internal(path: str) -> bool:
+    """Origin routes only the edge itself calls (`/internal/keys/verify`): 404 to clients."""
+    return path == "/internal" or path.startswith("/internal/")
 
 
 def is_public(path: str, public_paths: tuple[str, ...]) -> bool:

@@ -15,7 +15,21 @@ from litestar import Request, Response
 from taskmaster.api.etags import etag, matches_if_none_match
 
 T = TypeVar("T")
-CACHE_CONTROL = "private, max-age=0, must-revalidate"
+# Clients revalidate every time (max-age=0 + ETag); the edge, a shared cache whose entries are keyed
+# by the key's scope fingerprint, may reuse a response for s-maxage seconds and purges it on writes
+# through the edge (docs/edge-origin-contract.md "Edge cache"). Key-owned (row-level security by key)
+# or secret resources are ``no-store`` (the edge never caches them either: tm_edge.cache).
+CACHE_CONTROL = "max-age=0, s-maxage=10, must-revalidate"
+NEVER_SHARED_PREFIXES = (
+    "/api/v1/keys",
+    "/api/v1/access-logs",
+    "/api/v1/audit-logs",
+    "/api/v1/configuration",
+)
+
+
+def cache_control_for(path: str) -> str:
+    return "no-store" if path.startswith(NEVER_SHARED_PREFIXES) else CACHE_CONTROL
 
 
 class Meta(msgspec.Struct):
@@ -58,7 +72,7 @@ def single(
 ) -> Response[Envelope[T]]:
     """One resource in the envelope, with an ``ETag`` when it has a row version; 304 (no body)
     when ``If-None-Match`` names that version."""
-    headers = {"Cache-Control": CACHE_CONTROL}
+    headers = {"Cache-Control": cache_control_for(request.scope["path"])}
     version = getattr(item, "version", None)
     if isinstance(version, int):
         headers["ETag"] = etag(version)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 
-from .conftest import ROOT, require_runner_deps
+from ..runner import ROOT, require_runner_deps
 
 
 def test_pipeline_cpu_cost_per_request_is_reported(capsys):

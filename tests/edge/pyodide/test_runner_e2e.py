@@ -9,7 +9,7 @@ import httpx
 import pytest
 from tm_edge import keys
 
-from .conftest import SECRET
+from ..runner import SECRET
 from .peer_origin import PeerOrigin
 
 PROBLEM = "application/problem+json"

@@ -138,6 +138,62 @@ $$;
 
 
 --
+-- Name: cleanup_old_logs_by_table(jsonb); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.cleanup_old_logs_by_table(retention jsonb) RETURNS TABLE(table_name text, deleted_count bigint)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    name   text;
+    days   integer;
+    cutoff timestamptz;
+    n      bigint;
+BEGIN
+    IF retention IS NULL OR jsonb_typeof(retention) <> 'object' THEN
+        RAISE EXCEPTION 'retention must be a JSON object of table name to days'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    FOR name IN SELECT jsonb_object_keys(retention) LOOP
+        IF name NOT IN ('logs', 'api_access_logs', 'error_logs', 'system_metrics',
+                        'integration_events', 'webhook_events') THEN
+            RAISE EXCEPTION 'no retention rule for table %', name
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        days := (retention ->> name)::integer;
+        IF days IS NULL OR days < 1 THEN
+            RAISE EXCEPTION 'retention of % must be a positive number of days, got %', name, days
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        cutoff := now() - make_interval(days => days);
+        CASE name
+            WHEN 'logs' THEN
+                DELETE FROM logs WHERE created_at < cutoff;
+            WHEN 'api_access_logs' THEN
+                DELETE FROM api_access_logs WHERE created_at < cutoff;
+            WHEN 'error_logs' THEN
+                DELETE FROM error_logs WHERE resolved AND resolved_at < cutoff;
+            WHEN 'system_metrics' THEN
+                DELETE FROM system_metrics WHERE recorded_at < cutoff;
+            WHEN 'integration_events' THEN
+                DELETE FROM integration_events WHERE created_at < cutoff;
+            WHEN 'webhook_events' THEN
+                DELETE FROM webhook_events
+                WHERE status IN ('processed', 'skipped') AND created_at < cutoff;
+        END CASE;
+        GET DIAGNOSTICS n = ROW_COUNT;
+        table_name := name; deleted_count := n; RETURN NEXT;
+    END LOOP;
+
+    DELETE FROM idempotency_keys WHERE expires_at < now();
+    GET DIAGNOSTICS n = ROW_COUNT;
+    table_name := 'idempotency_keys'; deleted_count := n; RETURN NEXT;
+END;
+$$;
+
+
+--
 -- Name: deployments_record_events(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -2407,10 +2463,24 @@ CREATE INDEX tasks_priority_id_idx ON public.tasks USING btree (priority, id);
 
 
 --
+-- Name: tasks_project_ready_queue_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX tasks_project_ready_queue_idx ON public.tasks USING btree (project_id, priority DESC, created_at, id) WHERE (status = ANY (ARRAY['pending'::text, 'in_progress'::text]));
+
+
+--
 -- Name: tasks_project_status_idx; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE INDEX tasks_project_status_idx ON public.tasks USING btree (project_id, status);
+
+
+--
+-- Name: tasks_ready_queue_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX tasks_ready_queue_idx ON public.tasks USING btree (priority DESC, created_at, id) WHERE (status = ANY (ARRAY['pending'::text, 'in_progress'::text]));
 
 
 --
@@ -3306,4 +3376,6 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261123091100'),
     ('20261123091200'),
     ('20261123091300'),
-    ('20261124090000');
+    ('20261123091400'),
+    ('20261124090000'),
+    ('20261124100000');

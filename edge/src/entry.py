@@ -6,6 +6,9 @@ over the bindings named in wrangler.toml (KEY_CACHE, IP_RATE_LIMITER, KEY_LIMITE
 business logic lives here. To give the pipeline a new binding: declare it in wrangler.toml, add
 a Protocol to `tm_edge/ports.py`, and implement it below over `self.env.<NAME>`.
 
+`Default.scheduled` is the cron trigger (wrangler.toml `[triggers]`): it only hands over to
+`tm_edge.cron.run_maintenance`, which asks the origin to run maintenance.
+
 `KeyRateLimiter` is the Durable Object holding one key's exact counters; it only stores state
 and delegates the counting to `tm_edge.counters`.
 """
@@ -15,7 +18,7 @@ import time
 import uuid
 
 import js
-from tm_edge import counters, pipeline
+from tm_edge import counters, cron, pipeline
 from tm_edge.config import Settings
 from tm_edge.ports import EdgeRequest, EdgeResponse, Headers, OriginUnreachable, Ports
 from workers import DurableObject, Request, Response, WorkerEntrypoint, fetch
@@ -139,6 +142,19 @@ class Default(WorkerEntrypoint):
         settings = Settings.from_env(_env_getter(env))
         response = await pipeline.handle(edge_request, settings, ports)
         return _to_runtime_response(response, method)
+
+    async def scheduled(self, controller, env=None, ctx=None):
+        ports = Ports(
+            kv=None,
+            ip_limiter=None,
+            key_limiter=None,
+            cache=None,
+            origin=OriginFetch(),
+            now=time.time,
+            new_id=lambda: uuid.uuid4().hex,
+        )
+        status = await cron.run_maintenance(Settings.from_env(_env_getter(self.env)), ports)
+        print(f"maintenance trigger {getattr(controller, 'cron', '')}: origin answered {status}")
 
 
 class KeyRateLimiter(DurableObject):

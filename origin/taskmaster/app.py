@@ -15,6 +15,7 @@ from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.types import ASGIApp
 
+from taskmaster.admin.routes import admin_query
 from taskmaster.agents.routes import AgentController
 from taskmaster.analytics.routes import AnalyticsController
 from taskmaster.api.checks import check_request
@@ -30,7 +31,9 @@ from taskmaster.auth.cf_access import AccessVerifier, load_jwks
 from taskmaster.auth.recorder import Recorder
 from taskmaster.background import BackgroundJobs
 from taskmaster.configuration.routes import ConfigurationController
+from taskmaster.db.observe import OBSERVER
 from taskmaster.db.pool import ConnectionPool
+from taskmaster.db.replica import read_routing_middleware
 from taskmaster.deployments.routes import DeploymentController
 from taskmaster.error_logs.routes import ErrorLogController
 from taskmaster.errors import handle_exception
@@ -40,7 +43,12 @@ from taskmaster.health.routes import health, health_detailed
 from taskmaster.integrations.routes import IntegrationController
 from taskmaster.keys.routes import KeyController, verify_key
 from taskmaster.logs.routes import LogController, batch_router
+from taskmaster.maintenance.routes import run_maintenance
 from taskmaster.metrics.routes import MetricController
+from taskmaster.observability.logs import configure_logging
+from taskmaster.observability.metrics import OriginMetrics
+from taskmaster.observability.middleware import observe_middleware
+from taskmaster.observability.routes import metrics
 from taskmaster.projects.routes import ProjectController
 from taskmaster.pull_requests.routes import PullRequestController
 from taskmaster.request_id import request_id_middleware
@@ -55,6 +63,9 @@ from taskmaster.workflows.routes import WorkflowController
 ROUTE_HANDLERS = [
     health,
     health_detailed,
+    metrics,
+    admin_query,
+    run_maintenance,
     TaskController,
     TaskRelationsController,
     TaskGraphController,
@@ -83,15 +94,25 @@ ROUTE_HANDLERS = [
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
+    observability = settings.observability
+    configure_logging(observability.log_level, observability.log_format)
+    OBSERVER.configure(observability.slow_query_ms)
     db = settings.database
-    pool = ConnectionPool(
-        db.url,
-        min_size=db.pool_min_size,
-        max_size=db.pool_max_size,
-        connect_timeout_s=db.connect_timeout_s,
-        acquire_timeout_s=db.acquire_timeout_s,
-        statement_timeout_ms=db.statement_timeout_ms,
-    )
+
+    def open_pool(url: str, name: str) -> ConnectionPool:
+        return ConnectionPool(
+            url,
+            name=name,
+            min_size=db.pool_min_size,
+            max_size=db.pool_max_size,
+            connect_timeout_s=db.connect_timeout_s,
+            acquire_timeout_s=db.acquire_timeout_s,
+            statement_timeout_ms=db.statement_timeout_ms,
+        )
+
+    pool = open_pool(db.url, "primary")
+    # The read replica (DATABASE_READ_URL): safe reads only, routed in db/replica.py.
+    replica = open_pool(db.read_url, "replica") if db.read_url else None
 
     auth = settings.auth
     cache = VerdictCache(auth.key_cache_max_entries)
@@ -105,12 +126,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
     authenticator = Authenticator(
         pool, cache, recorder, edge_secret=auth.edge_signing_secret, access=access
     )
+    metrics_registry = OriginMetrics()
+    metrics_registry.watch([pool] + ([replica] if replica else []), cache)
     # Webhook processing and event delivery (taskmaster.background); BACKGROUND_JOBS=0: none here.
     jobs = BackgroundJobs(pool, settings) if settings.background_jobs else None
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await pool.open()
+        if replica is not None:
+            await replica.open()
         listener.start()
         recorder.start()
         if jobs is not None:
@@ -123,6 +148,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await listener.stop()
             await recorder.stop()  # flushes what is buffered
             await pool.close()
+            if replica is not None:
+                await replica.close()
 
     app = Litestar(
         route_handlers=[*ROUTE_HANDLERS, batch_router(settings.logs_batch_max_body_bytes)],
@@ -133,12 +160,20 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "cursors": CursorCodec(settings.secret_key),
                 "authenticator": authenticator,
                 "recorder": recorder,
+                "metrics": metrics_registry,
+                "replica": replica,
                 "wake_webhooks": jobs.wake_webhooks if jobs is not None else None,
             }
         ),
         lifespan=[lifespan],
-        # Authentication first: 401/403 before anything else looks at the request.
-        middleware=[authenticator.middleware, options_middleware, idempotency_middleware],
+        # Authentication first: 401/403 before anything else looks at the request. Read routing
+        # after it: key look-ups always read the primary.
+        middleware=[
+            authenticator.middleware,
+            *([read_routing_middleware(replica)] if replica is not None else []),
+            options_middleware,
+            idempotency_middleware,
+        ],
         before_request=check_request,
         exception_handlers={Exception: handle_exception},
         request_max_body_size=settings.max_body_bytes,
@@ -158,6 +193,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
 def create_asgi_app() -> ASGIApp:
     """The app as servers run it: request ids are assigned, and access logged, outside Litestar
-    so that even a request no route matches (404/405) carries one and is logged."""
+    so that even a request no route matches (404/405) carries one and is logged. The observe
+    middleware (metrics, the per-request JSON log line) sits inside the request id."""
     app = create_app()
-    return request_id_middleware(access_log_middleware(app, app.state.recorder))
+    settings: Settings = app.state.settings
+    observed = observe_middleware(
+        access_log_middleware(app, app.state.recorder),
+        app.state.metrics,
+        log_requests=settings.observability.log_requests,
+    )
+    return request_id_middleware(observed)

@@ -10,8 +10,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from taskmaster.backup.cli import register_db
 from taskmaster.devdb import main as devdb_main
 from taskmaster.keys.cli import register_keys
+from taskmaster.maintenance.cli import register_maintenance
 
 
 def register_devdb(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,6 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True)
     register_devdb(subparsers)
     register_keys(subparsers)
+    register_maintenance(subparsers)
+    register_db(subparsers)
     return parser
 
 

@@ -62,6 +62,47 @@ class DatabaseSettings:
     """DATABASE_CONNECT_TIMEOUT_S: how long to wait for a new connection before answering 503."""
     acquire_timeout_s: float = 2.0
     """DATABASE_POOL_TIMEOUT_S: how long a request waits for a free connection before 503."""
+    read_url: str = ""
+    """DATABASE_READ_URL: libpq URL of a read replica. Set: safe reads (GETs of ``/api/v1``
+    resources) use a second pool on it (same sizes), falling back to the primary while it is
+    down; writes and read-your-writes paths stay on the primary. Empty: one pool."""
+
+
+@dataclass(frozen=True, slots=True)
+class ObservabilitySettings:
+    log_level: str = "INFO"
+    """LOG_LEVEL: level of the origin's ``taskmaster.*`` loggers (DEBUG, INFO, WARNING, ERROR)."""
+    log_format: str = "json"
+    """LOG_FORMAT: ``json`` (one JSON object per line on stderr) or ``text``."""
+    log_requests: bool = True
+    """LOG_REQUESTS: one log line per request (request id, key id, route, status, duration)."""
+    slow_query_ms: float = 500.0
+    """SLOW_QUERY_MS: statements slower than this are logged (``taskmaster.db.slow``); 0: off."""
+
+
+@dataclass(frozen=True, slots=True)
+class MaintenanceSettings:
+    """Retention of ``taskmaster maintenance run`` / ``POST /internal/maintenance/run``, per table."""
+
+    log_retention_days: int = 30
+    """LOG_RETENTION_DAYS: ``logs`` rows older than this are deleted."""
+    access_log_retention_days: int = 90
+    """ACCESS_LOG_RETENTION_DAYS: ``api_access_logs`` rows older than this are deleted."""
+    error_retention_days: int = 90
+    """ERROR_RETENTION_DAYS: resolved ``error_logs`` rows resolved longer ago are deleted."""
+    metrics_retention_days: int = 30
+    """METRICS_RETENTION_DAYS: ``system_metrics`` rows recorded longer ago are deleted."""
+    event_retention_days: int = 30
+    """EVENT_RETENTION_DAYS: ``integration_events`` and processed/skipped ``webhook_events``."""
+
+
+@dataclass(frozen=True, slots=True)
+class AdminQuerySettings:
+    timeout_ms: int = 5000
+    """ADMIN_QUERY_TIMEOUT_MS: statement timeout of ``POST /api/v1/admin/query`` (a request may
+    ask for less, never more)."""
+    max_rows: int = 1000
+    """ADMIN_QUERY_MAX_ROWS: most rows it returns (``truncated: true`` when there were more)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +169,9 @@ class EventSettings:
 class Settings:
     database: DatabaseSettings
     auth: AuthSettings = AuthSettings()
+    observability: ObservabilitySettings = ObservabilitySettings()
+    maintenance: MaintenanceSettings = MaintenanceSettings()
+    admin_query: AdminQuerySettings = AdminQuerySettings()
     webhooks: WebhookSettings = WebhookSettings()
     events: EventSettings = EventSettings()
     background_jobs: bool = True
@@ -159,7 +203,25 @@ class Settings:
             statement_timeout_ms=_int(env, "DATABASE_STATEMENT_TIMEOUT_MS", 5000),
             connect_timeout_s=_int(env, "DATABASE_CONNECT_TIMEOUT_S", 2),
             acquire_timeout_s=_float(env, "DATABASE_POOL_TIMEOUT_S", 2.0),
+            read_url=env.get("DATABASE_READ_URL", ""),
         )
+        observability = ObservabilitySettings(
+            log_level=env.get("LOG_LEVEL", "") or "INFO",
+            log_format=env.get("LOG_FORMAT", "") or "json",
+            log_requests=_bool(env, "LOG_REQUESTS", True),
+            slow_query_ms=_float(env, "SLOW_QUERY_MS", 500.0),
+        )
+        if observability.log_format not in ("json", "text"):
+            raise SettingsError("LOG_FORMAT must be 'json' or 'text'")
+        if observability.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise SettingsError("LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
+        maintenance = maintenance_from_env(env)
+        admin_query = AdminQuerySettings(
+            timeout_ms=_int(env, "ADMIN_QUERY_TIMEOUT_MS", 5000),
+            max_rows=_int(env, "ADMIN_QUERY_MAX_ROWS", 1000),
+        )
+        if admin_query.timeout_ms < 1 or admin_query.max_rows < 1:
+            raise SettingsError("ADMIN_QUERY_TIMEOUT_MS and ADMIN_QUERY_MAX_ROWS must be positive")
         environment = env.get("TASKMASTER_ENV", "development")
         if environment not in ("development", "production"):
             raise SettingsError("TASKMASTER_ENV must be 'development' or 'production'")
@@ -206,6 +268,9 @@ class Settings:
         return cls(
             database=database,
             auth=auth,
+            observability=observability,
+            maintenance=maintenance,
+            admin_query=admin_query,
             webhooks=webhooks,
             events=events,
             background_jobs=_bool(env, "BACKGROUND_JOBS", True),
@@ -215,3 +280,19 @@ class Settings:
             logs_batch_max_body_bytes=_int(env, "LOGS_BATCH_MAX_BODY_BYTES", 16_777_216),
             config_key=config_key,
         )
+
+
+def maintenance_from_env(environ: dict[str, str] | None = None) -> MaintenanceSettings:
+    """The retention settings alone (the maintenance CLI needs no other setting)."""
+    env = dict(os.environ if environ is None else environ)
+    settings = MaintenanceSettings(
+        log_retention_days=_int(env, "LOG_RETENTION_DAYS", 30),
+        access_log_retention_days=_int(env, "ACCESS_LOG_RETENTION_DAYS", 90),
+        error_retention_days=_int(env, "ERROR_RETENTION_DAYS", 90),
+        metrics_retention_days=_int(env, "METRICS_RETENTION_DAYS", 30),
+        event_retention_days=_int(env, "EVENT_RETENTION_DAYS", 30),
+    )
+    for name in settings.__dataclass_fields__:
+        if getattr(settings, name) < 1:
+            raise SettingsError(f"{name.upper()} must be at least 1 day")
+    return settings

@@ -1,9 +1,10 @@
 """The edge request pipeline: one function per stage, run in this order by `handle`.
 
 request id → body size (413) → CORS preflight → internal paths (404) → per-IP filter (429) →
-public paths and OPTIONS (forwarded without a key) → key extraction + checksum (401) → verdict from KV or the origin (401 / 503) → access checks
-(401 / 403) → per-key limits (429) → edge cache (HIT / MISS / BYPASS) → forward with the signed
-identity and Access headers (502 / 504) → cache store / purge → CORS + security headers.
+public paths and OPTIONS (forwarded without a key) → key extraction + checksum (401) → verdict
+from KV or the origin (401 / 503) → access checks (401 / 403) → per-key limits (429) → edge cache
+(HIT / MISS / BYPASS) → forward with the signed identity and Access headers (502 / 504) → cache
+store / purge → CORS + security headers.
 
 Every refusal is a `problems.Problem`, turned into problem+json in `handle` only. To add a stage,
 write it as a function of (request context, settings, ports) in its own module and call it from

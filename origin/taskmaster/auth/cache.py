@@ -39,12 +39,17 @@ class VerdictCache:
         self.trusted = False
         self._seen: dict[str, int] = {}  # key id -> generation of its latest notification
         self._waiters: list[asyncio.Future[None]] = []
+        self.hits = 0  # look-ups answered from the cache (reported by /metrics)
+        self.misses = 0
 
     def get(self, key_hash: str) -> KeyRecord | object | None:
         """The cached record, ``None`` for a cached "unknown key", or ``_MISSING``."""
-        if not self.trusted:
-            return _MISSING
-        return self._by_hash.get(key_hash, _MISSING)
+        found = self._by_hash.get(key_hash, _MISSING) if self.trusted else _MISSING
+        if found is _MISSING:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return found
 
     def put(self, key_hash: str, record: KeyRecord | None, generation: int) -> None:
         if not self.trusted or generation != self.generation:

@@ -77,6 +77,8 @@ RULES: tuple[Rule, ...] = (
     Rule("/api/v1/audit-logs", ADMIN, ADMIN),
     Rule("/api/v1/access-logs", ADMIN, ADMIN),
     Rule("/api/v1/configuration", ADMIN, ADMIN),
+    # Read-only SQL console (POST, yet it never writes): administrators only.
+    Rule("/api/v1/admin", ADMIN, ADMIN),
     # Event subscribers receive every task's data and make the origin POST to any URL.
     Rule("/api/v1/subscriptions", ADMIN, ADMIN),
     Rule("/api/v1/keys", "keys:admin", "keys:admin"),

@@ -9,6 +9,14 @@ Failure model: when a connection turns out broken, every idle connection is drop
 connection almost always means the server went away), new connections are opened on demand with a
 short connect timeout, and callers get :class:`PoolUnavailable` (→ 503) instead of hanging. When the
 server comes back the pool refills by itself.
+
+Read replica: while :data:`READ_POOL` names another pool (set by ``db/replica.py`` for the safe
+reads of a request, never inside a write), :meth:`ConnectionPool.connection` hands out a connection
+of that pool instead, and falls back to its own when the replica cannot give one. A pool whose
+connect failed is believed down for :data:`DOWN_RETRY_S` (routing skips it without waiting).
+
+Every connection's cursors are :class:`~taskmaster.db.observe.ObservedCursor` (slow-query log,
+errors by class for ``/metrics``).
 """
 
 from __future__ import annotations
@@ -18,15 +26,19 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import psycopg
 from psycopg import AsyncConnection
+from psycopg.errors import QueryCanceled
 from psycopg.pq import TransactionStatus
 
 from taskmaster.db.context import WRITE_CONTEXT
+from taskmaster.db.observe import OBSERVER, ObservedCursor
 
 logger = logging.getLogger("taskmaster.db")
+DOWN_RETRY_S = 5.0
 
 
 class PoolUnavailable(Exception):
@@ -66,6 +78,7 @@ class ConnectionPool:
         self._size = 0
         self._waiting = 0
         self._closed = False
+        self._down_until = 0.0
 
     async def open(self) -> None:
         """Open ``min_size`` connections; a database that is down now is not fatal."""
@@ -93,10 +106,21 @@ class ConnectionPool:
                 prepare_threshold=0,
                 connect_timeout=self._connect_timeout_s,
                 options=self._options,
+                cursor_factory=ObservedCursor,
             )
         except psycopg.OperationalError as exc:
+            OBSERVER.record_error("ConnectionFailure")
+            self.mark_down()
             raise PoolUnavailable(str(exc).strip().splitlines()[0] if str(exc) else "") from exc
+        self._down_until = 0.0
         return conn
+
+    def mark_down(self) -> None:
+        """Believe the database unreachable for ``DOWN_RETRY_S`` (read routing skips it)."""
+        self._down_until = time.monotonic() + DOWN_RETRY_S
+
+    def available(self) -> bool:
+        return not self._closed and time.monotonic() >= self._down_until
 
     async def _acquire(self) -> AsyncConnection:
         if self._closed:
@@ -154,17 +178,36 @@ class ConnectionPool:
     @contextlib.asynccontextmanager
     async def connection(self) -> AsyncIterator[AsyncConnection]:
         """A connection for one unit of work. Inside a write request (``WRITE_CONTEXT`` set) the
-        unit is one transaction carrying the acting key and request id for the audit trigger."""
-        conn = await self._acquire()
+        unit is one transaction carrying the acting key and request id for the audit trigger.
+        Outside one, a safe read routed by :data:`READ_POOL` uses that pool when it can."""
         context = WRITE_CONTEXT.get()
+        pool = self
+        conn = None
+        route = READ_POOL.get() if context is None else None
+        if route is not None and route.pool is not self and route.pool.available():
+            try:
+                conn = await route.pool._acquire()
+                pool = route.pool
+            except PoolUnavailable as exc:
+                route.failed = True
+                logger.warning(
+                    "pool %s unavailable (%s); reading from %s", route.pool.name, exc, self.name
+                )
+        if conn is None:
+            conn = await self._acquire()
         try:
             if context is not None:
                 await conn.execute(context.begin(), prepare=False)
             yield conn
             if context is not None and conn.info.transaction_status == TransactionStatus.INTRANS:
                 await conn.execute("COMMIT")
+        except psycopg.OperationalError as exc:
+            if route is not None and pool is not self and not isinstance(exc, QueryCanceled):
+                route.failed = True  # the replica went away mid-request: ``db/replica.py`` retries
+                pool.mark_down()
+            raise
         finally:
-            await self._release(conn)
+            await pool._release(conn)
 
     def stats(self) -> PoolStats:
         idle = self._idle.qsize()
@@ -176,3 +219,15 @@ class ConnectionPool:
             waiting=self._waiting,
             max_size=self._max_size,
         )
+
+
+@dataclass(slots=True)
+class ReadRoute:
+    """Where the safe reads of one request go; ``failed`` once the replica let one down."""
+
+    pool: ConnectionPool
+    failed: bool = False
+
+
+READ_POOL: ContextVar[ReadRoute | None] = ContextVar("taskmaster_read_pool", default=None)
+"""The replica route of the current request (``db/replica.py`` sets it for safe reads)."""

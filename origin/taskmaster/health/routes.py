@@ -1,5 +1,9 @@
 """``GET /health`` (liveness, no database) and ``GET /health/detailed`` (database round trip,
-pool statistics, applied migration version)."""
+pool statistics, applied migration version, and the read replica's state when one is configured).
+
+``/health/detailed`` checks each database on its own pool (never through read routing): the
+primary must answer (else 503); a replica that does not answer makes the status ``degraded``
+(reads are then served by the primary)."""
 
 from __future__ import annotations
 
@@ -9,10 +13,12 @@ from pathlib import Path
 from typing import Literal
 
 import msgspec
+import psycopg
 from litestar import get
 from litestar.datastructures import State
 
 from taskmaster.api.docs import AUTH, PUBLIC_SECURITY, problems
+from taskmaster.db.pool import ConnectionPool, PoolUnavailable
 from taskmaster.db.sql import load_queries
 
 QUERIES = load_queries(Path(__file__).with_name("queries.sql"))
@@ -29,6 +35,7 @@ class PoolState(msgspec.Struct):
     in_use: int
     waiting: int
     max_size: int
+    available: bool
 
 
 class DatabaseState(msgspec.Struct):
@@ -37,10 +44,40 @@ class DatabaseState(msgspec.Struct):
     migration_version: str | None
 
 
+class ReplicaState(msgspec.Struct):
+    status: Literal["ok", "down"]
+    round_trip_ms: float | None
+    migration_version: str | None
+    error: str | None = None
+
+
 class DetailedHealth(msgspec.Struct):
-    status: Literal["ok"]
+    status: Literal["ok", "degraded"]
     database: DatabaseState
     pools: list[PoolState]
+    replica: ReplicaState | None = None
+
+
+def _pool_state(pool: ConnectionPool) -> PoolState:
+    return PoolState(**asdict(pool.stats()), available=pool.available())
+
+
+async def _check_replica(replica: ConnectionPool) -> ReplicaState:
+    started = time.perf_counter()
+    try:
+        async with replica.connection() as conn:
+            cur = await conn.execute(QUERIES["database_health"])
+            row = await cur.fetchone()
+    except (psycopg.Error, PoolUnavailable) as exc:
+        replica.mark_down()
+        first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        return ReplicaState(
+            status="down", round_trip_ms=None, migration_version=None, error=first_line
+        )
+    round_trip_ms = round((time.perf_counter() - started) * 1000, 3)
+    return ReplicaState(
+        status="ok", round_trip_ms=round_trip_ms, migration_version=row[0] if row else None
+    )
 
 
 @get("/health", summary="Liveness", tags=["health"], cache_control=None, security=PUBLIC_SECURITY)
@@ -50,7 +87,7 @@ async def health() -> Liveness:
 
 @get(
     "/health/detailed",
-    summary="Database round trip, pools, migration version (scope metrics:read)",
+    summary="Database round trip, pools, replica, migration version (scope metrics:read)",
     tags=["health"],
     responses=problems(*AUTH, 503),
 )
@@ -61,8 +98,12 @@ async def health_detailed(state: State) -> DetailedHealth:
         row = await cur.fetchone()
     round_trip_ms = round((time.perf_counter() - started) * 1000, 3)
     version = row[0] if row else None
+    replica: ConnectionPool | None = state.get("replica")
+    replica_state = await _check_replica(replica) if replica is not None else None
+    pools = [state.pool] + ([replica] if replica is not None else [])
     return DetailedHealth(
-        status="ok",
+        status="degraded" if replica_state is not None and replica_state.status == "down" else "ok",
         database=DatabaseState(status="ok", round_trip_ms=round_trip_ms, migration_version=version),
-        pools=[PoolState(**asdict(state.pool.stats()))],
+        pools=[_pool_state(pool) for pool in pools],
+        replica=replica_state,
     )

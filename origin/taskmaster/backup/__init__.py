@@ -1,0 +1,1 @@
+"""Backups: ``taskmaster db backup|restore|verify-backup`` (``make backup`` / ``make restore``)."""

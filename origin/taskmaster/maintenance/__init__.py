@@ -1,0 +1,1 @@
+"""Periodic maintenance: retention, materialized views, expired leases, webhook/event retries."""

@@ -1,0 +1,1 @@
+"""Observability: Prometheus metrics (``GET /metrics``), structured JSON logs, the slow-query log."""

@@ -28,10 +28,13 @@ DBMATE = $(WITH_PG_BIN) DATABASE_URL='$(DB_URL)' $(BIN)/dbmate --migrations-dir 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*?## "}{printf "  make %-16s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml constraints.txt
+# The Python client (clients/python, its own package) goes into the same venv so tests/client can
+# import it; its dependencies resolve under the same constraints.
+$(STAMP): pyproject.toml constraints.txt clients/python/pyproject.toml
 	@test -x $(PY) || $(PYTHON_BASE) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e clients/python
 	@touch $(STAMP)
 
 EDGE_STAMP := edge/runner/node_modules/.installed

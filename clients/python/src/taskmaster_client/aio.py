@@ -1,0 +1,192 @@
+"""The asynchronous client: ``AsyncClient(base_url, api_key)``, the twin of ``client.Client``.
+
+async with AsyncClient("http://127.0.0.1:8000", "ctm_…") as tm:
+    task = await tm.tasks.create(title="Write the docs")
+    async for t in tm.tasks.list(status="pending"):
+        ...
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, Generic, TypeVar
+from uuid import UUID
+
+import httpx
+
+from taskmaster_client import models as m
+from taskmaster_client._core import (
+    Prepared,
+    RetryPolicy,
+    decode,
+    default_headers,
+    prepare,
+    retry_wait,
+)
+from taskmaster_client.errors import TransportError
+
+T = TypeVar("T")
+C = TypeVar("C")
+
+
+class AsyncClient:
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        *,
+        timeout: float = 10.0,
+        retry: RetryPolicy | None = None,
+        headers: dict[str, str] | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.retry = retry or RetryPolicy()
+        self._sleep = sleep
+        self._http = httpx.AsyncClient(
+            base_url=base_url.rstrip("/"),
+            timeout=timeout,
+            headers=default_headers(api_key, headers),
+            transport=transport,
+        )
+        self.tasks = TaskResource(self, "/api/v1/tasks", m.Task)
+        self.projects = Resource(self, "/api/v1/projects", m.Project)
+        self.workflows = WorkflowResource(self, "/api/v1/workflows", m.Workflow)
+        self.deployments = Resource(self, "/api/v1/deployments", m.Deployment)
+        self.keys = KeyResource(self, "/api/v1/keys", m.ApiKey, m.KeyCreated)
+        self.logs = LogResource(self, "/api/v1/logs", m.LogEntry)
+        self.subscriptions = Resource(
+            self, "/api/v1/subscriptions", m.Subscription, m.SubscriptionCreated
+        )
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def send(self, prepared: Prepared) -> httpx.Response:
+        """Send with retries (see ``_core``); returns the final response, whatever its status."""
+        attempt = 0
+        while True:
+            try:
+                response = await self._http.request(
+                    prepared.method,
+                    prepared.path,
+                    params=prepared.params,
+                    content=prepared.content,
+                    headers=prepared.headers,
+                )
+            except httpx.TransportError as exc:
+                wait = retry_wait(None, attempt, self.retry) if prepared.repeatable else None
+                if wait is None:
+                    raise TransportError(f"{prepared.method} {prepared.path}: {exc}") from exc
+            else:
+                wait = retry_wait(response, attempt, self.retry)
+                if wait is None:
+                    return response
+            await self._sleep(wait)
+            attempt += 1
+
+    async def request(self, type_: type[C] | None, method: str, path: str, **options: Any) -> C:
+        return decode(await self.send(prepare(method, path, **options)), type_)
+
+
+class Resource(Generic[T]):
+    """CRUD and listing of one collection."""
+
+    def __init__(
+        self, client: AsyncClient, path: str, model: type[T], created: type[Any] | None = None
+    ) -> None:
+        self._client = client
+        self.path = path
+        self.model = model
+        self.created = created or model
+
+    async def create(self, *, idempotency_key: str | None = None, **fields: Any) -> Any:
+        """POST; the key (a uuid4 by default) makes retries — ours or yours — create once."""
+        return (await self._client.request(
+            m.Envelope[self.created], "POST", self.path + "/", json=fields,
+            idempotency_key=idempotency_key,
+        )).data  # fmt: skip
+
+    async def get(self, resource_id: UUID | str) -> T:
+        return (
+            await self._client.request(m.Envelope[self.model], "GET", f"{self.path}/{resource_id}")
+        ).data
+
+    async def update(
+        self, resource_id: UUID | str, *, if_match: int | None = None, **fields: Any
+    ) -> T:
+        """PATCH the given fields (``if_match``: the version you read, else 412)."""
+        return (await self._client.request(
+            m.Envelope[self.model], "PATCH", f"{self.path}/{resource_id}", json=fields,
+            if_match=if_match,
+        )).data  # fmt: skip
+
+    async def delete(self, resource_id: UUID | str, *, if_match: int | None = None) -> None:
+        await self._client.request(None, "DELETE", f"{self.path}/{resource_id}", if_match=if_match)
+
+    async def page(self, **params: Any) -> m.Page[T]:
+        """One page (``limit``, ``cursor``, ``sort`` and the resource's filters)."""
+        return await self._client.request(m.Page[self.model], "GET", self.path + "/", params=params)
+
+    async def list(self, **params: Any) -> AsyncIterator[T]:
+        """Every item matching ``params``, page after page (follows ``next_cursor``)."""
+        while True:
+            page = await self.page(**params)
+            for item in page.data:
+                yield item
+            if not page.pagination.has_more or not page.pagination.next_cursor:
+                return
+            params = {**params, "cursor": page.pagination.next_cursor}
+
+
+class TaskResource(Resource[m.Task]):
+    async def set_status(self, task_id: UUID | str, status: str, note: str | None = None) -> m.Task:
+        body = {"status": status} | ({"note": note} if note else {})
+        return (
+            await self._client.request(
+                m.Envelope[m.Task], "PATCH", f"{self.path}/{task_id}/status", json=body
+            )
+        ).data
+
+
+class WorkflowResource(Resource[m.Workflow]):
+    async def stages(self, workflow_id: UUID | str) -> list[m.Stage]:
+        return (
+            await self._client.request(m.Page[m.Stage], "GET", f"{self.path}/{workflow_id}/stages")
+        ).data
+
+
+class KeyResource(Resource[m.ApiKey]):
+    async def revoke(self, key_id: UUID | str, reason: str | None = None) -> m.ApiKey:
+        return (
+            await self._client.request(
+                m.Envelope[m.ApiKey],
+                "POST",
+                f"{self.path}/{key_id}/revoke",
+                json={"reason": reason},
+            )
+        ).data
+
+    async def rotate(self, key_id: UUID | str, grace_seconds: int = 3600) -> m.KeyCreated:
+        return (await self._client.request(
+            m.Envelope[m.KeyCreated], "POST", f"{self.path}/{key_id}/rotate",
+            json={"grace_seconds": grace_seconds},
+        )).data  # fmt: skip
+
+
+class LogResource(Resource[m.LogEntry]):
+    async def batch(
+        self, entries: list[dict[str, Any]], *, idempotency_key: str | None = None
+    ) -> int:
+        """Write up to 10,000 entries, all or none; returns how many were accepted."""
+        return (await self._client.request(
+            m.Envelope[m.LogBatchResult], "POST", f"{self.path}/batch",
+            json={"entries": entries}, idempotency_key=idempotency_key,
+        )).data.accepted  # fmt: skip

@@ -210,18 +210,6 @@ class Authenticator:
     async def lookup(self, digest: str) -> KeyRecord | None:
         """The key row for a hash: from the verdict cache, else one database lookup (cached)."""
         record = self._cache.get(digest)
-        import sys
-        import time  # DEBUG
-
-        print(
-            "LOOKUP",
-            time.time(),
-            digest[:8],
-            record is MISSING,
-            self._cache.trusted,
-            file=sys.stderr,
-            flush=True,
-        )  # DEBUG
         if record is MISSING:
             generation = self._cache.generation
             record = await lookup_by_hash(self._pool, digest)

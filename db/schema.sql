@@ -349,6 +349,42 @@ $$;
 
 
 --
+-- Name: recount_task_prerequisites(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.recount_task_prerequisites() RETURNS bigint
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    corrected bigint;
+BEGIN
+    UPDATE task_dependencies d SET prerequisite_open = x.open
+    FROM (
+        SELECT e.id, coalesce(p.status <> 'completed', false) AS open
+        FROM task_dependencies e
+        LEFT JOIN tasks p
+               ON p.id = task_dependency_prerequisite(e.dependency_type, e.task_id,
+                                                      e.depends_on_task_id)
+    ) x
+    WHERE d.id = x.id AND d.prerequisite_open <> x.open;
+    UPDATE tasks t SET open_prerequisites = x.n
+    FROM (
+        SELECT t2.id, count(d.id)::integer AS n
+        FROM tasks t2
+        LEFT JOIN task_dependencies d
+               ON d.prerequisite_open
+              AND task_dependency_dependent(d.dependency_type, d.task_id, d.depends_on_task_id)
+                  = t2.id
+        GROUP BY t2.id
+    ) x
+    WHERE t.id = x.id AND t.open_prerequisites <> x.n;
+    GET DIAGNOSTICS corrected = ROW_COUNT;
+    RETURN corrected;
+END;
+$$;
+
+
+--
 -- Name: refresh_materialized_views(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -374,6 +410,77 @@ BEGIN
     NEW.updated_at := now();
     RETURN NEW;
 END;
+$$;
+
+
+--
+-- Name: task_dependencies_count_open(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.task_dependencies_count_open() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.prerequisite_open THEN
+        UPDATE tasks SET open_prerequisites = open_prerequisites - 1
+        WHERE id = task_dependency_dependent(OLD.dependency_type, OLD.task_id,
+                                             OLD.depends_on_task_id);
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.prerequisite_open THEN
+        UPDATE tasks SET open_prerequisites = open_prerequisites + 1
+        WHERE id = task_dependency_dependent(NEW.dependency_type, NEW.task_id,
+                                             NEW.depends_on_task_id);
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+
+--
+-- Name: task_dependencies_mark_open(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.task_dependencies_mark_open() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    prerequisite_status text;
+BEGIN
+    IF NEW.dependency_type = 'related' THEN
+        NEW.prerequisite_open := false;
+        RETURN NEW;
+    END IF;
+    SELECT status INTO prerequisite_status FROM tasks
+    WHERE id = task_dependency_prerequisite(NEW.dependency_type, NEW.task_id,
+                                            NEW.depends_on_task_id)
+    FOR SHARE;
+    NEW.prerequisite_open := coalesce(prerequisite_status <> 'completed', false);
+    RETURN NEW;
+END;
+$$;
+
+
+--
+-- Name: task_dependency_dependent(text, uuid, uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.task_dependency_dependent(dependency_type text, task_id uuid, other_id uuid) RETURNS uuid
+    LANGUAGE sql IMMUTABLE
+    AS $$
+    SELECT CASE dependency_type WHEN 'depends_on' THEN task_id
+                                WHEN 'blocks' THEN other_id END;
+$$;
+
+
+--
+-- Name: task_dependency_prerequisite(text, uuid, uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.task_dependency_prerequisite(dependency_type text, task_id uuid, other_id uuid) RETURNS uuid
+    LANGUAGE sql IMMUTABLE
+    AS $$
+    SELECT CASE dependency_type WHEN 'depends_on' THEN other_id
+                                WHEN 'blocks' THEN task_id END;
 $$;
 
 
@@ -423,6 +530,37 @@ BEGIN
                          completed_subtasks = completed_subtasks - old_done
         WHERE id = old_parent;
     END IF;
+    RETURN NULL;
+END;
+$$;
+
+
+--
+-- Name: tasks_propagate_completion(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.tasks_propagate_completion() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    now_open boolean := NEW.status <> 'completed';
+BEGIN
+    WITH flipped AS (
+        UPDATE task_dependencies d SET prerequisite_open = now_open
+        WHERE ((d.depends_on_task_id = NEW.id AND d.dependency_type = 'depends_on')
+               OR (d.task_id = NEW.id AND d.dependency_type = 'blocks'))
+          AND d.prerequisite_open <> now_open
+        RETURNING task_dependency_dependent(d.dependency_type, d.task_id, d.depends_on_task_id)
+                  AS dependent
+    ), counts AS (
+        SELECT dependent, count(*)::integer AS n FROM flipped GROUP BY dependent
+    ), locked AS (
+        SELECT t.id FROM tasks t JOIN counts c ON c.dependent = t.id ORDER BY t.id FOR UPDATE OF t
+    )
+    UPDATE tasks t
+    SET open_prerequisites = t.open_prerequisites + CASE WHEN now_open THEN c.n ELSE -c.n END
+    FROM counts c
+    WHERE t.id = c.dependent AND t.id IN (SELECT id FROM locked);
     RETURN NULL;
 END;
 $$;
@@ -546,6 +684,7 @@ CREATE TABLE public.task_dependencies (
     dependency_type text DEFAULT 'depends_on'::text NOT NULL,
     metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    prerequisite_open boolean DEFAULT false NOT NULL,
     CONSTRAINT task_dependencies_dependency_type_check CHECK ((dependency_type = ANY (ARRAY['depends_on'::text, 'blocks'::text, 'related'::text]))),
     CONSTRAINT task_dependencies_no_self_edge CHECK ((task_id <> depends_on_task_id))
 );
@@ -583,6 +722,7 @@ CREATE TABLE public.tasks (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     total_subtasks integer DEFAULT 0 NOT NULL,
     completed_subtasks integer DEFAULT 0 NOT NULL,
+    open_prerequisites integer DEFAULT 0 NOT NULL,
     CONSTRAINT tasks_acceptance_criteria_check CHECK ((jsonb_typeof(acceptance_criteria) = 'array'::text)),
     CONSTRAINT tasks_actual_hours_check CHECK ((actual_hours >= (0)::numeric)),
     CONSTRAINT tasks_assigned_to_check CHECK ((char_length(assigned_to) <= 255)),
@@ -594,6 +734,7 @@ CREATE TABLE public.tasks (
     CONSTRAINT tasks_estimated_hours_check CHECK ((estimated_hours >= (0)::numeric)),
     CONSTRAINT tasks_metadata_check CHECK ((jsonb_typeof(metadata) = 'object'::text)),
     CONSTRAINT tasks_not_own_parent CHECK (((parent_task_id IS NULL) OR (parent_task_id <> id))),
+    CONSTRAINT tasks_open_prerequisites_check CHECK ((open_prerequisites >= 0)),
     CONSTRAINT tasks_priority_check CHECK (((priority >= 0) AND (priority <= 10))),
     CONSTRAINT tasks_requirements_check CHECK ((jsonb_typeof(requirements) = 'array'::text)),
     CONSTRAINT tasks_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'in_progress'::text, 'blocked'::text, 'review'::text, 'completed'::text, 'failed'::text, 'cancelled'::text, 'deferred'::text]))),
@@ -2386,10 +2527,10 @@ CREATE INDEX task_contexts_task_id_type_idx ON public.task_contexts USING btree 
 
 
 --
--- Name: task_dependencies_depends_on_idx; Type: INDEX; Schema: public; Owner: -
+-- Name: task_dependencies_depends_on_type_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX task_dependencies_depends_on_idx ON public.task_dependencies USING btree (depends_on_task_id);
+CREATE INDEX task_dependencies_depends_on_type_idx ON public.task_dependencies USING btree (depends_on_task_id, dependency_type) INCLUDE (task_id);
 
 
 --
@@ -2466,7 +2607,7 @@ CREATE INDEX tasks_priority_id_idx ON public.tasks USING btree (priority, id);
 -- Name: tasks_project_ready_queue_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX tasks_project_ready_queue_idx ON public.tasks USING btree (project_id, priority DESC, created_at, id) WHERE (status = ANY (ARRAY['pending'::text, 'in_progress'::text]));
+CREATE INDEX tasks_project_ready_queue_idx ON public.tasks USING btree (project_id, priority DESC, created_at, id) WHERE ((status = ANY (ARRAY['pending'::text, 'in_progress'::text])) AND (open_prerequisites = 0));
 
 
 --
@@ -2480,7 +2621,7 @@ CREATE INDEX tasks_project_status_idx ON public.tasks USING btree (project_id, s
 -- Name: tasks_ready_queue_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX tasks_ready_queue_idx ON public.tasks USING btree (priority DESC, created_at, id) WHERE (status = ANY (ARRAY['pending'::text, 'in_progress'::text]));
+CREATE INDEX tasks_ready_queue_idx ON public.tasks USING btree (priority DESC, created_at, id) WHERE ((status = ANY (ARRAY['pending'::text, 'in_progress'::text])) AND (open_prerequisites = 0));
 
 
 --
@@ -2890,6 +3031,20 @@ CREATE TRIGGER task_dependencies_audit AFTER INSERT OR DELETE OR UPDATE ON publi
 
 
 --
+-- Name: task_dependencies task_dependencies_count_open; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER task_dependencies_count_open AFTER INSERT OR DELETE OR UPDATE OF task_id, depends_on_task_id, dependency_type ON public.task_dependencies FOR EACH ROW EXECUTE FUNCTION public.task_dependencies_count_open();
+
+
+--
+-- Name: task_dependencies task_dependencies_mark_open; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER task_dependencies_mark_open BEFORE INSERT OR UPDATE OF task_id, depends_on_task_id, dependency_type ON public.task_dependencies FOR EACH ROW EXECUTE FUNCTION public.task_dependencies_mark_open();
+
+
+--
 -- Name: tasks tasks_audit; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -2900,7 +3055,7 @@ CREATE TRIGGER tasks_audit AFTER INSERT OR DELETE OR UPDATE ON public.tasks FOR 
 -- Name: tasks tasks_bump_version; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER tasks_bump_version BEFORE UPDATE ON public.tasks FOR EACH ROW EXECUTE FUNCTION public.bump_row_version();
+CREATE TRIGGER tasks_bump_version BEFORE UPDATE ON public.tasks FOR EACH ROW WHEN ((NOT (old.open_prerequisites IS DISTINCT FROM new.open_prerequisites))) EXECUTE FUNCTION public.bump_row_version();
 
 
 --
@@ -2922,6 +3077,13 @@ CREATE TRIGGER tasks_count_subtasks_insert AFTER INSERT ON public.tasks FOR EACH
 --
 
 CREATE TRIGGER tasks_count_subtasks_update AFTER UPDATE OF parent_task_id, status ON public.tasks FOR EACH ROW WHEN (((old.parent_task_id IS DISTINCT FROM new.parent_task_id) OR ((old.parent_task_id IS NOT NULL) AND (old.status IS DISTINCT FROM new.status)))) EXECUTE FUNCTION public.tasks_count_subtasks();
+
+
+--
+-- Name: tasks tasks_propagate_completion; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER tasks_propagate_completion AFTER UPDATE OF status ON public.tasks FOR EACH ROW WHEN (((old.status = 'completed'::text) IS DISTINCT FROM (new.status = 'completed'::text))) EXECUTE FUNCTION public.tasks_propagate_completion();
 
 
 --
@@ -2949,7 +3111,7 @@ CREATE TRIGGER tasks_refuse_parent_cycle BEFORE UPDATE OF parent_task_id ON publ
 -- Name: tasks tasks_set_updated_at; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER tasks_set_updated_at BEFORE UPDATE ON public.tasks FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
+CREATE TRIGGER tasks_set_updated_at BEFORE UPDATE ON public.tasks FOR EACH ROW WHEN ((NOT (old.open_prerequisites IS DISTINCT FROM new.open_prerequisites))) EXECUTE FUNCTION public.set_updated_at();
 
 
 --
@@ -3377,5 +3539,6 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261123091200'),
     ('20261123091300'),
     ('20261123091400'),
+    ('20261123091500'),
     ('20261124090000'),
     ('20261124100000');

@@ -3,8 +3,9 @@
 -- The graph: task_dependencies(task_id, depends_on_task_id, dependency_type). Ordering edges are
 -- read as (dependent, prerequisite): 'A depends_on B' is (A, B); 'A blocks B' is (B, A), i.e. B
 -- depends on A; 'related' orders nothing. Both directions of every walk are index lookups:
--- task_dependencies_unique_edge leads with task_id, task_dependencies_depends_on_idx with
--- depends_on_task_id.
+-- task_dependencies_unique_edge leads with task_id, task_dependencies_depends_on_type_idx with
+-- (depends_on_task_id, dependency_type) and covers task_id. Readiness is not walked at all: the
+-- triggers of migration add_task_open_prerequisites keep tasks.open_prerequisites.
 
 -- fragment: prerequisites_of_walk
 -- The prerequisites of walk.id (for a LATERAL join inside a recursive walk).
@@ -15,13 +16,9 @@ SELECT d.task_id FROM task_dependencies d
 WHERE d.depends_on_task_id = walk.id AND d.dependency_type = 'blocks'
 
 -- fragment: prerequisites_completed
--- Every prerequisite of task t is completed (only 'completed' satisfies a dependency).
-NOT EXISTS (
-    SELECT 1 FROM task_dependencies d JOIN tasks p ON p.id = d.depends_on_task_id
-    WHERE d.task_id = t.id AND d.dependency_type = 'depends_on' AND p.status <> 'completed')
-AND NOT EXISTS (
-    SELECT 1 FROM task_dependencies d JOIN tasks p ON p.id = d.task_id
-    WHERE d.depends_on_task_id = t.id AND d.dependency_type = 'blocks' AND p.status <> 'completed')
+-- Every prerequisite of task t is completed (only 'completed' satisfies a dependency). The count is
+-- kept by triggers (migration add_task_open_prerequisites); blockers walks the edges themselves.
+t.open_prerequisites = 0
 
 -- fragment: claimable
 -- Task t may be leased: pending and not under a live lease, or in progress under an expired one
@@ -161,7 +158,7 @@ RETURNING {{task_columns}};
 -- name: lease_state
 -- Why a claim, heartbeat or release touched nothing.
 SELECT t.status, t.lease_owner, coalesce(t.lease_expires_at > now(), false) AS lease_live,
-       NOT ({{prerequisites_completed}}) AS blocked
+       t.open_prerequisites > 0 AS blocked
 FROM tasks t WHERE t.id = %(id)s;
 
 -- name: heartbeat_task

@@ -120,6 +120,16 @@ def subscribe(admin: httpx.Client, url: str, **body: Any) -> dict[str, Any]:
     return response.json()["data"]  # type: ignore[no-any-return]
 
 
+def deliveries_of(
+    admin: httpx.Client, sub: dict[str, Any], task: dict[str, Any]
+) -> list[dict[str, Any]]:
+    response = admin.get(
+        f"/api/v1/subscriptions/{sub['id']}/deliveries", params={"aggregate_id": task["id"]}
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["data"]  # type: ignore[no-any-return]
+
+
 def test_delivery_is_signed_retried_after_a_failure_and_ordered_per_task(
     admin: httpx.Client,
 ) -> None:
@@ -172,9 +182,12 @@ def test_delivery_is_signed_retried_after_a_failure_and_ordered_per_task(
             == attempts[1]["headers"]["x-taskmaster-event-id"]
         )
 
-        deliveries = admin.get(
-            f"/api/v1/subscriptions/{sub['id']}/deliveries", params={"aggregate_id": task["id"]}
-        ).json()["data"]
+        # The outcome is recorded just after the receiver answered: wait for it.
+        def all_delivered() -> list[dict[str, Any]] | None:
+            found = deliveries_of(admin, sub, task)
+            return found if all(d["status"] == "delivered" for d in found) else None
+
+        deliveries = wait_for(all_delivered, "the deliveries to be recorded")
         assert [(d["sequence"], d["status"], d["attempts"]) for d in deliveries] == [
             (1, "delivered", 2),
             (2, "delivered", 1),
@@ -197,9 +210,12 @@ def test_a_dead_letter_releases_the_next_event_of_the_task(admin: httpx.Client) 
             lambda: (found := receiver.delivered(task["id"])) and found, "the second event"
         )
         assert [m["type"] for m in messages] == ["task.failed"]
-        deliveries = admin.get(
-            f"/api/v1/subscriptions/{sub['id']}/deliveries", params={"aggregate_id": task["id"]}
-        ).json()["data"]
+        deliveries = wait_for(
+            lambda: (
+                (found := deliveries_of(admin, sub, task))[-1]["status"] == "delivered" and found
+            ),
+            "the second delivery to be recorded",
+        )
         assert [(d["sequence"], d["status"], d["attempts"]) for d in deliveries] == [
             (1, "dead_letter", 3),
             (2, "delivered", 1),

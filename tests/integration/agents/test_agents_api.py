@@ -92,4 +92,6 @@ def test_injection_corpus(client: httpx.Client, db: psycopg.Connection) -> None:
             body = {"name": unique("inj-"), "agent_type": "custom", field: value}
             assert_clean(client.post(AGENTS, json=body))
             assert_clean(client.patch(f"{AGENTS}/{agent['id']}", json={field: value}))
+        body = {"capabilities": [value], "configuration": {value: value}}
+        assert_clean(client.patch(f"{AGENTS}/{agent['id']}", json=body))
     assert table_fingerprint(db) == tables

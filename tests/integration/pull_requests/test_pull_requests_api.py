@@ -128,5 +128,8 @@ def test_injection_corpus(client: httpx.Client, db: psycopg.Connection) -> None:
                       "head_sha", "merged_by"):  # fmt: skip
             assert_clean(client.post(PRS, json=pr_body(**{field: value})))
             assert_clean(client.patch(f"{PRS}/{pr['id']}", json={field: value}))
+        assert_clean(
+            client.patch(f"{PRS}/{pr['id']}", json={"labels": [value], "metadata": {value: value}})
+        )
     assert table_fingerprint(db) == tables
     assert client.get(f"{PRS}/{pr['id']}").json()["data"]["repository"] == pr["repository"]

@@ -138,6 +138,9 @@ def test_injection_corpus(client: httpx.Client, db: psycopg.Connection) -> None:
         for field in ("name", "content", "category", "description", "template_type"):
             body = {"name": unique("inj-"), "content": "x", field: value}
             assert_clean(client.post(TEMPLATES, json=body))
+        body = {"name": unique("inj-"), "content": "x", "tags": [value], "metadata": {value: 1},
+                "variables": [{"name": "v", "description": value, "default": value}]}  # fmt: skip
+        assert_clean(client.post(TEMPLATES, json=body))
         assert_clean(render(client, template, title=value, notes=value))
         assert_clean(client.post(f"{TEMPLATES}/{template['id']}/render",
                                  json={"variables": {value: 1}}))  # fmt: skip

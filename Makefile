@@ -24,6 +24,7 @@ DB_URL = $(if $(DATABASE_URL),$(DATABASE_URL),$(EMBEDDED_URL))
 DBMATE = $(WITH_PG_BIN) DATABASE_URL='$(DB_URL)' $(BIN)/dbmate --migrations-dir $(MIGRATIONS) --schema-file $(SCHEMA) --wait --wait-timeout 30s
 
 .PHONY: help install dev key test migrate rollback db-status new-migration schema lint format serve db-start db-stop clean
+.PHONY: backup restore verify-backup maintenance
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*?## "}{printf "  make %-16s %s\n", $$1, $$2}'
@@ -78,6 +79,24 @@ new-migration: $(STAMP) ## Create a migration: make new-migration NAME=add_thing
 
 schema: db-start ## Re-dump db/schema.sql from the migrated database
 	$(DBMATE) dump
+
+# Backups use the embedded wheel's pg_dump/pg_restore (PostgreSQL 18, the server's version), so
+# formats always match. BACKUP_ENCRYPTION_KEY set: backups are encrypted (AES-256-GCM, streaming).
+BACKUP_DIR ?= backups
+
+backup: db-start ## pg_dump to backups/<db>-<UTC>.dump (GZIP=1: gzipped; BACKUP_ENCRYPTION_KEY: encrypted)
+	@DATABASE_URL='$(DB_URL)' $(BIN)/taskmaster db backup --output-dir '$(BACKUP_DIR)' $(if $(filter 1 yes true,$(GZIP)),--gzip)
+
+restore: db-start ## Restore FILE=… into TARGET_DB=… (default: the database itself; CONFIRM=yes if not empty)
+	@test -n "$(FILE)" || (echo "usage: make restore FILE=backups/… [TARGET_DB=name] [CONFIRM=yes]" >&2; exit 2)
+	@DATABASE_URL='$(DB_URL)' $(BIN)/taskmaster db restore '$(FILE)' $(if $(TARGET_DB),--target '$(TARGET_DB)') $(if $(filter yes,$(CONFIRM)),--confirm)
+
+verify-backup: db-start ## Restore FILE=… into a throwaway database and compare every table with the source
+	@test -n "$(FILE)" || (echo "usage: make verify-backup FILE=backups/…" >&2; exit 2)
+	@DATABASE_URL='$(DB_URL)' $(BIN)/taskmaster db verify-backup '$(FILE)'
+
+maintenance: db-start ## Run maintenance once (retention, view refresh, expired leases, retries)
+	@DATABASE_URL='$(DB_URL)' $(BIN)/taskmaster maintenance run
 
 lint: $(STAMP) ## ruff check and format check
 	$(BIN)/ruff check .

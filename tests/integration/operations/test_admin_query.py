@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
 import psycopg
 
-from tests.conftest import OriginProcess
+from tests.conftest import OriginProcess, issue_key, start_origin
 from tests.helpers import assert_problem, count_rows
+from tests.integration.keys.test_least_privilege import as_role
 
 PATH = "/api/v1/admin/query"
 
@@ -109,3 +111,18 @@ def test_every_attempt_is_audited(client: httpx.Client, db: psycopg.Connection) 
     assert [r[2]["outcome"] for r in rows] == ["ok", "read-only-query"]
     assert rows[0][2]["sql"] == sql and rows[0][2]["row_count"] == 1
     assert rows[0][1] is not None and rows[0][1] == rows[1][1]
+
+
+def test_the_least_privilege_login_role_can_switch_to_the_read_only_role(
+    fresh_db: str, tmp_path: Path
+) -> None:
+    _, key = issue_key(fresh_db, ["admin"])
+    process = start_origin(as_role(fresh_db, "taskmaster_app"), tmp_path / "origin.log")
+    try:
+        with httpx.Client(base_url=process.url, timeout=10, headers={"X-API-Key": key}) as http:
+            response = query(http, "SELECT current_user, session_user")
+            assert response.status_code == 200, response.text
+            assert response.json()["data"]["rows"] == [["taskmaster_readonly", "taskmaster_app"]]
+            assert_problem(query(http, "SELECT nextval('audit_logs_id_seq')"), 403, "query-refused")
+    finally:
+        process.stop()

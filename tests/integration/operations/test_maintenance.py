@@ -220,3 +220,18 @@ def test_signed_endpoint_runs_maintenance(fresh_db: str, maintenance_origin: Ori
             busy = http.post(path, headers=_signed(path))
             assert busy.status_code == 200
             assert busy.json()["data"]["status"] == "already_running"
+
+
+def test_the_least_privilege_login_role_can_run_maintenance(fresh_db: str) -> None:
+    from tests.integration.keys.test_least_privilege import as_role
+
+    seed(fresh_db)
+    result = run_cli(as_role(fresh_db, "taskmaster_app"), "--json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(result.stdout)
+    assert {step["name"]: step["status"] for step in report["steps"]}.items() >= {
+        "cleanup_logs": "ok",
+        "leases": "ok",
+        "materialized_views": "ok",
+    }.items()
+    assert remaining(fresh_db) == EXPECTED

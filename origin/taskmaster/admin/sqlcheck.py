@@ -109,6 +109,8 @@ def _code_only(sql: str) -> str:
 
 def check(sql: str) -> tuple[str, str]:
     """``(statement without a trailing ';', first keyword)``; raises :class:`RefusedQuery`."""
+    if "\x00" in sql:
+        raise RefusedQuery("invalid-query", "the query contains a NUL character")
     code = _code_only(sql)
     semicolon = code.find(";")
     if semicolon >= 0:

@@ -150,12 +150,6 @@ class KeyChangeListener:
                 self._cache.set_trusted(True)
                 delay = 0.2
                 async for notify in self._conn.notifies():
-                    import sys
-                    import time  # DEBUG
-
-                    print(
-                        "NOTIFY", time.time(), notify.payload, file=sys.stderr, flush=True
-                    )  # DEBUG
                     self._cache.invalidate(notify.payload)
                 raise psycopg.OperationalError("notification stream ended")
             except asyncio.CancelledError:

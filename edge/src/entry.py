@@ -16,6 +16,7 @@ and delegates the counting to `tm_edge.counters`.
 import json
 import time
 import uuid
+from urllib.parse import urlsplit
 
 import js
 from tm_edge import counters, cron, pipeline
@@ -120,6 +121,19 @@ def _env_getter(env):
     return get
 
 
+def _log_request(method, url, response):
+    """One JSON line per request (Workers Logs), with the request id the origin logs too.
+    The path only: query strings may carry values a log must not keep."""
+    line = {
+        "request_id": response.headers.get("x-request-id"),
+        "method": method,
+        "path": urlsplit(url).path,
+        "status": response.status,
+        "cache": response.headers.get("x-cache"),
+    }
+    print(json.dumps(line, separators=(",", ":")))
+
+
 class Default(WorkerEntrypoint):
     async def fetch(self, request):
         env = self.env
@@ -141,6 +155,7 @@ class Default(WorkerEntrypoint):
         )
         settings = Settings.from_env(_env_getter(env))
         response = await pipeline.handle(edge_request, settings, ports)
+        _log_request(method, request.url, response)
         return _to_runtime_response(response, method)
 
     async def scheduled(self, controller, env=None, ctx=None):

@@ -219,3 +219,18 @@ def test_revocation_after_ttl_and_stopped_origin(runner_factory):
         unverified = new_key("Unv1")
         response = client.get("/api/v1/tasks", headers={"X-API-Key": unverified})
         assert_problem(response, 503, "key-verification-unavailable")
+
+
+def test_each_request_is_logged_with_its_request_id_and_no_query(edge, client):
+    response = client.get("/api/v1/tasks?secret=hunter2", headers={"X-Request-Id": "e2e-log-0001"})
+    assert response.status_code == 401
+    deadline = time.time() + 5
+    lines: list[str] = []
+    while time.time() < deadline:
+        lines = [line for line in edge.output if '"request_id":"e2e-log-0001"' in line]
+        if lines:
+            break
+        time.sleep(0.05)
+    assert lines, edge.output[-5:]
+    assert '"path":"/api/v1/tasks"' in lines[0] and '"status":401' in lines[0]
+    assert "hunter2" not in "\n".join(edge.output)

@@ -8,24 +8,21 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import pytest
+from taskmaster.devdb import free_port
+
+from tests.helpers import assert_problem as assert_origin_problem
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNNER = ROOT / "edge" / "runner"
 SECRET = "pyodide-layer-test-secret"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def require_runner_deps() -> str:
@@ -82,3 +79,29 @@ def start_runner(origin_url: str, **env: str) -> Runner:
             runner.stop()
             pytest.fail("edge runner did not start:\n" + "\n".join(runner.output))
     return runner
+
+
+PROBLEM = "application/problem+json"
+SECURITY = {
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "no-referrer",
+}
+
+
+def assert_secured(response: httpx.Response) -> None:
+    """The edge's security headers, on every response it gives."""
+    for name, value in SECURITY.items():
+        assert response.headers[name] == value
+    assert response.headers["strict-transport-security"].startswith("max-age=")
+    assert response.headers["content-security-policy"].startswith("default-src 'none'")
+    assert "server" not in response.headers
+
+
+def assert_problem(response: httpx.Response, status: int, code: str) -> dict:
+    """An edge answer that is exactly our problem+json (same shape as the origin's), secured."""
+    body = assert_origin_problem(response, status, code)
+    assert response.headers["content-type"] == PROBLEM
+    assert body["type"] == f"https://taskmaster.dev/problems/{code}"
+    assert_secured(response)
+    return body

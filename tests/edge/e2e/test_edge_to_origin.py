@@ -12,35 +12,10 @@ from tm_edge import keys
 
 from tests.conftest import EDGE_SECRET, OriginProcess, PgServer
 
-from ..runner import Runner
+from ..runner import PROBLEM, Runner, assert_problem, assert_secured
 from .conftest import CLIENT_IP, cli, cli_key, reached, rid, settle, start_real_origin
 
-PROBLEM = "application/problem+json"
-SECURITY = {
-    "x-content-type-options": "nosniff",
-    "x-frame-options": "DENY",
-    "referrer-policy": "no-referrer",
-}
 VERIFY = ("POST", "/internal/keys/verify", 200)
-
-
-def assert_problem(response: httpx.Response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM
-    body = response.json()
-    assert body["type"] == f"https://taskmaster.dev/problems/{code}"
-    assert body["status"] == status
-    assert body["request_id"] == response.headers["x-request-id"]
-    assert_secured(response)
-    return body
-
-
-def assert_secured(response: httpx.Response) -> None:
-    for name, value in SECURITY.items():
-        assert response.headers[name] == value
-    assert response.headers["strict-transport-security"].startswith("max-age=")
-    assert response.headers["content-security-policy"].startswith("default-src 'none'")
-    assert "server" not in response.headers
 
 
 def test_get_with_a_cli_key_returns_the_origins_data(edge: httpx.Client, db_url: str) -> None:

@@ -9,15 +9,8 @@ import httpx
 import pytest
 from tm_edge import keys
 
-from ..runner import SECRET
+from ..runner import SECRET, SECURITY, assert_problem
 from .peer_origin import PeerOrigin
-
-PROBLEM = "application/problem+json"
-SECURITY = {
-    "x-content-type-options": "nosniff",
-    "x-frame-options": "DENY",
-    "referrer-policy": "no-referrer",
-}
 
 
 def new_key(tag: str) -> str:
@@ -37,18 +30,6 @@ def grant(peer: PeerOrigin, key: str, key_id: str, scopes: list[str], **extra) -
             "rate_limits", {"per_minute": 1000, "per_hour": 10000, "per_day": 100000, "burst": 500}
         ),
     }
-
-
-def assert_problem(response: httpx.Response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM
-    body = response.json()
-    assert body["type"] == f"https://taskmaster.dev/problems/{code}"
-    assert body["status"] == status
-    assert body["request_id"] == response.headers["x-request-id"]
-    for name, value in SECURITY.items():
-        assert response.headers[name] == value
-    return body
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from psycopg.types.json import Jsonb
 
 from taskmaster.db.sql import load_queries
-from taskmaster.errors import ApiError
+from taskmaster.errors import ApiError, bad_request
 
 QUERIES = load_queries(Path(__file__).with_name("idempotency.sql"))
 HEADER = b"idempotency-key"
@@ -63,11 +63,8 @@ def idempotency_middleware(app: ASGIApp) -> ASGIApp:
             return
         key = raw_key.decode("latin-1").strip()
         if not key or len(key) > MAX_KEY_LENGTH:
-            raise ApiError(
-                400,
-                "invalid-idempotency-key",
-                "Bad request",
-                f"Idempotency-Key must be 1-{MAX_KEY_LENGTH} characters.",
+            raise bad_request(
+                "invalid-idempotency-key", f"Idempotency-Key must be 1-{MAX_KEY_LENGTH} characters."
             )
         body, messages = await _read_body(receive)
         digest = hashlib.sha256()

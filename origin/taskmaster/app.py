@@ -24,7 +24,6 @@ from taskmaster.api.idempotency import idempotency_middleware
 from taskmaster.api.options import options_middleware
 from taskmaster.api.pagination import CursorCodec
 from taskmaster.audit.routes import AccessLogController, AuditController
-from taskmaster.auth.access_log import access_log_middleware
 from taskmaster.auth.authenticate import Authenticator
 from taskmaster.auth.cache import KeyChangeListener, VerdictCache
 from taskmaster.auth.cf_access import AccessVerifier, load_jwks
@@ -38,6 +37,7 @@ from taskmaster.deployments.routes import DeploymentController
 from taskmaster.error_logs.routes import ErrorLogController
 from taskmaster.errors import handle_exception
 from taskmaster.events.routes import SubscriptionController
+from taskmaster.front import front_middleware
 from taskmaster.graph.routes import ProjectGraphController, TaskGraphController
 from taskmaster.health.routes import health, health_detailed
 from taskmaster.integrations.routes import IntegrationController
@@ -45,13 +45,11 @@ from taskmaster.keys.routes import KeyController, verify_key
 from taskmaster.logs.routes import LogController, batch_router
 from taskmaster.maintenance.routes import run_maintenance
 from taskmaster.metrics.routes import MetricController
-from taskmaster.observability.logs import configure_logging
+from taskmaster.observability.logs import RequestLog, configure_logging
 from taskmaster.observability.metrics import OriginMetrics
-from taskmaster.observability.middleware import observe_middleware
 from taskmaster.observability.routes import metrics
 from taskmaster.projects.routes import ProjectController
 from taskmaster.pull_requests.routes import PullRequestController
-from taskmaster.request_id import request_id_middleware
 from taskmaster.settings import Settings
 from taskmaster.tasks.routes import TaskController
 from taskmaster.tasks.subresources import TaskRelationsController
@@ -126,6 +124,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     authenticator = Authenticator(
         pool, cache, recorder, edge_secret=auth.edge_signing_secret, access=access
     )
+    request_log = RequestLog(observability.log_format) if observability.log_requests else None
     metrics_registry = OriginMetrics()
     metrics_registry.watch([pool] + ([replica] if replica else []), cache)
     # Webhook processing and event delivery (taskmaster.background); BACKGROUND_JOBS=0: none here.
@@ -147,6 +146,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 await jobs.stop()
             await listener.stop()
             await recorder.stop()  # flushes what is buffered
+            if request_log is not None:
+                request_log.flush()
             await pool.close()
             if replica is not None:
                 await replica.close()
@@ -161,6 +162,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "authenticator": authenticator,
                 "recorder": recorder,
                 "metrics": metrics_registry,
+                "request_log": request_log,
                 "replica": replica,
                 "wake_webhooks": jobs.wake_webhooks if jobs is not None else None,
             }
@@ -192,14 +194,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
 
 def create_asgi_app() -> ASGIApp:
-    """The app as servers run it: request ids are assigned, and access logged, outside Litestar
-    so that even a request no route matches (404/405) carries one and is logged. The observe
-    middleware (metrics, the per-request JSON log line) sits inside the request id."""
+    """The app as servers run it: behind the front layer (``taskmaster.front``), which gives every
+    request, even one no route matches, its request id, metrics and access log."""
     app = create_app()
-    settings: Settings = app.state.settings
-    observed = observe_middleware(
-        access_log_middleware(app, app.state.recorder),
-        app.state.metrics,
-        log_requests=settings.observability.log_requests,
-    )
-    return request_id_middleware(observed)
+    state = app.state
+    return front_middleware(app, state.metrics, state.recorder, state.request_log)

@@ -29,7 +29,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from taskmaster.auth import edge
 from taskmaster.auth.cache import MISSING, VerdictCache
 from taskmaster.auth.cf_access import AccessVerifier
-from taskmaster.auth.recorder import Recorder
+from taskmaster.auth.recorder import Recorder, normalized_ip
 from taskmaster.auth.scopes import EDGE_ONLY, PUBLIC, READ_METHODS, has_scope, required_scope
 from taskmaster.db.context import WRITE_CONTEXT, WriteContext
 from taskmaster.db.pool import ConnectionPool
@@ -142,23 +142,26 @@ class Authenticator:
             if scope["type"] != "http":
                 await app(scope, receive, send)
                 return
-            request: Request[Any, Any, Any] = Request(scope, receive)
-            body = await self(request)
+            body = await self.authenticate(scope, receive)
             await app(scope, receive if body is None else _replay(body, receive), send)
 
         return middleware
 
-    async def __call__(self, request: Request[Any, Any, Any]) -> bytes | None:
+    async def authenticate(self, scope: Scope, receive: Receive) -> bytes | None:
         """Authenticate and authorize one request; returns the body if it had to be read."""
-        scope = request.scope
-        method = request.method
+        method = scope["method"]
         path = scope["path"]
         needed = required_scope(method, path)
         if needed == PUBLIC:
             return None
+        # Only the few headers this stage reads, in one pass over the raw list (the hot path
+        # builds no Request or Headers object).
+        headers = _auth_headers(scope["headers"])
         if self._access is not None:
-            self._access.verify(request.headers.get("cf-access-jwt-assertion"))
-        body, asserted = await self._edge_identity(request)
+            self._access.verify(headers.get("cf-access-jwt-assertion"))
+        body, asserted = None, None
+        if self._edge_secret and edge.SIGNATURE_HEADER in headers:
+            body, asserted = await self._edge_identity(scope, receive)
         if needed == EDGE_ONLY:
             if asserted is None:
                 raise unauthorized(
@@ -171,7 +174,7 @@ class Authenticator:
             identity = Identity(asserted.key_id, asserted.scopes, asserted.client_ip, True)
         else:
             client_ip = asserted.client_ip if asserted else (scope.get("client") or ("",))[0]
-            identity = await self._own_key(request.headers, path, client_ip)
+            identity = await self._own_key(headers, path, client_ip)
         # Known from here on (so a 403 is logged against its key).
         scope["auth"] = identity  # type: ignore[typeddict-unknown-key]
         scope["api_key_id"] = identity.key_id  # type: ignore[typeddict-unknown-key]
@@ -183,22 +186,21 @@ class Authenticator:
                 f"This request needs the {needed!r} scope.",
             )
         if identity.key_id is not None:
-            self._recorder.record_use(identity.key_id, _valid_ip(identity.client_ip))
+            self._recorder.record_use(identity.key_id, normalized_ip(identity.client_ip))
         if method not in READ_METHODS:
             WRITE_CONTEXT.set(WriteContext(identity.key_id or "", scope.get("request_id", "")))
         return body
 
     async def _edge_identity(
-        self, request: Request[Any, Any, Any]
+        self, scope: Scope, receive: Receive
     ) -> tuple[bytes | None, edge.EdgeIdentity | None]:
-        if not self._edge_secret or edge.SIGNATURE_HEADER not in request.headers:
-            return None, None
+        request: Request[Any, Any, Any] = Request(scope, receive)
         body = await request.body()  # enforces the body size limit (413)
         return body, edge.verify(
             self._edge_secret,
             request.headers,  # type: ignore[arg-type]
             request.method,
-            path_and_query(request.scope),
+            path_and_query(scope),
             body,
             time.time(),
         )
@@ -257,8 +259,15 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
-def _valid_ip(value: str | None) -> str | None:
-    try:
-        return str(ipaddress.ip_address(value or ""))
-    except ValueError:
-        return None
+_AUTH_HEADERS = frozenset(
+    {b"authorization", b"x-api-key", b"cf-access-jwt-assertion", edge.SIGNATURE_HEADER.encode()}
+)
+
+
+def _auth_headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
+    """The headers authentication reads (the first of each name), decoded."""
+    found: dict[str, str] = {}
+    for name, value in raw:
+        if name in _AUTH_HEADERS:
+            found.setdefault(name.decode("latin-1"), value.decode("latin-1"))
+    return found

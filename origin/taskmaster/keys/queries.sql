@@ -92,12 +92,14 @@ FROM unnest(%(ids)s::uuid[], %(counts)s::bigint[], %(ats)s::timestamptz[], %(ips
 WHERE k.id = u.id
 
 -- name: insert_access_logs
--- Batched access log (multi-row INSERT: COPY is not allowed under RLS for non-owners).
+-- Batched access log: one JSON array of entries (auth/recorder.py AccessEntry; created_at is Unix
+-- time). Not COPY: COPY is not allowed under RLS for non-owners.
 INSERT INTO api_access_logs (
     api_key_id, request_id, method, path, status_code, duration_ms, client_ip, user_agent, created_at
 )
-SELECT * FROM unnest(
-    %(api_key_ids)s::uuid[], %(request_ids)s::text[], %(methods)s::text[], %(paths)s::text[],
-    %(status_codes)s::smallint[], %(durations)s::integer[], %(client_ips)s::inet[],
-    %(user_agents)s::text[], %(created_ats)s::timestamptz[]
+SELECT api_key_id, request_id, method, path, status_code, duration_ms, client_ip, user_agent,
+       to_timestamp(created_at)
+FROM json_to_recordset(%(entries)s::json) AS e(
+    api_key_id uuid, request_id text, method text, path text, status_code smallint,
+    duration_ms integer, client_ip inet, user_agent text, created_at float8
 )

@@ -1,0 +1,98 @@
+"""The one ASGI layer in front of the Litestar app: what every request gets, matched or not.
+
+Servers run ``create_asgi_app()``, which is this layer around the app, so that even a request no
+route matches (404/405) or that authentication refuses gets all of it:
+
+- ``X-Request-Id``: the caller's when well-formed, a new one otherwise; kept as
+  ``scope["request_id"]`` (bodies, logs) and :data:`CURRENT_REQUEST_ID` (log lines below the HTTP
+  layer), echoed on every response;
+- metrics (``taskmaster_http_*``, labelled by the route template Litestar's router left in the
+  scope, never the raw path, and ``unmatched`` when no route matched);
+- one ``api_access_logs`` row (batched by the Recorder) and one request log line (``LOG_REQUESTS``);
+  liveness probes (``/health``) are counted but neither logged nor recorded;
+- a fresh :data:`WRITE_CONTEXT`, set by authentication for writes and dropped at the end.
+
+Why one layer rather than one per concern: each ASGI layer wraps ``send`` and adds frames to every
+request, and on the hot path (``GET /api/v1/tasks/{id}``) those layers cost more than the query.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from typing import Any
+
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from taskmaster.auth.access_log import access_entry
+from taskmaster.auth.recorder import Recorder
+from taskmaster.db.context import WRITE_CONTEXT
+from taskmaster.db.observe import CURRENT_REQUEST_ID
+from taskmaster.observability.logs import RequestLog
+from taskmaster.observability.metrics import OriginMetrics
+
+REQUEST_ID_HEADER = b"x-request-id"
+_WELL_FORMED_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._:-]{8,128}$")
+UNLOGGED_PATHS = frozenset({"/health"})
+UNMATCHED = "unmatched"
+
+
+def front_middleware(
+    app: ASGIApp, metrics: OriginMetrics, recorder: Recorder, request_log: RequestLog | None
+) -> ASGIApp:
+    requests, latency, in_flight = metrics.requests, metrics.latency, metrics.in_flight
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        request_id: str | None = None
+        user_agent: bytes | None = None
+        for name, value in scope["headers"]:
+            if name == REQUEST_ID_HEADER:
+                if request_id is None and _WELL_FORMED_REQUEST_ID.match(value):
+                    request_id = value.decode("ascii")
+            elif name == b"user-agent":
+                user_agent = value
+        if request_id is None:
+            request_id = uuid.uuid4().hex
+        scope["request_id"] = request_id  # type: ignore[typeddict-unknown-key]
+        echoed = (REQUEST_ID_HEADER, request_id.encode("ascii"))
+        status = 500
+
+        async def send_with_request_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", ()), echoed]  # type: ignore[typeddict-item]
+            await send(message)
+
+        in_flight.inc()
+        request_token = CURRENT_REQUEST_ID.set(request_id)
+        write_token = WRITE_CONTEXT.set(None)
+        try:
+            await app(scope, receive, send_with_request_id)
+        finally:
+            WRITE_CONTEXT.reset(write_token)
+            CURRENT_REQUEST_ID.reset(request_token)
+            in_flight.dec()
+            elapsed = time.perf_counter() - started
+            method = scope["method"]
+            route = scope.get("path_template") or UNMATCHED  # type: ignore[call-overload]
+            labels = (method, route, str(status))
+            requests.inc(labels)
+            latency.observe(elapsed, labels)
+            path = scope["path"]
+            if path not in UNLOGGED_PATHS:
+                identity: Any = scope.get("auth")
+                key_id = getattr(identity, "key_id", None)
+                recorder.record_access(
+                    access_entry(scope, identity, status, elapsed, request_id, user_agent)
+                )
+                if request_log is not None:
+                    # The path, never the query string (it may carry values).
+                    request_log.write(request_id, key_id, method, route, path, status, elapsed)
+
+    return middleware

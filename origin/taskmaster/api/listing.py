@@ -40,7 +40,7 @@ from taskmaster.api.pagination import (
     order_by_clause,
     parse_sort,
 )
-from taskmaster.db.pool import ConnectionPool
+from taskmaster.db.pool import Checkout, ConnectionPool
 from taskmaster.errors import ApiError, not_found
 
 T = TypeVar("T")
@@ -58,14 +58,24 @@ class Listed(Generic[T]):
     has_more: bool
 
 
-@contextlib.asynccontextmanager
-async def using(db: Db) -> AsyncIterator[AsyncConnection[Any]]:
+class _Borrowed:
+    """The caller's own connection (its transaction), as a context manager that leaves it open."""
+
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: AsyncConnection[Any]) -> None:
+        self._conn = conn
+
+    async def __aenter__(self) -> AsyncConnection[Any]:
+        return self._conn
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        return None
+
+
+def using(db: Db) -> Checkout | _Borrowed:
     """A connection from the pool, or the caller's own connection (its transaction) as is."""
-    if isinstance(db, ConnectionPool):
-        async with db.connection() as conn:
-            yield conn
-    else:
-        yield db
+    return db.connection() if isinstance(db, ConnectionPool) else _Borrowed(db)
 
 
 @contextlib.asynccontextmanager

@@ -1,9 +1,10 @@
-"""A small, fast pool of autocommit connections handed out from an ``asyncio.Queue``.
+"""A small, fast pool of autocommit connections handed out from a deque.
 
 Why not ``psycopg_pool``: on the hot path its checkout (health checks, reset, context management)
 costs more than the single-row query itself (see ``shared/performance.md``). Here a checkout is a
-``get_nowait`` on a queue. Connections are autocommit (a single-statement read needs no BEGIN/COMMIT)
-and prepare every statement on first use (``prepare_threshold=0``): the SQL is a fixed, named set.
+``pop`` from a deque, and a release hands the connection straight to the first waiting request.
+Connections are autocommit (a single-statement read needs no BEGIN/COMMIT) and prepare every
+statement on first use (``prepare_threshold=0``): the SQL is a fixed, named set.
 
 Failure model: when a connection turns out broken, every idle connection is dropped with it (a broken
 connection almost always means the server went away), new connections are opened on demand with a
@@ -25,14 +26,16 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections import deque
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+import msgspec
 import psycopg
 from psycopg import AsyncConnection
 from psycopg.errors import QueryCanceled
 from psycopg.pq import TransactionStatus
+from psycopg.types.json import set_json_loads
 
 from taskmaster.db.context import WRITE_CONTEXT
 from taskmaster.db.observe import OBSERVER, ObservedCursor
@@ -43,6 +46,11 @@ DOWN_RETRY_S = 5.0
 
 class PoolUnavailable(Exception):
     """No connection could be had in time: the database is down or saturated."""
+
+
+def _expire(waiter: asyncio.Future[AsyncConnection | None]) -> None:
+    if not waiter.done():
+        waiter.set_exception(TimeoutError())
 
 
 @dataclass(slots=True)
@@ -74,9 +82,11 @@ class ConnectionPool:
         self._connect_timeout_s = connect_timeout_s
         self._acquire_timeout_s = acquire_timeout_s
         self._options = f"-c statement_timeout={int(statement_timeout_ms)}"
-        self._idle: asyncio.Queue[AsyncConnection] = asyncio.Queue()
+        self._idle: deque[AsyncConnection] = deque()
+        # Requests waiting for a connection, first come first served. A waiter's future gets a
+        # connection handed over by ``_put_back``, or None: a slot freed, open a new connection.
+        self._waiters: deque[asyncio.Future[AsyncConnection | None]] = deque()
         self._size = 0
-        self._waiting = 0
         self._closed = False
         self._down_until = 0.0
 
@@ -89,12 +99,16 @@ class ConnectionPool:
                 logger.warning("pool %s: database unavailable at start-up", self.name)
                 return
             self._size += 1
-            self._idle.put_nowait(conn)
+            self._idle.append(conn)
 
     async def close(self) -> None:
         self._closed = True
-        while not self._idle.empty():
-            conn = self._idle.get_nowait()
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_exception(PoolUnavailable("pool is closed"))
+        while self._idle:
+            conn = self._idle.pop()
             self._size -= 1
             await conn.close()
 
@@ -113,6 +127,8 @@ class ConnectionPool:
             self.mark_down()
             raise PoolUnavailable(str(exc).strip().splitlines()[0] if str(exc) else "") from exc
         self._down_until = 0.0
+        # json/jsonb columns are decoded by msgspec (C) rather than the stdlib's json module.
+        set_json_loads(msgspec.json.decode, conn)
         return conn
 
     def mark_down(self) -> None:
@@ -125,35 +141,80 @@ class ConnectionPool:
     async def _acquire(self) -> AsyncConnection:
         if self._closed:
             raise PoolUnavailable("pool is closed")
-        deadline = time.monotonic() + self._acquire_timeout_s
+        deadline = 0.0
         while True:
-            try:
-                conn = self._idle.get_nowait()
-            except asyncio.QueueEmpty:
-                if self._size < self._max_size:
-                    self._size += 1
-                    try:
-                        return await self._connect()
-                    except BaseException:
-                        self._size -= 1
-                        raise
-                conn = await self._wait_for_idle(deadline)
+            if self._idle:
+                conn: AsyncConnection | None = self._idle.pop()  # the most recently used: warm
+            elif self._size < self._max_size:
+                self._size += 1
+                try:
+                    return await self._connect()
+                except BaseException:
+                    self._slot_freed()
+                    raise
+            else:
+                loop = asyncio.get_running_loop()
+                deadline = deadline or loop.time() + self._acquire_timeout_s
+                conn = await self._wait(loop, deadline)
+                if conn is None:
+                    continue  # a slot freed: open a connection in it
             if not conn.closed and not conn.broken:
                 return conn
-            self._size -= 1  # found dead in the queue: drop it and try again
+            self._slot_freed()  # found dead among the idle: drop it and try again
 
-    async def _wait_for_idle(self, deadline: float) -> AsyncConnection:
-        self._waiting += 1
+    async def _wait(
+        self, loop: asyncio.AbstractEventLoop, deadline: float
+    ) -> AsyncConnection | None:
+        """Wait (at most until ``deadline``, loop time) for a released connection or a free slot.
+        A future and a timer, not ``asyncio.wait_for``: under load most requests wait here, and
+        ``wait_for`` costs a task per call."""
+        waiter: asyncio.Future[AsyncConnection | None] = loop.create_future()
+        self._waiters.append(waiter)
+        timer = loop.call_at(deadline, _expire, waiter)
         try:
-            return await asyncio.wait_for(self._idle.get(), max(0.0, deadline - time.monotonic()))
+            return await waiter
+        except asyncio.CancelledError:
+            if waiter.cancelled():
+                self._forget(waiter)
+            elif waiter.exception() is None:  # handed over just as this request was cancelled
+                handed = waiter.result()
+                if handed is not None:
+                    self._put_back(handed)
+                else:
+                    self._size += 1  # take the freed slot only to pass it on
+                    self._slot_freed()
+            raise
         except TimeoutError as exc:
+            self._forget(waiter)
             raise PoolUnavailable(f"no free connection within {self._acquire_timeout_s}s") from exc
         finally:
-            self._waiting -= 1
+            timer.cancel()
+
+    def _forget(self, waiter: asyncio.Future[AsyncConnection | None]) -> None:
+        with contextlib.suppress(ValueError):
+            self._waiters.remove(waiter)
+
+    def _put_back(self, conn: AsyncConnection) -> None:
+        """A healthy connection goes to the first waiter still waiting, else back to the idle."""
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(conn)
+                return
+        self._idle.append(conn)
+
+    def _slot_freed(self) -> None:
+        """A connection is gone for good: let the first waiter open a new one in its place."""
+        self._size -= 1
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
 
     async def _release(self, conn: AsyncConnection) -> None:
         if conn.broken or conn.closed or self._closed:
-            self._size -= 1
+            self._slot_freed()
             await self._discard_idle()
             with contextlib.suppress(Exception):
                 await conn.close()
@@ -162,61 +223,35 @@ class ConnectionPool:
             try:
                 await conn.rollback()
             except psycopg.Error:
-                self._size -= 1
-                await conn.close()
+                self._slot_freed()
+                with contextlib.suppress(Exception):
+                    await conn.close()
                 return
-        self._idle.put_nowait(conn)
+        self._put_back(conn)
 
     async def _discard_idle(self) -> None:
         """Drop every idle connection: after one broke, the rest are most likely dead too."""
-        while not self._idle.empty():
-            conn = self._idle.get_nowait()
-            self._size -= 1
+        while self._idle:
+            conn = self._idle.pop()
+            self._slot_freed()
             with contextlib.suppress(Exception):
                 await conn.close()
 
-    @contextlib.asynccontextmanager
-    async def connection(self) -> AsyncIterator[AsyncConnection]:
-        """A connection for one unit of work. Inside a write request (``WRITE_CONTEXT`` set) the
-        unit is one transaction carrying the acting key and request id for the audit trigger.
-        Outside one, a safe read routed by :data:`READ_POOL` uses that pool when it can."""
-        context = WRITE_CONTEXT.get()
-        pool = self
-        conn = None
-        route = READ_POOL.get() if context is None else None
-        if route is not None and route.pool is not self and route.pool.available():
-            try:
-                conn = await route.pool._acquire()
-                pool = route.pool
-            except PoolUnavailable as exc:
-                route.failed = True
-                logger.warning(
-                    "pool %s unavailable (%s); reading from %s", route.pool.name, exc, self.name
-                )
-        if conn is None:
-            conn = await self._acquire()
-        try:
-            if context is not None:
-                await conn.execute(context.begin(), prepare=False)
-            yield conn
-            if context is not None and conn.info.transaction_status == TransactionStatus.INTRANS:
-                await conn.execute("COMMIT")
-        except psycopg.OperationalError as exc:
-            if route is not None and pool is not self and not isinstance(exc, QueryCanceled):
-                route.failed = True  # the replica went away mid-request: ``db/replica.py`` retries
-                pool.mark_down()
-            raise
-        finally:
-            await pool._release(conn)
+    def connection(self) -> Checkout:
+        """A connection for one unit of work (``async with pool.connection() as conn``). Inside a
+        write request (``WRITE_CONTEXT`` set) the unit is one transaction carrying the acting key
+        and request id for the audit trigger. Outside one, a safe read routed by
+        :data:`READ_POOL` uses that pool when it can."""
+        return Checkout(self)
 
     def stats(self) -> PoolStats:
-        idle = self._idle.qsize()
+        idle = len(self._idle)
         return PoolStats(
             name=self.name,
             size=self._size,
             idle=idle,
             in_use=self._size - idle,
-            waiting=self._waiting,
+            waiting=sum(1 for waiter in self._waiters if not waiter.done()),
             max_size=self._max_size,
         )
 
@@ -231,3 +266,61 @@ class ReadRoute:
 
 READ_POOL: ContextVar[ReadRoute | None] = ContextVar("taskmaster_read_pool", default=None)
 """The replica route of the current request (``db/replica.py`` sets it for safe reads)."""
+
+
+class Checkout:
+    """The context manager of :meth:`ConnectionPool.connection`: a class rather than an
+    ``@asynccontextmanager`` generator because it runs once or more on every request."""
+
+    __slots__ = ("_conn", "_context", "_owner", "_pool", "_route")
+
+    def __init__(self, pool: ConnectionPool) -> None:
+        self._pool = pool
+
+    async def __aenter__(self) -> AsyncConnection:
+        pool = self._owner = self._pool
+        context = self._context = WRITE_CONTEXT.get()
+        route = self._route = READ_POOL.get() if context is None else None
+        conn = None
+        if route is not None and route.pool is not pool and route.pool.available():
+            try:
+                conn = await route.pool._acquire()
+                self._owner = route.pool
+            except PoolUnavailable as exc:
+                route.failed = True
+                logger.warning(
+                    "pool %s unavailable (%s); reading from %s", route.pool.name, exc, pool.name
+                )
+        if conn is None:
+            conn = await pool._acquire()
+        self._conn = conn
+        if context is not None:
+            try:
+                await conn.execute(context.begin(), prepare=False)
+            except BaseException as exc:
+                await self._finish(exc)
+                raise
+        return conn
+
+    async def __aexit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
+        if exc is None and self._context is not None:
+            try:
+                if self._conn.info.transaction_status == TransactionStatus.INTRANS:
+                    await self._conn.execute("COMMIT")
+            except BaseException as failure:
+                await self._finish(failure)
+                raise
+        await self._finish(exc)
+
+    async def _finish(self, exc: BaseException | None) -> None:
+        """Give the connection back; when a replica connection failed, tell ``db/replica.py``."""
+        owner = self._owner
+        if (
+            isinstance(exc, psycopg.OperationalError)
+            and not isinstance(exc, QueryCanceled)
+            and self._route is not None
+            and owner is not self._pool
+        ):
+            self._route.failed = True  # the replica went away mid-request: the request is retried
+            owner.mark_down()
+        await owner._release(self._conn)

@@ -7,6 +7,7 @@ to ``ROUTE_HANDLERS`` and its scope rule to ``auth/scopes.py`` (unlisted paths n
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -139,6 +140,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         recorder.start()
         if jobs is not None:
             jobs.start()
+        # Everything built so far (routes, schemas, OpenAPI, SQL) lives as long as the process:
+        # move it out of the collector's sight, so full collections scan only request garbage
+        # instead of pausing every request in flight for tens of milliseconds (the p99).
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:

@@ -1,9 +1,9 @@
 """A diagnostic: the origin's data path alone, to tell its cost from the request pipeline's.
 
 Serves ``GET /api/v1/tasks/{id}`` with the origin's own :class:`~taskmaster.db.pool.ConnectionPool`
-(autocommit, prepared statements, queue hand-out) and ``TASKS.get`` (the same named query and
-msgspec struct), in a bare Litestar app: no authentication, request id, access log, idempotency,
-envelope or ETag. ``bench/run.py`` serves it like the others. Comparing it with the baseline shows
+(autocommit, prepared statements, deque hand-out) and ``TASKS.get_json`` (the same named query,
+JSON rendered by PostgreSQL), in a bare Litestar app: no authentication, request id, access log,
+idempotency, envelope or ETag. ``bench/run.py`` serves it like the others. Comparing it with the baseline shows
 what the data path gains; comparing the origin with it shows what the request pipeline costs.
 """
 
@@ -14,10 +14,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from uuid import UUID
 
-from litestar import Litestar, Request, Response, get
+from litestar import Litestar, MediaType, Request, Response, get
 from taskmaster.db.pool import ConnectionPool
 from taskmaster.errors import ApiError
-from taskmaster.tasks.schemas import Task
 from taskmaster.tasks.service import TASKS
 
 
@@ -25,8 +24,9 @@ def create_app() -> Litestar:
     pool = ConnectionPool(os.environ["DATABASE_URL"])
 
     @get("/api/v1/tasks/{task_id:uuid}")
-    async def get_task(task_id: UUID) -> Task:
-        return await TASKS.get(pool, task_id)
+    async def get_task(task_id: UUID) -> Response[bytes]:
+        _, task_json = await TASKS.get_json(pool, task_id)
+        return Response(task_json.encode(), media_type=MediaType.JSON)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:

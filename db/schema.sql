@@ -44,6 +44,23 @@ COMMENT ON EXTENSION pg_trgm IS 'text similarity measurement and index searching
 
 
 --
+-- Name: api_timestamp(timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.api_timestamp(value timestamp with time zone) RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+    SELECT to_char(
+        value AT TIME ZONE 'UTC',
+        CASE WHEN date_trunc('second', value) = value
+            THEN 'YYYY-MM-DD"T"HH24:MI:SS"Z"'
+            ELSE 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
+        END
+    )
+$$;
+
+
+--
 -- Name: audit_row_change(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -3541,4 +3558,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261123091400'),
     ('20261123091500'),
     ('20261123091600'),
-    ('20261123091700');
+    ('20261123091700'),
+    ('20261123091800');

@@ -18,9 +18,9 @@ request, and on the hot path (``GET /api/v1/tasks/{id}``) those layers cost more
 
 from __future__ import annotations
 
+import os
 import re
 import time
-import uuid
 from typing import Any
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -57,7 +57,7 @@ def front_middleware(
             elif name == b"user-agent":
                 user_agent = value
         if request_id is None:
-            request_id = uuid.uuid4().hex
+            request_id = os.urandom(16).hex()
         scope["request_id"] = request_id  # type: ignore[typeddict-unknown-key]
         echoed = (REQUEST_ID_HEADER, request_id.encode("ascii"))
         status = 500

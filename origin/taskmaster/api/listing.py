@@ -9,6 +9,8 @@ sub-collection its parent and the predicate that scopes it. From that the table 
   an empty first page of a sub-collection whose parent is missing is a 404;
 - :meth:`Table.get` / ``create`` / ``replace`` / ``patch`` / ``delete``: CRUD by convention over the
   resource's named statements ``get_<key>``, ``insert_<key>``, … in its ``queries.sql``;
+- :meth:`Table.get_json`: one row as JSON rendered by PostgreSQL (``get_<key>_json``), for a hot
+  read whose body is sent as is;
 - :meth:`Table.one` / :meth:`Table.write`: run any named single-row statement and decode it, 404
   when it returns nothing;
 - :meth:`Table.guarded`: an UPDATE/DELETE guarded by ``If-Match`` (``%(if_version)s``) that tells a
@@ -229,6 +231,16 @@ class Table(Generic[T]):
     async def get(self, pool: Db, resource_id: Any, scope: dict[str, Any] | None = None) -> T:
         params = {"id": resource_id} | (scope or {})
         return await self.one(pool, self._query("get"), params, resource_id)
+
+    async def get_json(self, pool: Db, resource_id: Any) -> tuple[int, str]:
+        """The row's version and its JSON as PostgreSQL renders it (``get_<key>_json``), for reads
+        that send the resource as is; 404 when there is no such row."""
+        async with using(pool) as conn:
+            cur = await conn.execute(self.queries[f"get_{self.key}_json"], {"id": resource_id})
+            row = await cur.fetchone()
+        if row is None:
+            raise not_found(self.label, resource_id)
+        return row[0], row[1]
 
     async def create(
         self, pool: Db, body: msgspec.Struct, scope: dict[str, Any] | None = None

@@ -64,6 +64,10 @@ def invalid_api_key(detail: str = "The API key is not valid.") -> ApiError:
     return unauthorized("invalid-api-key", "Invalid API key", detail)
 
 
+def malformed_api_key() -> ApiError:
+    return invalid_api_key("The API key is malformed or its checksum does not match.")
+
+
 _REFUSALS = {
     "revoked": ("revoked-api-key", "API key revoked", "The API key was revoked."),
     "expired": ("expired-api-key", "API key expired", "The API key has expired."),
@@ -212,18 +216,26 @@ class Authenticator:
     async def lookup(self, digest: str) -> KeyRecord | None:
         """The key row for a hash: from the verdict cache, else one database lookup (cached)."""
         record = self._cache.get(digest)
-        if record is MISSING:
-            generation = self._cache.generation
-            record = await lookup_by_hash(self._pool, digest)
-            self._cache.put(digest, record, generation)
-        return record  # type: ignore[return-value]
+        return await self._fetch(digest) if record is MISSING else record  # type: ignore[return-value]
+
+    async def _fetch(self, digest: str) -> KeyRecord | None:
+        generation = self._cache.generation
+        record = await lookup_by_hash(self._pool, digest)
+        self._cache.put(digest, record, generation)
+        return record
 
     async def _own_key(self, headers: Any, path: str, client_ip: str | None) -> Identity:
         key = presented_key(headers)
-        if not keyformat.well_formed(key):
-            raise invalid_api_key("The API key is malformed or its checksum does not match.")
+        if len(key) != keyformat.KEY_LEN or not key.isascii():
+            raise malformed_api_key()
         digest = keyformat.key_hash(key)
-        record = await self.lookup(digest)
+        record = self._cache.get(digest)
+        if record is MISSING:
+            # Only a key never seen (or not cached) pays for the checksum: a cached verdict is
+            # keyed by the hash of a key that was well formed.
+            if not keyformat.well_formed(key):
+                raise malformed_api_key()
+            record = await self._fetch(digest)
         if record is None or not hmac.compare_digest(record.key_hash, digest):
             raise invalid_api_key()
         reason = record.refusal(datetime.now(UTC))

@@ -64,7 +64,7 @@ def storable_text(value: str) -> str:
     return value.replace("\x00", "\ufffd") if "\x00" in value else value
 
 
-class AccessEntry(msgspec.Struct):
+class AccessEntry(msgspec.Struct, gc=False):
     """One ``api_access_logs`` row; ``created_at`` is Unix time (converted in SQL)."""
 
     api_key_id: str | None

@@ -13,6 +13,28 @@ completed_subtasks, metadata, version, created_at, updated_at
 -- One task by id.
 SELECT {{task_columns}} FROM tasks WHERE id = %(id)s;
 
+-- fragment: task_json
+-- A task as the API's JSON, rendered by PostgreSQL: the fields of schemas.Task in order (pinned by
+-- tests/unit/test_task_columns.py), date-times through api_timestamp (as msgspec writes them).
+json_build_object(
+    'id', id, 'project_id', project_id, 'parent_task_id', parent_task_id, 'title', title,
+    'description', description, 'type', type, 'status', status, 'priority', priority,
+    'complexity_score', complexity_score, 'affected_files', affected_files,
+    'requirements', requirements, 'acceptance_criteria', acceptance_criteria, 'tags', tags,
+    'assigned_to', assigned_to, 'estimated_hours', estimated_hours::float8,
+    'actual_hours', actual_hours::float8, 'linear_issue_id', linear_issue_id,
+    'github_pr_url', github_pr_url, 'lease_owner', lease_owner,
+    'lease_expires_at', api_timestamp(lease_expires_at),
+    'completed_at', api_timestamp(completed_at), 'total_subtasks', total_subtasks,
+    'completed_subtasks', completed_subtasks, 'metadata', metadata, 'version', version,
+    'created_at', api_timestamp(created_at), 'updated_at', api_timestamp(updated_at)
+)
+
+-- name: get_task_json
+-- GET /tasks/{id}: the version (for the ETag) and the task's JSON, which the origin sends as is
+-- (no row decoding, no struct, no encoding on the hottest read).
+SELECT version, {{task_json}}::text FROM tasks WHERE id = %(id)s;
+
 -- name: get_task_version
 -- Tells a missing task (no row) from a stale If-Match (a row with another version).
 SELECT version FROM tasks WHERE id = %(id)s;

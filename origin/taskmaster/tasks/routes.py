@@ -11,7 +11,7 @@ from litestar.datastructures import State
 from litestar.params import Parameter
 
 from taskmaster.api.docs import COMMON, WRITE, problems
-from taskmaster.api.envelope import Envelope, Page, paged, single
+from taskmaster.api.envelope import Envelope, Page, paged, single, single_json
 from taskmaster.api.etags import parse_if_match
 from taskmaster.api.pagination import DEFAULT_PAGE_SIZE
 from taskmaster.api.params import Cursor, IfMatch, IfNoneMatch, Limit, Sort
@@ -77,8 +77,8 @@ class TaskController(Controller):
         task_id: UUID,
         if_none_match: IfNoneMatch = None,
     ) -> Response[Envelope[Task]]:
-        task = await TASKS.get(state.pool, task_id)
-        return single(request, task, if_none_match=if_none_match)
+        version, task_json = await TASKS.get_json(state.pool, task_id)
+        return single_json(request, version, task_json, if_none_match)
 
     @put("/{task_id:uuid}", responses=problems(*WRITE, 412), summary="Replace a task")
     async def replace_task(

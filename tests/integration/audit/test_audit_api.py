@@ -120,3 +120,16 @@ def test_injection_corpus(client: httpx.Client) -> None:
         for name in ("api_key_id", "request_id", "method", "path", "status_code", "to", "sort"):
             assert_clean(client.get(ACCESS, params={name: value}))
     assert client.get(AUDIT, params={"table_name": "' OR '1'='1"}).json()["data"] == []
+
+
+def test_a_nul_in_the_path_is_logged_and_loses_no_other_entry(
+    client: httpx.Client, origin: Any
+) -> None:
+    """PostgreSQL text cannot hold NUL: one such request must not make the whole batch fail."""
+    odd, plain = unique("nul-"), unique("ok-")
+    with httpx.Client(base_url=origin.url, timeout=10) as http:
+        assert http.get("/api/v1/tasks/a%00b", headers={"X-Request-Id": odd}).status_code == 404
+        assert http.get("/api/v1/nowhere", headers={"X-Request-Id": plain}).status_code == 404
+    (entry,) = wait_for_access_entry(client, odd)
+    assert entry["path"] == "/api/v1/tasks/a\ufffdb" and entry["status_code"] == 404
+    assert wait_for_access_entry(client, plain)

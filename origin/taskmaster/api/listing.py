@@ -42,7 +42,7 @@ from taskmaster.api.pagination import (
     order_by_clause,
     parse_sort,
 )
-from taskmaster.db.pool import Checkout, ConnectionPool
+from taskmaster.db.pool import Checkout, ConnectionPool, statement_cursor
 from taskmaster.errors import ApiError, not_found
 
 T = TypeVar("T")
@@ -97,7 +97,7 @@ async def fetch_one(
 ) -> T:
     """One row decoded into ``struct``; 404 naming ``label`` when the statement returns none."""
     async with using(db) as conn:
-        cur = await conn.execute(query, params)
+        cur = await statement_cursor(conn).execute(query, params)
         row = await cur.fetchone()
     if row is None:
         raise not_found(label, resource_id)
@@ -194,7 +194,7 @@ class Table(Generic[T]):
     async def write(self, pool: Db, query: LiteralString, params: dict[str, Any]) -> T:
         """Run an INSERT … RETURNING ``columns`` (constraint errors become problems upstream)."""
         async with using(pool) as conn:
-            cur = await conn.execute(query, params)
+            cur = await statement_cursor(conn).execute(query, params)
             row = await cur.fetchone()
         assert row is not None
         return self.struct(*row)
@@ -204,11 +204,11 @@ class Table(Generic[T]):
     ) -> tuple[Any, ...]:
         """Run an UPDATE/DELETE guarded by ``%(if_version)s``; 404 or 412 when it touches no row."""
         async with using(pool) as conn:
-            cur = await conn.execute(query, params)
+            cur = await statement_cursor(conn).execute(query, params)
             row = await cur.fetchone()
             if row is not None:
                 return row
-            cur = await conn.execute(self._version_query, params | {"id": resource_id})  # type: ignore[arg-type]
+            cur = await cur.execute(self._version_query, params | {"id": resource_id})  # type: ignore[arg-type]
             current = await cur.fetchone()
         if current is None:
             raise not_found(self.label, resource_id)
@@ -236,7 +236,9 @@ class Table(Generic[T]):
         """The row's version and its JSON as PostgreSQL renders it (``get_<key>_json``), for reads
         that send the resource as is; 404 when there is no such row."""
         async with using(pool) as conn:
-            cur = await conn.execute(self.queries[f"get_{self.key}_json"], {"id": resource_id})
+            cur = await statement_cursor(conn).execute(
+                self.queries[f"get_{self.key}_json"], {"id": resource_id}
+            )
             row = await cur.fetchone()
         if row is None:
             raise not_found(self.label, resource_id)
@@ -337,7 +339,7 @@ class Table(Generic[T]):
                 params[f"cursor_{index}"] = value
         query = self.list_query(active, keys, cursor is not None)
         async with using(pool) as conn:
-            cur = await conn.execute(query, params)  # type: ignore[arg-type]
+            cur = await statement_cursor(conn).execute(query, params)  # type: ignore[arg-type]
             rows = await cur.fetchall()
         if not rows and cursor is None and self.parent is not None and scope:
             await self.parent.require(pool, next(iter(scope.values())))

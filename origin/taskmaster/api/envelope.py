@@ -109,19 +109,22 @@ class EncodedResponse(Response[bytes]):
         return send_response
 
 
-def single_json(
-    request: Request[Any, Any, Any],
-    version: int,
-    data_json: str,
-    if_none_match: str | None = None,
-) -> Response[Any]:
+def _raw_header(headers: list[tuple[bytes, bytes]], name: bytes) -> str | None:
+    """Every value of a header, comma-joined as RFC 9110 folds repeated fields; None if absent."""
+    values = [value.decode("latin-1") for key, value in headers if key == name]
+    return ", ".join(values) if values else None
+
+
+def single_json(request: Request[Any, Any, Any], version: int, data_json: str) -> Response[Any]:
     """:func:`single` for a resource already rendered as JSON (``Table.get_json``): the same
-    envelope, headers and 304, with the resource's bytes spliced in rather than re-encoded."""
+    envelope, headers and 304, with the resource's bytes spliced in rather than re-encoded. Its
+    route reads ``If-None-Match`` here (declare ``operation_class=docs.ReadWithIfNoneMatch``)."""
     headers = [
         (b"cache-control", cache_control_for(request.scope["path"]).encode()),
         (b"etag", etag(version).encode()),
     ]
-    if matches_if_none_match(if_none_match, version):
+    if_none_match = _raw_header(request.scope["headers"], b"if-none-match")
+    if if_none_match is not None and matches_if_none_match(if_none_match, version):
         return EncodedResponse(b"", 304, headers)
     body = b"".join(
         (b'{"data":', data_json.encode(), b',"meta":', _encode(meta_for(request)), b"}")

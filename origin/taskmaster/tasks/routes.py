@@ -10,11 +10,11 @@ from litestar import Controller, Request, Response, delete, get, patch, post, pu
 from litestar.datastructures import State
 from litestar.params import Parameter
 
-from taskmaster.api.docs import COMMON, WRITE, problems
+from taskmaster.api.docs import COMMON, WRITE, ReadWithIfNoneMatch, problems
 from taskmaster.api.envelope import Envelope, Page, paged, single, single_json
 from taskmaster.api.etags import parse_if_match
 from taskmaster.api.pagination import DEFAULT_PAGE_SIZE
-from taskmaster.api.params import Cursor, IfMatch, IfNoneMatch, Limit, Sort
+from taskmaster.api.params import Cursor, IfMatch, Limit, Sort
 from taskmaster.tasks import service
 from taskmaster.tasks.schemas import (
     Task,
@@ -69,16 +69,17 @@ class TaskController(Controller):
         page = await TASKS.page(state.pool, state.cursors, filters, sort, cursor, limit)
         return paged(request, page, limit)
 
-    @get("/{task_id:uuid}", responses=problems(*COMMON), summary="Get a task")
+    @get(
+        "/{task_id:uuid}",
+        responses=problems(*COMMON),
+        summary="Get a task",
+        operation_class=ReadWithIfNoneMatch,
+    )
     async def get_task(
-        self,
-        request: Request[Any, Any, Any],
-        state: State,
-        task_id: UUID,
-        if_none_match: IfNoneMatch = None,
+        self, request: Request[Any, Any, Any], state: State, task_id: UUID
     ) -> Response[Envelope[Task]]:
         version, task_json = await TASKS.get_json(state.pool, task_id)
-        return single_json(request, version, task_json, if_none_match)
+        return single_json(request, version, task_json)  # answers If-None-Match
 
     @put("/{task_id:uuid}", responses=problems(*WRITE, 412), summary="Replace a task")
     async def replace_task(

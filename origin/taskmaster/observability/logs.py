@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+import time
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
@@ -64,7 +65,7 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
 
 REQUEST_LOGGER = "taskmaster.request"
 REQUEST_LOG_FLUSH_S = 0.25
-REQUEST_LOG_MAX_BUFFER = 64 * 1024
+REQUEST_LOG_MAX_LINES = 1000
 
 
 class RequestLine(msgspec.Struct):
@@ -83,16 +84,20 @@ class RequestLine(msgspec.Struct):
     duration_ms: float
 
 
+# What a request leaves for its line: (unix time, request id, key id, method, route, path, status,
+# duration in seconds). Formatted at flush time, in one batch, off each request's own path.
+_Pending = tuple[float, str, str | None, str, str, str, int, float]
+
+
 class RequestLog:
     """One line per request on ``stream`` (stderr), JSON or text as ``LOG_FORMAT`` says, buffered:
-    written within :data:`REQUEST_LOG_FLUSH_S`, or at once when the buffer passes
-    :data:`REQUEST_LOG_MAX_BUFFER`; :meth:`flush` at shutdown writes the rest."""
+    written within :data:`REQUEST_LOG_FLUSH_S`, or at once past :data:`REQUEST_LOG_MAX_LINES`;
+    :meth:`flush` at shutdown writes the rest."""
 
     def __init__(self, fmt: str = "json", stream: TextIO | None = None) -> None:
         self._json = fmt == "json"
         self._stream = stream or sys.stderr
-        self._buffer: list[str] = []
-        self._size = 0
+        self._pending: list[_Pending] = []
         self._timer: asyncio.TimerHandle | None = None
 
     def write(
@@ -105,23 +110,9 @@ class RequestLog:
         status: int,
         duration_s: float,
     ) -> None:
-        ts = datetime.now(UTC).isoformat(timespec="milliseconds")
-        duration_ms = round(duration_s * 1000, 3)
-        if self._json:
-            fields = RequestLine(
-                ts, "info", REQUEST_LOGGER, "request", request_id, key_id, method, route, path,
-                status, duration_ms,
-            )  # fmt: skip
-            line = _encoder.encode(fields).decode()
-        else:
-            line = (
-                f"{ts} INFO {REQUEST_LOGGER} request request_id={request_id} key_id={key_id} "
-                f"method={method} route={route} path={path} status={status} "
-                f"duration_ms={duration_ms}"
-            )
-        self._buffer.append(line)
-        self._size += len(line)
-        if self._size >= REQUEST_LOG_MAX_BUFFER:
+        pending = self._pending
+        pending.append((time.time(), request_id, key_id, method, route, path, status, duration_s))
+        if len(pending) >= REQUEST_LOG_MAX_LINES:
             self.flush()
         elif self._timer is None:
             self._timer = asyncio.get_running_loop().call_later(REQUEST_LOG_FLUSH_S, self.flush)
@@ -130,8 +121,23 @@ class RequestLog:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        if not self._buffer:
+        if not self._pending:
             return
-        lines, self._buffer, self._size = self._buffer, [], 0
-        self._stream.write("\n".join(lines) + "\n")
+        pending, self._pending = self._pending, []
+        self._stream.write("".join(map(self._format, pending)))
         self._stream.flush()
+
+    def _format(self, entry: _Pending) -> str:
+        at, request_id, key_id, method, route, path, status, duration_s = entry
+        ts = datetime.fromtimestamp(at, UTC).isoformat(timespec="milliseconds")
+        duration_ms = round(duration_s * 1000, 3)
+        if self._json:
+            fields = RequestLine(
+                ts, "info", REQUEST_LOGGER, "request", request_id, key_id, method, route, path,
+                status, duration_ms,
+            )  # fmt: skip
+            return _encoder.encode(fields).decode() + "\n"
+        return (
+            f"{ts} INFO {REQUEST_LOGGER} request request_id={request_id} key_id={key_id} "
+            f"method={method} route={route} path={path} status={status} duration_ms={duration_ms}\n"
+        )

@@ -255,7 +255,7 @@ class Authenticator:
                 "Endpoint not allowed",
                 f"The key may not call {path!r}.",
             )
-        return Identity(str(record.id), record.scopes, client_ip)
+        return Identity(record.key_id, record.scopes, client_ip)
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

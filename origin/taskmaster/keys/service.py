@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -74,18 +74,21 @@ class KeyRecord:
     per_hour: int
     per_day: int
     burst: int
+    # Derived once (a record is cached and read on every request of its key).
+    key_id: str = field(init=False)
+    effective_expiry: datetime | None = field(init=False)
+    """When the key stops working: its expiry or the end of its rotation grace."""
+
+    def __post_init__(self) -> None:
+        ends = [t for t in (self.expires_at, self.grace_expires_at) if t is not None]
+        object.__setattr__(self, "key_id", str(self.id))
+        object.__setattr__(self, "effective_expiry", min(ends) if ends else None)
 
     @classmethod
     def from_row(cls, row: tuple[Any, ...]) -> KeyRecord:
         values = list(row)
         values[2], values[3], values[4] = tuple(row[2]), tuple(row[3]), tuple(row[4])
         return cls(*values)
-
-    @property
-    def effective_expiry(self) -> datetime | None:
-        """When the key stops working: its expiry or the end of its rotation grace."""
-        ends = [t for t in (self.expires_at, self.grace_expires_at) if t is not None]
-        return min(ends) if ends else None
 
     def refusal(self, now: datetime) -> str | None:
         """None when the key may be used now, else the contract reason (revoked, inactive, …)."""

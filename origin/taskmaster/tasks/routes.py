@@ -76,9 +76,10 @@ class TaskController(Controller):
         operation_class=ReadWithIfNoneMatch,
     )
     async def get_task(
-        self, request: Request[Any, Any, Any], state: State, task_id: UUID
+        self, request: Request[Any, Any, Any], task_id: UUID
     ) -> Response[Envelope[Task]]:
-        version, task_json = await TASKS.get_json(state.pool, task_id)
+        # The hottest read: no ``state`` parameter (Litestar builds a State per request for it).
+        version, task_json = await TASKS.get_json(request.app.state.pool, task_id)
         return single_json(request, version, task_json)  # answers If-None-Match
 
     @put("/{task_id:uuid}", responses=problems(*WRITE, 412), summary="Replace a task")

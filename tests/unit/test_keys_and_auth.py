@@ -14,7 +14,7 @@ from uuid import uuid4
 import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from taskmaster.auth import edge
+from taskmaster.auth import edge, scopes
 from taskmaster.auth.authenticate import Authenticator, endpoint_allowed, ip_allowed
 from taskmaster.auth.cache import MISSING, VerdictCache
 from taskmaster.auth.cf_access import AccessVerifier
@@ -201,3 +201,22 @@ def test_cloudflare_access_jwt() -> None:
         with pytest.raises(ApiError) as refused:
             verifier.verify(bad)
         assert refused.value.status == 401
+
+
+def test_the_scope_of_a_path_is_decided_by_its_root_as_by_the_whole_path() -> None:
+    assert all(rule.path.count("/") <= scopes.ROOT_SEGMENTS for rule in scopes.RULES)
+
+    def by_scan(method: str, path: str) -> str:
+        if method == "OPTIONS":
+            return scopes.PUBLIC
+        for rule in scopes.RULES:
+            if rule.matches(path):
+                return rule.read if method in scopes.READ_METHODS else rule.write
+        return scopes.ADMIN
+
+    paths = [rule.path for rule in scopes.RULES]
+    paths += [p + suffix for p in paths for suffix in ("/", "/x", "/x/y/z", "x", "//x")]
+    paths += ["", "/", "/api", "/api/v1", "/api/v1/", "/API/v1/tasks", "/api//v1/tasks/1"]
+    for method in ("GET", "HEAD", "OPTIONS", "POST", "PATCH", "DELETE"):
+        for path in paths:
+            assert scopes.required_scope(method, path) == by_scan(method, path), (method, path)

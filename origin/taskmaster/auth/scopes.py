@@ -14,6 +14,7 @@ and ``EDGE_ONLY`` (only a call signed by the edge, e.g. ``/internal/keys/verify`
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 ADMIN = "admin"
 PUBLIC = "public"
@@ -89,13 +90,25 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+# Every rule's path has at most this many segments, so a path's rule is decided by its first
+# ROOT_SEGMENTS segments alone (``/api/v1/tasks/<id>/…`` → ``/api/v1/tasks``): the scan of RULES
+# runs once per (method, root), not once per request (tests/unit/test_keys_and_auth.py holds
+# every rule to that bound and compares with a scan of the whole path).
+ROOT_SEGMENTS = 3
+
+
 def required_scope(method: str, path: str) -> str:
     """The scope (or ``PUBLIC`` / ``EDGE_ONLY``) a request needs; ``admin`` when no rule matches.
     ``OPTIONS`` is public: it only states the methods of a path (and CORS preflights carry no key)."""
     if method == "OPTIONS":
         return PUBLIC
+    return _scope_of_root(method, "/".join(path.split("/", ROOT_SEGMENTS + 1)[: ROOT_SEGMENTS + 1]))
+
+
+@lru_cache(maxsize=1024)
+def _scope_of_root(method: str, root: str) -> str:
     for rule in RULES:
-        if rule.matches(path):
+        if rule.matches(root):
             return rule.read if method.upper() in READ_METHODS else rule.write
     return ADMIN
 

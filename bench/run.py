@@ -275,7 +275,7 @@ def measure(
             max(get_runs, key=lambda r: r.rps),
         ),
         "origin_core": report.Row(
-            "origin_core", "  diagnostic: origin pool + TASKS.get only (no auth/middleware)",
+            "origin_core", "  diagnostic: origin pool + TASKS.get_json only (no auth/middleware)",
             core_run,
         ),
         "list_page1": report.Row("list_page1", f"GET /api/v1/tasks?{LIST_QUERY} page 1", page1),

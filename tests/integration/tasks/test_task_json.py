@@ -50,22 +50,24 @@ def test_get_renders_every_field_as_the_struct_encoding_does(
     assert created.status_code == 201, created.text
     task = created.json()["data"]
     # Date-times set after being NULL, with and without a fractional second.
-    db.execute(
-        "UPDATE tasks SET status = 'in_progress', lease_owner = 'w1',"
-        " lease_expires_at = '2026-01-02T03:04:05Z' WHERE id = %s",
-        (task["id"],),
-    )
-    got = _from_get(client, task["id"])
-    assert got == _from_list(client, task["id"])
-    assert got["lease_expires_at"] == "2026-01-02T03:04:05Z"
-    db.execute(
-        "UPDATE tasks SET status = 'completed',"
-        " completed_at = '2026-01-02T03:04:05.000100+02:00' WHERE id = %s",
-        (task["id"],),
-    )
-    got = _from_get(client, task["id"])
-    assert got == _from_list(client, task["id"])
-    assert got["completed_at"] == "2026-01-02T01:04:05.000100Z"
+    for statement, field, expected in (
+        (
+            "UPDATE tasks SET status = 'in_progress', lease_owner = 'w1',"
+            " lease_expires_at = '2026-01-02T03:04:05Z' WHERE id = %s",
+            "lease_expires_at",
+            "2026-01-02T03:04:05Z",
+        ),
+        (
+            "UPDATE tasks SET status = 'completed',"
+            " completed_at = '2026-01-02T03:04:05.000100+02:00' WHERE id = %s",
+            "completed_at",
+            "2026-01-02T01:04:05.000100Z",
+        ),
+    ):
+        db.execute(statement, (task["id"],))  # type: ignore[arg-type]
+        got = _from_get(client, task["id"])
+        assert got == _from_list(client, task["id"])
+        assert got[field] == expected
     assert got["title"] == AWKWARD["title"] and got["metadata"] == AWKWARD["metadata"]
     assert got["estimated_hours"] == 3 and got["actual_hours"] == 1.25
 

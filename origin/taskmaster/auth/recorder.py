@@ -5,8 +5,8 @@ once more at shutdown) with one UPDATE for usage (``last_used_at``, ``last_used_
 ``usage_count``) and one INSERT into ``api_access_logs`` (RLS forbids COPY for non-owner roles).
 The access rows travel as one JSON document that msgspec encodes in C, because the flush runs on
 the event loop: adapting thousands of values one by one in Python would stall every request for
-milliseconds each second. Nothing secret is recorded: no header is stored, and query parameters that look like
-credentials are redacted (:data:`SECRET_PARAMS`). If the database is down the buffers are kept up
+milliseconds each second. Nothing secret is recorded: no header is stored, and query parameters
+that look like credentials are redacted (:data:`SECRET_PARAMS`). If the database is down the buffers are kept up
 to :data:`MAX_BUFFERED` entries, then the oldest are dropped (and counted).
 """
 

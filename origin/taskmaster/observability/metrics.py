@@ -1,6 +1,6 @@
 """The origin's metric families (``GET /metrics``), per worker process.
 
-Updated on every request by :func:`taskmaster.observability.middleware.observe_middleware`; pool,
+Updated on every request by :func:`taskmaster.front.front_middleware`; pool,
 database-error and key-cache figures are read at scrape time from their owners (no mirroring on the
 hot path). Names follow Prometheus conventions (``_total`` counters, base units: seconds).
 """

@@ -7,7 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import msgspec
 import psycopg
+from taskmaster.tasks.schemas import Task
+from taskmaster.tasks.service import QUERIES
 
 TASKS = "/api/v1/tasks"
 
@@ -43,6 +46,13 @@ def _from_list(client: httpx.Client, task_id: str) -> dict[str, Any]:
     return next(item for item in response.json()["data"] if item["id"] == task_id)
 
 
+def _as_struct_encodes_it(db: psycopg.Connection, task_id: str) -> dict[str, Any]:
+    """The task as the struct path renders it: the row of ``get_task``, msgspec-encoded."""
+    row = db.execute(QUERIES["get_task"], {"id": task_id}).fetchone()
+    assert row is not None
+    return msgspec.json.decode(msgspec.json.encode(Task(*row)))
+
+
 def test_get_renders_every_field_as_the_struct_encoding_does(
     client: httpx.Client, db: psycopg.Connection
 ) -> None:
@@ -66,7 +76,7 @@ def test_get_renders_every_field_as_the_struct_encoding_does(
     ):
         db.execute(statement, (task["id"],))  # type: ignore[arg-type]
         got = _from_get(client, task["id"])
-        assert got == _from_list(client, task["id"])
+        assert got == _from_list(client, task["id"]) == _as_struct_encodes_it(db, task["id"])
         assert got[field] == expected
     assert got["title"] == AWKWARD["title"] and got["metadata"] == AWKWARD["metadata"]
     assert got["estimated_hours"] == 3 and got["actual_hours"] == 1.25

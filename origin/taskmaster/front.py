@@ -41,7 +41,7 @@ UNMATCHED = "unmatched"
 def front_middleware(
     app: ASGIApp, metrics: OriginMetrics, recorder: Recorder, request_log: RequestLog | None
 ) -> ASGIApp:
-    requests, latency, in_flight = metrics.requests, metrics.latency, metrics.in_flight
+    latency, in_flight = metrics.latency, metrics.in_flight
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -81,9 +81,7 @@ def front_middleware(
             elapsed = time.perf_counter() - started
             method = scope["method"]
             route = scope.get("path_template") or UNMATCHED  # type: ignore[call-overload]
-            labels = (method, route, str(status))
-            requests.inc(labels)
-            latency.observe(elapsed, labels)
+            latency.observe(elapsed, (method, route, str(status)))  # counts requests too
             path = scope["path"]
             if path not in UNLOGGED_PATHS:
                 identity: Any = scope.get("auth")

@@ -18,7 +18,8 @@ from taskmaster.observability.registry import Registry
 class OriginMetrics:
     def __init__(self) -> None:
         r = self.registry = Registry()
-        self.requests = r.counter(
+        # Read at scrape time from the latency histogram's counts: one update per request.
+        self._requests = r.counter(
             "taskmaster_http_requests_total",
             "HTTP requests answered, by method, route template and status.",
             ("method", "route", "status"),
@@ -82,6 +83,9 @@ class OriginMetrics:
         self._cache = key_cache
 
     def _collect(self) -> None:
+        self._requests.values = {
+            labels: float(sum(counts)) for labels, (counts, _) in self.latency.series.items()
+        }
         for pool in self._pools:
             stats = pool.stats()
             self._pool_connections.set(stats.in_use, (stats.name, "in_use"))

@@ -54,7 +54,7 @@ def front_middleware(
             if name == REQUEST_ID_HEADER:
                 if request_id is None and _WELL_FORMED_REQUEST_ID.match(value):
                     request_id = value.decode("ascii")
-            elif name == b"user-agent":
+            elif name == b"user-agent" and user_agent is None:
                 user_agent = value
         if request_id is None:
             request_id = os.urandom(16).hex()

@@ -13,27 +13,23 @@ completed_subtasks, metadata, version, created_at, updated_at
 -- One task by id.
 SELECT {{task_columns}} FROM tasks WHERE id = %(id)s;
 
--- fragment: task_json
--- A task as the API's JSON, rendered by PostgreSQL: the fields of schemas.Task in order (pinned by
--- tests/unit/test_task_columns.py), date-times through api_timestamp (as msgspec writes them).
-json_build_object(
-    'id', id, 'project_id', project_id, 'parent_task_id', parent_task_id, 'title', title,
-    'description', description, 'type', type, 'status', status, 'priority', priority,
-    'complexity_score', complexity_score, 'affected_files', affected_files,
-    'requirements', requirements, 'acceptance_criteria', acceptance_criteria, 'tags', tags,
-    'assigned_to', assigned_to, 'estimated_hours', estimated_hours::float8,
-    'actual_hours', actual_hours::float8, 'linear_issue_id', linear_issue_id,
-    'github_pr_url', github_pr_url, 'lease_owner', lease_owner,
-    'lease_expires_at', api_timestamp(lease_expires_at),
-    'completed_at', api_timestamp(completed_at), 'total_subtasks', total_subtasks,
-    'completed_subtasks', completed_subtasks, 'metadata', metadata, 'version', version,
-    'created_at', api_timestamp(created_at), 'updated_at', api_timestamp(updated_at)
-)
+-- fragment: task_json_columns
+-- A task's fields as the API writes them, for row_to_json (compact, in this order): the fields of
+-- schemas.Task (pinned by tests/unit/test_task_columns.py), date-times through api_timestamp
+-- (as msgspec writes them).
+id, project_id, parent_task_id, title, description, type, status, priority, complexity_score,
+affected_files, requirements, acceptance_criteria, tags, assigned_to,
+estimated_hours::float8 AS estimated_hours, actual_hours::float8 AS actual_hours,
+linear_issue_id, github_pr_url, lease_owner,
+api_timestamp(lease_expires_at) AS lease_expires_at, api_timestamp(completed_at) AS completed_at,
+total_subtasks, completed_subtasks, metadata, version,
+api_timestamp(created_at) AS created_at, api_timestamp(updated_at) AS updated_at
 
 -- name: get_task_json
 -- GET /tasks/{id}: the version (for the ETag) and the task's JSON, which the origin sends as is
 -- (no row decoding, no struct, no encoding on the hottest read).
-SELECT version, {{task_json}}::text FROM tasks WHERE id = %(id)s;
+SELECT task.version, row_to_json(task)::text
+FROM (SELECT {{task_json_columns}} FROM tasks WHERE id = %(id)s) AS task;
 
 -- name: get_task_version
 -- Tells a missing task (no row) from a stale If-Match (a row with another version).

@@ -21,6 +21,5 @@ def test_task_columns_follow_the_struct_field_order() -> None:
     assert _column_names(QUERIES["fragment:task_columns"]) == list(Task.__struct_fields__)
 
 
-
 def test_task_json_columns_are_the_struct_fields_in_order() -> None:
     assert _column_names(QUERIES["fragment:task_json_columns"]) == list(Task.__struct_fields__)

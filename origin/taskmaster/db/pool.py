@@ -201,8 +201,7 @@ class ConnectionPool:
                 if handed is not None:
                     self._put_back(handed)
                 else:
-                    self._size += 1  # take the freed slot only to pass it on
-                    self._slot_freed()
+                    self._hand_over(None)  # pass the freed slot on
             raise
         except TimeoutError as exc:
             self._forget(waiter)
@@ -214,23 +213,24 @@ class ConnectionPool:
         with contextlib.suppress(ValueError):
             self._waiters.remove(waiter)
 
-    def _put_back(self, conn: AsyncConnection) -> None:
-        """A healthy connection goes to the first waiter still waiting, else back to the idle."""
+    def _hand_over(self, handed: AsyncConnection | None) -> bool:
+        """Give a connection (or, None, a free slot) to the first waiter still waiting."""
         while self._waiters:
             waiter = self._waiters.popleft()
             if not waiter.done():
-                waiter.set_result(conn)
-                return
-        self._idle.append(conn)
+                waiter.set_result(handed)
+                return True
+        return False
+
+    def _put_back(self, conn: AsyncConnection) -> None:
+        """A healthy connection goes to the first waiter still waiting, else back to the idle."""
+        if not self._hand_over(conn):
+            self._idle.append(conn)
 
     def _slot_freed(self) -> None:
         """A connection is gone for good: let the first waiter open a new one in its place."""
         self._size -= 1
-        while self._waiters:
-            waiter = self._waiters.popleft()
-            if not waiter.done():
-                waiter.set_result(None)
-                return
+        self._hand_over(None)
 
     async def _release(self, conn: AsyncConnection) -> None:
         if conn.broken or conn.closed or self._closed:

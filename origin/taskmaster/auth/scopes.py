@@ -13,7 +13,7 @@ and ``EDGE_ONLY`` (only a call signed by the edge, e.g. ``/internal/keys/verify`
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 ADMIN = "admin"
@@ -44,15 +44,11 @@ class Rule:
     read: str
     write: str
     exact: bool = False
-    prefix: str = field(init=False)  # what a path below this one starts with (set once)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "prefix", self.path.rstrip("/") + "/")
 
     def matches(self, path: str) -> bool:
         if self.exact:
             return path == self.path
-        return path == self.path or path.startswith(self.prefix)
+        return path == self.path or path.startswith(self.path.rstrip("/") + "/")
 
 
 RULES: tuple[Rule, ...] = (

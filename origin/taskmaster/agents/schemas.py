@@ -10,9 +10,11 @@ from uuid import UUID
 
 import msgspec
 
+from taskmaster.api.types import Line
+
 AgentType = Literal["claude_code", "codegen", "agentapi", "openai", "custom"]
 Health = Literal["unknown", "healthy", "degraded", "unhealthy"]
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Name = Line(200)
 Description = Annotated[str, msgspec.Meta(max_length=10_000)]
 Model = Annotated[str, msgspec.Meta(max_length=200)]
 Capability = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]

@@ -4,6 +4,7 @@
   declared parameters, so a route never lists them twice.
 - A body sent to a JSON route must be ``application/json`` (415 otherwise).
 - A NUL character (``%00``) in the query string is a 400 (PostgreSQL text cannot hold one).
+- Bodies and typed query parameters are decoded strictly (``api/strict.py``): no coercion.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from litestar import Request
 from litestar.handlers import HTTPRouteHandler
 
+from taskmaster.api.strict import check_body, check_query
 from taskmaster.errors import ApiError, FieldError, bad_request
 
 JSON_MEDIA_TYPES = frozenset({"application/json", "application/merge-patch+json"})
@@ -55,6 +57,7 @@ async def check_request(request: Request[Any, Any, Any]) -> None:
                     for name in unknown
                 ],
             )
+        check_query(request)
     if (
         request.method in ("POST", "PUT", "PATCH")
         and "data" in handler.parsed_fn_signature.parameters
@@ -67,3 +70,4 @@ async def check_request(request: Request[Any, Any, Any]) -> None:
                 "Unsupported media type",
                 f"Send the body as application/json (got {media_type or 'no content type'}).",
             )
+        await check_body(request)

@@ -8,6 +8,8 @@ from uuid import UUID
 
 import msgspec
 
+from taskmaster.api.types import Lines
+
 ErrorType = Literal[
     "validation", "compilation", "runtime", "network", "database", "authentication",
     "authorization", "timeout", "resource", "configuration", "integration", "deployment",
@@ -19,7 +21,7 @@ ErrorCategory = Literal[
 Severity = Literal["info", "warning", "error", "critical"]
 
 Code = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
-Message = Annotated[str, msgspec.Meta(min_length=1, max_length=100_000)]
+Message = Lines(100_000)
 Trace = Annotated[str, msgspec.Meta(max_length=1_000_000)]
 Text100 = Annotated[str, msgspec.Meta(max_length=100)]
 Text50 = Annotated[str, msgspec.Meta(max_length=50)]

@@ -8,6 +8,8 @@ from uuid import UUID
 
 import msgspec
 
+from taskmaster.api.types import Line
+
 EventType = Literal[
     "task.created",
     "task.updated",
@@ -18,7 +20,7 @@ EventType = Literal[
     "deployment.failed",
 ]
 DeliveryStatus = Literal["pending", "delivering", "delivered", "failed", "dead_letter"]
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Name = Line(200)
 Url = Annotated[str, msgspec.Meta(pattern=r"^https?://[^\s/?#]+", max_length=2048)]
 Description = Annotated[str, msgspec.Meta(max_length=2000)]
 EventTypes = Annotated[list[EventType], msgspec.Meta(max_length=7)]

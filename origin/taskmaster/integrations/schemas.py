@@ -10,6 +10,8 @@ from uuid import UUID
 
 import msgspec
 
+from taskmaster.api.types import Line
+
 IntegrationType = Literal[
     "linear", "github", "agentapi", "claude_code", "codegen", "cloudflare", "slack", "webhook",
     "custom",
@@ -22,7 +24,7 @@ EventType = Literal[
 Direction = Literal["inbound", "outbound"]
 EventStatus = Literal["success", "failure", "pending"]
 
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Name = Line(200)
 ErrorText = Annotated[str, msgspec.Meta(max_length=10_000)]
 CorrelationId = Annotated[str, msgspec.Meta(max_length=200)]
 HttpStatus = Annotated[int, msgspec.Meta(ge=100, le=599)]

@@ -8,8 +8,10 @@ from uuid import UUID
 
 import msgspec
 
+from taskmaster.api.types import Line
+
 ProjectStatus = Literal["active", "archived"]
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Name = Line(200)
 Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
 Description = Annotated[str, msgspec.Meta(max_length=100_000)]
 Url = Annotated[str, msgspec.Meta(max_length=2048, pattern=r"^https?://")]

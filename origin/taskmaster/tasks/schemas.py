@@ -8,6 +8,8 @@ from uuid import UUID
 
 import msgspec
 
+from taskmaster.api.types import Line
+
 # Mirrors the CHECK constraints of the tasks table (tests/migrations checks that they agree).
 TaskStatus = Literal[
     "pending", "in_progress", "blocked", "review", "completed", "failed", "cancelled", "deferred"
@@ -17,7 +19,7 @@ TaskType = Literal[
     "deployment", "maintenance", "security", "general",
 ]  # fmt: skip
 
-Title = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+Title = Line(500)
 Description = Annotated[str, msgspec.Meta(max_length=100_000)]
 Priority = Annotated[int, msgspec.Meta(ge=0, le=10)]
 Complexity = Annotated[int, msgspec.Meta(ge=1, le=10)]

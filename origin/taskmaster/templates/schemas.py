@@ -8,6 +8,8 @@ from uuid import UUID
 
 import msgspec
 
+from taskmaster.api.types import Line, Lines
+
 TemplateType = Literal[
     "prompt", "task", "code_generation", "code_review", "validation", "deployment",
     "documentation", "workflow",
@@ -15,10 +17,10 @@ TemplateType = Literal[
 VariableType = Literal["string", "number", "integer", "boolean", "json"]
 VARIABLE_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,99}$"
 
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Name = Line(200)
 Category = Annotated[str, msgspec.Meta(max_length=100)]
 Description = Annotated[str, msgspec.Meta(max_length=10_000)]
-Content = Annotated[str, msgspec.Meta(min_length=1, max_length=1_000_000)]
+Content = Lines(1_000_000)
 Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 Tags = Annotated[list[Tag], msgspec.Meta(max_length=100)]
 Rate = Annotated[float, msgspec.Meta(ge=0, le=1)]

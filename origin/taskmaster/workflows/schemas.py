@@ -8,6 +8,8 @@ from uuid import UUID
 
 import msgspec
 
+from taskmaster.api.types import Line
+
 WorkflowStatus = Literal["pending", "running", "paused", "completed", "failed", "cancelled"]
 TriggerType = Literal["manual", "task", "pull_request", "webhook", "schedule", "api"]
 StageType = Literal[
@@ -16,7 +18,7 @@ StageType = Literal[
 ]  # fmt: skip
 StageStatus = Literal["pending", "running", "completed", "failed", "skipped", "cancelled"]
 
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Name = Line(200)
 Description = Annotated[str, msgspec.Meta(max_length=10_000)]
 ShortText = Annotated[str, msgspec.Meta(max_length=255)]
 Message = Annotated[str, msgspec.Meta(max_length=100_000)]

@@ -12,6 +12,7 @@ from litestar.openapi import ResponseSpec
 from litestar.openapi.spec import Components, Operation, Parameter, Schema, SecurityScheme
 from litestar.openapi.spec.enums import OpenAPIType
 
+from taskmaster.api.etags import IF_MATCH_PATTERN
 from taskmaster.errors import PROBLEM_MEDIA_TYPE, Problem
 
 _DESCRIPTIONS = {
@@ -20,7 +21,7 @@ _DESCRIPTIONS = {
     403: "The key lacks a scope, or the client IP or endpoint is not allowed",
     404: "No such resource",
     409: "Conflicts with related rows or a unique value",
-    412: "If-Match does not match the current version",
+    412: "If-Match names no current version (a stale, weak or unknown ETag)",
     413: "Body larger than the configured limit",
     415: "Body is not application/json",
     422: "Body does not match the schema or breaks a data rule",
@@ -59,8 +60,8 @@ class ReadWithIfNoneMatch(Operation):
                 name="If-None-Match",
                 param_in=ParamType.HEADER,
                 required=False,
-                schema=Schema(type=OpenAPIType.STRING),
-                description="Answer 304 if the ETag still matches",
+                schema=Schema(type=OpenAPIType.STRING, pattern=IF_MATCH_PATTERN),
+                description="Answer 304 if one of the ETags (weak comparison) still matches",
             ),
         ]
 

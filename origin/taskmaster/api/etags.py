@@ -1,38 +1,31 @@
-"""ETags from row versions, and the If-Match / If-None-Match headers that compare against them."""
+"""ETags from row versions, and the If-Match / If-None-Match headers that compare against them
+(the RFC 9110 rules themselves live in ``api/conditional.py``)."""
 
 from __future__ import annotations
 
-from taskmaster.errors import ApiError
+from taskmaster.api.conditional import (
+    ENTITY_TAGS_PATTERN,
+    Versions,
+    if_match_versions,
+    if_none_match_hits,
+)
 
-# What the OpenAPI document promises for If-Match: "*" or one (weak or strong) ETag we issued.
-IF_MATCH_PATTERN = r'^(\*|(W/)?"[0-9]{1,18}")$'
+# What the OpenAPI document promises for If-Match / If-None-Match: "*" or a list of entity tags.
+IF_MATCH_PATTERN = ENTITY_TAGS_PATTERN
 
 
 def etag(version: int) -> str:
     return f'"{version}"'
 
 
-def parse_if_match(header: str | None) -> int | None:
-    """The version a conditional write requires, or None when there is no precondition.
+def parse_if_match(header: str | None) -> int | Versions | None:
+    """The version(s) a conditional write requires, or None when there is no precondition.
 
-    A value that cannot match any version (malformed, or several ETags) is refused with 412 rather
-    than ignored: a client that sent a precondition must never get an unconditional write.
+    A well-formed tag that cannot match (stale, weak, or never issued) still guards the write, so
+    it answers 412; a malformed header is a 400. Never an unconditional write.
     """
-    if header is None or header.strip() == "*":
-        return None
-    value = header.strip().removeprefix("W/")
-    if len(value) >= 3 and value[0] == value[-1] == '"' and value[1:-1].isdigit():
-        return int(value[1:-1])
-    raise ApiError(
-        412,
-        "precondition-failed",
-        "Precondition failed",
-        'If-Match must be a single ETag this API issued, such as "3".',
-    )
+    return if_match_versions(header)
 
 
 def matches_if_none_match(header: str | None, version: int) -> bool:
-    if header is None:
-        return False
-    tags = {part.strip().removeprefix("W/") for part in header.split(",")}
-    return "*" in tags or etag(version) in tags
+    return if_none_match_hits(header, version)

@@ -34,6 +34,7 @@ import msgspec
 from psycopg import AsyncConnection, sql
 from psycopg.types.json import Jsonb
 
+from taskmaster.api.conditional import NO_VERSION, Versions, resolve
 from taskmaster.api.pagination import (
     CursorCodec,
     SortField,
@@ -202,8 +203,11 @@ class Table(Generic[T]):
     async def guarded(
         self, pool: Db, query: LiteralString, params: dict[str, Any], resource_id: Any
     ) -> tuple[Any, ...]:
-        """Run an UPDATE/DELETE guarded by ``%(if_version)s``; 404 or 412 when it touches no row."""
+        """Run an UPDATE/DELETE guarded by ``%(if_version)s``; 404 or 412 when it touches no row.
+        An ``If-Match`` list of several versions is first resolved against the current one."""
         async with using(pool) as conn:
+            if isinstance(params.get("if_version"), Versions):
+                params = params | {"if_version": await self._current(conn, params, resource_id)}
             cur = await statement_cursor(conn).execute(query, params)
             row = await cur.fetchone()
             if row is not None:
@@ -213,6 +217,13 @@ class Table(Generic[T]):
         if current is None:
             raise not_found(self.label, resource_id)
         raise precondition_failed(self.label, resource_id, current[0])
+
+    async def _current(
+        self, conn: AsyncConnection[Any], params: dict[str, Any], resource_id: Any
+    ) -> int | None:
+        cur = await conn.execute(self._version_query, params | {"id": resource_id})  # type: ignore[arg-type]
+        row = await cur.fetchone()
+        return resolve(params["if_version"], row[0]) if row is not None else NO_VERSION
 
     async def update(
         self, pool: Db, query: LiteralString, params: dict[str, Any], resource_id: Any

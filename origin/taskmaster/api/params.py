@@ -31,10 +31,14 @@ IfMatch = Annotated[
     Parameter(
         header="If-Match",
         pattern=IF_MATCH_PATTERN,
-        description="Apply the write only if the ETag still matches",
+        description="Apply the write only if one of the ETags still matches (strong comparison)",
     ),
 ]
 IfNoneMatch = Annotated[
     str | None,
-    Parameter(header="If-None-Match", description="Answer 304 if the ETag still matches"),
+    Parameter(
+        header="If-None-Match",
+        pattern=IF_MATCH_PATTERN,
+        description="Answer 304 if one of the ETags (weak comparison) still matches",
+    ),
 ]

@@ -8,6 +8,7 @@ from typing import Any
 
 from psycopg.types.json import Jsonb
 
+from taskmaster.api.conditional import NO_VERSION, Versions, resolve
 from taskmaster.api.listing import Db, Table, using
 from taskmaster.api.pagination import SortField
 from taskmaster.configuration import crypto
@@ -36,6 +37,16 @@ SETTINGS: Table[Setting] = Table(
         "value_type": "value_type = ANY(%(value_type)s)",
     },
 )
+
+
+async def _one_version(db: Db, key: str, demand: int | Versions | None) -> int | None:
+    """An If-Match list of several versions, resolved against the setting's current one."""
+    if not isinstance(demand, Versions):
+        return demand
+    async with using(db) as conn:
+        cur = await conn.execute(QUERIES["setting_version"], {"key": key})
+        row = await cur.fetchone()
+    return resolve(demand, row[0]) if row is not None else NO_VERSION
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +85,7 @@ async def put(
     updated_by: str | None,
 ) -> Saved:
     """Create or replace ``key``; with ``if_version`` only replace that version (412 otherwise)."""
+    if_version = await _one_version(pool, key, if_version)
     value_type = _json_type(body.value)
     if body.value_type is not None and body.value_type != value_type:
         raise ApiError(
@@ -104,6 +116,7 @@ async def put(
 
 
 async def delete(pool: ConnectionPool, key: str, if_version: int | None) -> None:
+    if_version = await _one_version(pool, key, if_version)
     async with using(pool) as conn:
         cur = await conn.execute(QUERIES["delete_setting"], {"key": key, "if_version": if_version})
         if await cur.fetchone() is not None:

@@ -10,7 +10,8 @@ route matches (404/405) or that authentication refuses gets all of it:
   scope, never the raw path, and ``unmatched`` when no route matched);
 - one ``api_access_logs`` row (batched by the Recorder) and one request log line (``LOG_REQUESTS``);
   liveness probes (``/health``) are counted but neither logged nor recorded;
-- a fresh :data:`WRITE_CONTEXT`, set by authentication for writes and dropped at the end.
+- a fresh :data:`WRITE_CONTEXT`, set by authentication for writes and dropped at the end;
+- the seed documents' spellings of paths (``api/aliases.py``), rewritten to the route's own.
 
 Why one layer rather than one per concern: each ASGI layer wraps ``send`` and adds frames to every
 request, and on the hot path (``GET /api/v1/tasks/{id}``) those layers cost more than the query.
@@ -25,6 +26,7 @@ from typing import Any
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from taskmaster.api.aliases import PATH_ALIASES
 from taskmaster.auth.access_log import access_entry
 from taskmaster.auth.recorder import Recorder
 from taskmaster.db.context import WRITE_CONTEXT
@@ -47,6 +49,9 @@ def front_middleware(
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
+        alias = PATH_ALIASES.get(scope["path"])
+        if alias is not None:  # a seed document's spelling of a route (api/aliases.py)
+            scope = {**scope, "path": alias, "raw_path": alias.encode()}
         started = time.perf_counter()
         request_id: str | None = None
         user_agent: bytes | None = None

@@ -15,8 +15,9 @@ VALUES (%(name)s, %(slug)s, %(description)s, %(repository_url)s, %(status)s, %(s
 RETURNING {{project_columns}};
 
 -- name: replace_project
+-- A PUT without slug keeps the current one.
 UPDATE projects SET
-    name = %(name)s, slug = %(slug)s, description = %(description)s,
+    name = %(name)s, slug = COALESCE(%(slug)s, slug), description = %(description)s,
     repository_url = %(repository_url)s, status = %(status)s, settings = %(settings)s,
     metadata = %(metadata)s
 WHERE id = %(id)s AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
@@ -41,3 +42,11 @@ RETURNING {{project_columns}};
 DELETE FROM projects
 WHERE id = %(id)s AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
 RETURNING id;
+
+-- name: first_free_slug
+-- The first of the candidate slugs (in order) no project uses yet; none when all are taken.
+SELECT candidate
+FROM unnest(%(candidates)s::text[]) WITH ORDINALITY AS c(candidate, n)
+WHERE NOT EXISTS (SELECT 1 FROM projects WHERE slug = c.candidate)
+ORDER BY n
+LIMIT 1;

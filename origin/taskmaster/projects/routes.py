@@ -14,6 +14,7 @@ from taskmaster.api.envelope import Envelope, Page, paged, single
 from taskmaster.api.etags import parse_if_match
 from taskmaster.api.pagination import DEFAULT_PAGE_SIZE
 from taskmaster.api.params import Cursor, IfMatch, IfNoneMatch, Limit, Sort
+from taskmaster.projects import service
 from taskmaster.projects.schemas import Project, ProjectPatch, ProjectStatus, ProjectWrite, Slug
 from taskmaster.projects.service import PROJECTS
 
@@ -28,7 +29,7 @@ class ProjectController(Controller):
     async def create_project(
         self, request: Req, state: State, data: ProjectWrite
     ) -> Response[Envelope[Project]]:
-        project = await PROJECTS.create(state.pool, data)
+        project = await service.create(state.pool, data)
         return single(request, project, 201, location=f"{self.path}/{project.id}")
 
     @get("/", responses=problems(*COMMON), summary="List projects (keyset-paginated)")

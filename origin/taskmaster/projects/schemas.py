@@ -35,10 +35,11 @@ class Project(msgspec.Struct):
 
 
 class ProjectWrite(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    """Body of ``POST /projects`` and ``PUT /projects/{id}`` (PUT replaces every writable field)."""
+    """Body of ``POST /projects`` and ``PUT /projects/{id}`` (PUT replaces every writable field).
+    Without ``slug``, POST derives a unique one from ``name`` and PUT keeps the current one."""
 
     name: Name
-    slug: Slug
+    slug: Slug | msgspec.UnsetType = msgspec.UNSET
     description: Description | None = None
     repository_url: Url | None = None
     status: ProjectStatus = "active"

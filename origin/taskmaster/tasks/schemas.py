@@ -32,6 +32,7 @@ FilePaths = Annotated[list[Annotated[str, msgspec.Meta(min_length=1, max_length=
                       msgspec.Meta(max_length=1000)]  # fmt: skip
 Items = Annotated[list[Any], msgspec.Meta(max_length=500)]
 Metadata = dict[str, Any]
+Note = Annotated[str, msgspec.Meta(max_length=2000)]
 
 
 class Task(msgspec.Struct):
@@ -113,10 +114,18 @@ class TaskPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 class TaskStatusChange(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    """Body of ``PATCH /tasks/{id}/status``; the change is also recorded as a task context."""
+    """Body of ``PATCH /tasks/{id}/status``; the change is also recorded as a task context.
+    ``notes`` is the seed documents' spelling of ``note`` (docs/compatibility.md); send one."""
 
     status: TaskStatus
-    note: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
+    note: Note | None = None
+    notes: Note | None = None
+
+    def __post_init__(self) -> None:
+        if self.note is not None and self.notes is not None:
+            raise ValueError("send note or notes (the same field), not both")
+        if self.note is None:
+            self.note = self.notes
 
 
 # ---- sub-resources: /tasks/{id}/contexts, /tasks/{id}/dependencies ------------------------------

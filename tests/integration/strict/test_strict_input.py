@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import httpx
 import pytest
 
@@ -104,3 +106,63 @@ def test_a_missing_or_unknown_field_is_named(client: httpx.Client) -> None:
 def test_a_tab_in_a_one_line_title_is_a_control_character(client: httpx.Client) -> None:
     problem = assert_problem(client.post(TASKS, json={"title": "a\tb"}), 422)
     assert field_errors(problem) == {"title": "must not contain control characters (found U+0009)"}
+
+
+# ---- seeds' spellings and conveniences -----------------------------------------------------------
+
+
+def test_a_project_without_slug_gets_a_unique_one_from_its_name(client: httpx.Client) -> None:
+    name = f"Façade: Q3 Release! {uuid.uuid4().hex[:6]}"
+    first = client.post("/api/v1/projects", json={"name": name})
+    assert first.status_code == 201, first.text
+    slug = first.json()["data"]["slug"]
+    assert slug.startswith("facade-q3-release-")
+    second = client.post("/api/v1/projects", json={"name": name})
+    assert second.status_code == 201, second.text
+    assert second.json()["data"]["slug"] == f"{slug}-2"
+
+
+def test_a_project_slug_is_still_settable_and_kept_by_a_put_without_it(
+    client: httpx.Client,
+) -> None:
+    slug = f"chosen-{uuid.uuid4().hex[:8]}"
+    created = client.post("/api/v1/projects", json={"name": "x", "slug": slug}).json()["data"]
+    assert created["slug"] == slug
+    url = f"/api/v1/projects/{created['id']}"
+    replaced = client.put(url, json={"name": "renamed"})
+    assert replaced.status_code == 200, replaced.text
+    assert replaced.json()["data"]["slug"] == slug
+
+
+def test_the_seeds_status_change_with_notes_is_accepted_and_recorded(
+    client: httpx.Client,
+) -> None:
+    task = client.post(TASKS, json={"title": "seed example"}).json()["data"]
+    body = {"status": "in_progress", "notes": "Started working on implementation"}
+    response = client.patch(f"{TASKS}/{task['id']}/status", json=body)
+    assert response.status_code == 200, response.text
+    assert response.json()["data"]["status"] == "in_progress"
+    contexts = client.get(f"{TASKS}/{task['id']}/contexts").json()["data"]
+    notes = [
+        c["context_data"].get("note") for c in contexts if c["context_type"] == "status_change"
+    ]
+    assert notes == ["Started working on implementation"]
+
+
+def test_note_and_notes_together_are_refused(client: httpx.Client) -> None:
+    task = client.post(TASKS, json={"title": "both"}).json()["data"]
+    body = {"status": "blocked", "note": "a", "notes": "b"}
+    assert_problem(client.patch(f"{TASKS}/{task['id']}/status", json=body), 422)
+
+
+@pytest.mark.parametrize(("alias", "route"), [
+    ("/api/v1/health", "/health"),
+    ("/api/v1/health/detailed", "/health/detailed"),
+])  # fmt: skip
+def test_the_seeds_health_paths_answer_as_the_routes(
+    client: httpx.Client, anonymous_client: httpx.Client, alias: str, route: str
+) -> None:
+    via_alias, direct = client.get(alias), client.get(route)
+    assert via_alias.status_code == direct.status_code == 200
+    assert via_alias.json().keys() == direct.json().keys()
+    assert anonymous_client.get(alias).status_code == anonymous_client.get(route).status_code

@@ -20,7 +20,12 @@ from taskmaster.admin.routes import admin_query
 from taskmaster.agents.routes import AgentController
 from taskmaster.analytics.routes import AnalyticsController
 from taskmaster.api.checks import check_request
-from taskmaster.api.docs import COMPONENTS, SECURITY, forbid_unknown_fields_in_schema
+from taskmaster.api.docs import (
+    COMPONENTS,
+    SECURITY,
+    document_not_modified,
+    forbid_unknown_fields_in_schema,
+)
 from taskmaster.api.idempotency import idempotency_middleware
 from taskmaster.api.options import options_middleware
 from taskmaster.api.pagination import CursorCodec
@@ -196,6 +201,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=False,
     )
     forbid_unknown_fields_in_schema(app)
+    document_not_modified(app)
     return app
 
 

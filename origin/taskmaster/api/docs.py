@@ -9,7 +9,14 @@ import msgspec
 from litestar import Litestar
 from litestar.enums import ParamType
 from litestar.openapi import ResponseSpec
-from litestar.openapi.spec import Components, Operation, Parameter, Schema, SecurityScheme
+from litestar.openapi.spec import (
+    Components,
+    OpenAPIResponse,
+    Operation,
+    Parameter,
+    Schema,
+    SecurityScheme,
+)
 from litestar.openapi.spec.enums import OpenAPIType
 
 from taskmaster.api.etags import IF_MATCH_PATTERN
@@ -115,3 +122,18 @@ SECURITY_SCHEMES = {
 SECURITY = [{"bearerAuth": []}, {"apiKeyHeader": []}]
 PUBLIC_SECURITY: list[dict[str, list[str]]] = [{}]
 COMPONENTS = Components(security_schemes=SECURITY_SCHEMES)  # type: ignore[arg-type]
+
+
+def document_not_modified(app: Litestar) -> None:
+    """Every read that honours ``If-None-Match`` documents its ``304 Not Modified`` answer (the
+    parameter is declared on the handler or added by :class:`ReadWithIfNoneMatch`)."""
+    for path_item in (app.openapi_schema.paths or {}).values():
+        operation = path_item.get
+        if operation is None or not any(
+            getattr(p, "name", None) == "If-None-Match" for p in operation.parameters or []
+        ):
+            continue
+        operation.responses = {
+            **(operation.responses or {}),
+            "304": OpenAPIResponse(description="Not modified: an ETag in If-None-Match matches"),
+        }

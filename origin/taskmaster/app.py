@@ -41,7 +41,7 @@ from taskmaster.db.pool import ConnectionPool
 from taskmaster.db.replica import read_routing_middleware
 from taskmaster.deployments.routes import DeploymentController
 from taskmaster.error_logs.routes import ErrorLogController
-from taskmaster.errors import handle_exception
+from taskmaster.errors import configure_problem_types, handle_exception
 from taskmaster.events.routes import SubscriptionController
 from taskmaster.front import front_middleware
 from taskmaster.graph.routes import ProjectGraphController, TaskGraphController
@@ -54,6 +54,7 @@ from taskmaster.metrics.routes import MetricController
 from taskmaster.observability.logs import RequestLog, configure_logging
 from taskmaster.observability.metrics import OriginMetrics
 from taskmaster.observability.routes import metrics
+from taskmaster.problem_types.routes import problem_index, problem_type
 from taskmaster.projects.routes import ProjectController
 from taskmaster.pull_requests.routes import PullRequestController
 from taskmaster.settings import Settings
@@ -68,6 +69,8 @@ ROUTE_HANDLERS = [
     health,
     health_detailed,
     metrics,
+    problem_index,
+    problem_type,
     admin_query,
     run_maintenance,
     TaskController,
@@ -101,6 +104,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     observability = settings.observability
     configure_logging(observability.log_level, observability.log_format)
     OBSERVER.configure(observability.slow_query_ms)
+    configure_problem_types(settings.problem_type_base)
     db = settings.database
 
     def open_pool(url: str, name: str) -> ConnectionPool:

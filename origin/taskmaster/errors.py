@@ -20,7 +20,11 @@ from psycopg import errors as pg_errors
 
 from taskmaster.db.pool import PoolUnavailable
 
-PROBLEM_TYPE_BASE = "https://taskmaster.dev/problems/"
+# The ``type`` of every problem is this base + its code. The default is relative: it resolves
+# against the URL that answered, where GET /problems/{code} documents the code
+# (taskmaster.problem_types). PROBLEM_TYPE_BASE sets an absolute one (configure_problem_types).
+PROBLEM_TYPE_BASE = "/problems/"
+_type_base = PROBLEM_TYPE_BASE
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 DB_RETRY_AFTER_SECONDS = 5
 
@@ -63,6 +67,16 @@ class ApiError(Exception):
         self.detail = detail
         self.errors = errors
         self.headers = headers or {}
+
+
+def configure_problem_types(base: str) -> None:
+    """Set the base of problem ``type`` URIs (PROBLEM_TYPE_BASE), once when the app is built."""
+    global _type_base
+    _type_base = base if base.endswith("/") else base + "/"
+
+
+def problem_type_uri(code: str) -> str:
+    return _type_base + code
 
 
 def not_found(resource: str, resource_id: object) -> ApiError:
@@ -363,7 +377,7 @@ def _from_http_exception(exc: HTTPException) -> ApiError:
 def problem_response(request: Request[Any, Any, Any], error: ApiError) -> Response[bytes]:
     request_id = request.scope.get("request_id", "")
     body = Problem(
-        type=PROBLEM_TYPE_BASE + error.code,
+        type=_type_base + error.code,
         title=error.title,
         status=error.status,
         detail=error.detail,

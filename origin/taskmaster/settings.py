@@ -185,6 +185,9 @@ class Settings:
     """MAX_BODY_BYTES: largest request body accepted (413 above it)."""
     logs_batch_max_body_bytes: int = 16_777_216
     """LOGS_BATCH_MAX_BODY_BYTES: largest body of ``POST /api/v1/logs/batch`` (10,000 entries)."""
+    problem_type_base: str = "/problems/"
+    """PROBLEM_TYPE_BASE: base of problem ``type`` URIs (``<base><code>``); the default, relative,
+    resolves to the origin's own ``GET /problems/{code}`` pages."""
     config_key: str = DEV_CONFIG_KEY
     """TASKMASTER_CONFIG_KEY: Fernet key (``Fernet.generate_key()``) encrypting sensitive
     configuration settings; a comma-separated list rotates keys (the first encrypts, every one
@@ -278,6 +281,7 @@ class Settings:
             secret_key=secret_key,
             max_body_bytes=_int(env, "MAX_BODY_BYTES", 1_048_576),
             logs_batch_max_body_bytes=_int(env, "LOGS_BATCH_MAX_BODY_BYTES", 16_777_216),
+            problem_type_base=env.get("PROBLEM_TYPE_BASE") or "/problems/",
             config_key=config_key,
         )
 

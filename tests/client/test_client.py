@@ -172,7 +172,7 @@ class Scripted:
 
 def problem(status: int, code: str) -> dict[str, Any]:
     return {
-        "type": f"https://taskmaster.dev/problems/{code}",
+        "type": f"/problems/{code}",
         "title": "Too many requests" if status == 429 else "Service unavailable",
         "status": status,
         "detail": "slow down",

@@ -102,6 +102,6 @@ def assert_problem(response: httpx.Response, status: int, code: str) -> dict:
     """An edge answer that is exactly our problem+json (same shape as the origin's), secured."""
     body = assert_origin_problem(response, status, code)
     assert response.headers["content-type"] == PROBLEM
-    assert body["type"] == f"https://taskmaster.dev/problems/{code}"
+    assert body["type"] == f"/problems/{code}"
     assert_secured(response)
     return body

@@ -11,7 +11,9 @@ import json
 
 from .ports import EdgeResponse, Headers
 
-PROBLEM_BASE = "https://taskmaster.dev/problems/"
+# Relative, like the origin's default PROBLEM_TYPE_BASE: resolves to <edge>/problems/<code>, a public
+# path the edge forwards to the origin's page for the code.
+PROBLEM_BASE = "/problems/"
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 

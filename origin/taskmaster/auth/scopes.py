@@ -56,6 +56,7 @@ RULES: tuple[Rule, ...] = (
     Rule("/health/detailed", "metrics:read", ADMIN, exact=True),
     Rule("/metrics", "metrics:read", ADMIN),
     Rule("/schema", PUBLIC, PUBLIC),
+    Rule("/problems", PUBLIC, PUBLIC),  # the pages problem ``type`` URIs point to
     # Webhook receivers authenticate by the provider's HMAC signature, not an API key.
     Rule("/api/v1/webhooks", PUBLIC, PUBLIC),
     Rule("/internal", EDGE_ONLY, EDGE_ONLY),

@@ -234,7 +234,7 @@ def test_forged_edge_headers_straight_to_the_origin_are_refused(
 def assert_problem_plain(response: httpx.Response, status: int, code: str) -> None:
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith(PROBLEM)
-    assert response.json()["type"] == f"https://taskmaster.dev/problems/{code}"
+    assert response.json()["type"] == f"/problems/{code}"
 
 
 def test_stopped_origin_is_502_problem_json(

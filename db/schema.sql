@@ -1042,6 +1042,17 @@ CREATE TABLE public.deployments (
 
 
 --
+-- Name: edge_nonces; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE UNLOGGED TABLE public.edge_nonces (
+    nonce text NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    CONSTRAINT edge_nonces_nonce_check CHECK ((nonce ~ '^[0-9a-f]{32}$'::text))
+);
+
+
+--
 -- Name: error_logs; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1792,6 +1803,14 @@ ALTER TABLE ONLY public.deployments
 
 
 --
+-- Name: edge_nonces edge_nonces_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.edge_nonces
+    ADD CONSTRAINT edge_nonces_pkey PRIMARY KEY (nonce);
+
+
+--
 -- Name: error_logs error_logs_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2233,6 +2252,13 @@ CREATE INDEX deployments_task_id_idx ON public.deployments USING btree (task_id)
 --
 
 CREATE INDEX deployments_workflow_id_idx ON public.deployments USING btree (workflow_id) WHERE (workflow_id IS NOT NULL);
+
+
+--
+-- Name: edge_nonces_expires_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX edge_nonces_expires_at_idx ON public.edge_nonces USING btree (expires_at);
 
 
 --
@@ -3559,4 +3585,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261123091500'),
     ('20261123091600'),
     ('20261123091700'),
-    ('20261123091800');
+    ('20261123091800'),
+    ('20261201120000');

@@ -55,12 +55,16 @@ def test_scope_rules() -> None:
     assert has_scope(["admin"], "keys:admin") and not has_scope(["tasks:read"], "tasks:write")
 
 
+NONCE = "0123456789abcdef" * 2
+
+
 def sign(secret: str, ts: str, body: bytes = b"{}") -> dict[str, str]:
     message = edge.canonical(
-        ts, "POST", "/api/v1/tasks?x=1", "k", "tasks:read", "1.2.3.4", "r" * 8, body
+        ts, NONCE, "POST", "/api/v1/tasks?x=1", "k", "tasks:read", "1.2.3.4", "r" * 8, body
     )
     return {
         "x-edge-timestamp": ts,
+        "x-edge-nonce": NONCE,
         "x-edge-key-id": "k",
         "x-edge-scopes": "tasks:read",
         "x-edge-client-ip": "1.2.3.4",
@@ -73,7 +77,10 @@ def test_edge_signature_verification() -> None:
     now = time.time()
     headers = sign("s", str(int(now)))
     ok = edge.verify("s", headers, "POST", "/api/v1/tasks?x=1", b"{}", now)
-    assert ok == edge.EdgeIdentity("k", ("tasks:read",), "1.2.3.4")
+    assert ok == edge.EdgeIdentity("k", ("tasks:read",), "1.2.3.4", NONCE, int(now) + 60)
+    for nonce in ("", "A" * 32, "0" * 31):  # a signature without a well-formed nonce is ignored
+        bad = {**headers, "x-edge-nonce": nonce}
+        assert edge.verify("s", bad, "POST", "/api/v1/tasks?x=1", b"{}", now) is None
     assert edge.verify("other", headers, "POST", "/api/v1/tasks?x=1", b"{}", now) is None
     assert edge.verify("", headers, "POST", "/api/v1/tasks?x=1", b"{}", now) is None
     assert edge.verify("s", headers, "POST", "/api/v1/tasks?x=1", b"{ }", now) is None
@@ -89,12 +96,11 @@ def test_edge_signature_verification() -> None:
     )
     # Known answer, computed independently of the module.
     message = "\n".join(
-        ["v1", "1", "GET", "/p", "-", "", "ip", "rid", hashlib.sha256(b"").hexdigest()]
+        ["v2", "1", NONCE, "GET", "/p", "-", "", "ip", "rid", hashlib.sha256(b"").hexdigest()]
     )
-    expected = "v1=" + hmac.new(b"k", message.encode(), hashlib.sha256).hexdigest()
-    assert (
-        edge.signature("k", edge.canonical("1", "get", "/p", "-", "", "ip", "rid", b"")) == expected
-    )
+    expected = "v2=" + hmac.new(b"k", message.encode(), hashlib.sha256).hexdigest()
+    signed = edge.canonical("1", NONCE, "get", "/p", "-", "", "ip", "rid", b"")
+    assert edge.signature("k", signed) == expected
 
 
 def record(**fields: object) -> KeyRecord:

@@ -1,23 +1,32 @@
 """HMAC identity assertion, edge → origin (docs/edge-origin-contract.md).
 
-Canonical string: `v1`, timestamp, METHOD, path?query as forwarded, key id, scopes header value,
-client IP, request id, sha256-hex(body) — joined with "\n". Signature header: `v1=<hex hmac>`.
+Canonical string: `v2`, timestamp, nonce, METHOD, path?query as forwarded, key id, scopes header
+value, client IP, request id, sha256-hex(body) — joined with "\n". Signature header:
+`v2=<hex hmac>`. The nonce (`X-Edge-Nonce`, 32 lower-case hex characters, new for every call) makes
+each signature usable once: the origin remembers it for the freshness window.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 
 from .ports import Headers
 
-VERSION = "v1"
+VERSION = "v2"
 NO_KEY = "-"
 EDGE_HEADER_PREFIX = "x-edge-"
 
 
+def new_nonce() -> str:
+    """16 random bytes as hex (``secrets`` draws from ``crypto.getRandomValues`` under Pyodide)."""
+    return secrets.token_hex(16)
+
+
 def canonical(
     timestamp: int,
+    nonce: str,
     method: str,
     path_and_query: str,
     key_id: str,
@@ -30,6 +39,7 @@ def canonical(
         [
             VERSION,
             str(timestamp),
+            nonce,
             method.upper(),
             path_and_query,
             key_id,
@@ -61,15 +71,19 @@ def identity_headers(
     client_ip: str,
     request_id: str,
     body: bytes,
+    nonce: str | None = None,
 ) -> Headers:
-    """The `X-Edge-*` headers (and `X-Request-Id`) asserting identity for one forwarded call."""
+    """The `X-Edge-*` headers (and `X-Request-Id`) asserting identity for one call; every caller
+    (forwarding, key verification, cron) gets a fresh nonce unless it passes one (tests)."""
+    nonce = nonce or new_nonce()
     scopes_value = ",".join(scopes)
     message = canonical(
-        timestamp, method, path_and_query, key_id, scopes_value, client_ip, request_id, body
+        timestamp, nonce, method, path_and_query, key_id, scopes_value, client_ip, request_id, body
     )
     return Headers(
         [
             ("x-edge-timestamp", str(timestamp)),
+            ("x-edge-nonce", nonce),
             ("x-edge-key-id", key_id),
             ("x-edge-scopes", scopes_value),
             ("x-edge-client-ip", client_ip),

@@ -26,7 +26,7 @@ import msgspec
 from litestar import Request
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from taskmaster.auth import edge
+from taskmaster.auth import edge, nonces
 from taskmaster.auth.cache import MISSING, VerdictCache
 from taskmaster.auth.cf_access import AccessVerifier
 from taskmaster.auth.recorder import Recorder, normalized_ip
@@ -167,6 +167,14 @@ class Authenticator:
         body, asserted = None, None
         if self._edge_secret and edge.SIGNATURE_HEADER in headers:
             body, asserted = await self._edge_identity(scope, receive)
+            if asserted is not None and not await nonces.claim(
+                self._pool, asserted.nonce, asserted.expires_at
+            ):
+                raise unauthorized(
+                    "edge-signature-replayed",
+                    "Edge signature replayed",
+                    "This edge signature was already used; each one is valid for one call.",
+                )
         if needed == EDGE_ONLY:
             if asserted is None:
                 raise unauthorized(

@@ -28,3 +28,7 @@ RETURNING id;
 -- name: refresh_views
 -- REFRESH MATERIALIZED VIEW CONCURRENTLY of task_dependency_tree and task_performance_summary.
 SELECT refresh_materialized_views();
+
+-- name: expire_edge_nonces
+-- Nonces of edge signatures past their freshness window (taskmaster.auth.nonces).
+DELETE FROM edge_nonces WHERE expires_at < now();

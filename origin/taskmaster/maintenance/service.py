@@ -5,7 +5,8 @@ Steps, each in its own transaction (a failing step is reported and the next stil
 1. ``cleanup_logs`` — ``cleanup_old_logs_by_table`` with the retention of each table from
    :class:`~taskmaster.settings.MaintenanceSettings` (``LOG_RETENTION_DAYS`` …), and expired
    idempotency keys;
-2. ``leases`` — expired task leases cleared (in-progress tasks go back to pending);
+2. ``edge_nonces`` — nonces of edge signatures past their freshness window (``auth.nonces``);
+   ``leases`` — expired task leases cleared (in-progress tasks go back to pending);
 3. ``materialized_views`` — ``refresh_materialized_views()`` (``REFRESH … CONCURRENTLY``);
 4. the retry hooks of :data:`RETRY_HOOKS`: webhook processing (``taskmaster.webhooks.service.drain``)
    and event delivery (``taskmaster.events.service.deliver_due``), each only when its module exists.
@@ -160,6 +161,10 @@ async def run(
                     )
                     return {table: int(n) for table, n in await cur.fetchall()}
 
+                async def nonces() -> dict[str, int]:
+                    cur = await conn.execute(QUERIES["expire_edge_nonces"])
+                    return {"edge_nonces": cur.rowcount}
+
                 async def leases() -> dict[str, int]:
                     cur = await conn.execute(QUERIES["release_expired_leases"])
                     return {"tasks": len(await cur.fetchall())}
@@ -169,6 +174,7 @@ async def run(
                     return {}
 
                 await _step("cleanup_logs", lambda: _in_step(conn, run_id, cleanup), steps)
+                await _step("edge_nonces", lambda: _in_step(conn, run_id, nonces), steps)
                 await _step("leases", lambda: _in_step(conn, run_id, leases), steps)
                 await _step("materialized_views", lambda: _in_step(conn, run_id, views), steps)
                 for name, module, function, arguments in RETRY_HOOKS:

@@ -73,6 +73,7 @@ CATALOG: dict[str, ProblemType] = _entries(
     ("inactive-api-key", "Unauthorized", (401,), "The API key is inactive."),
     ("invalid-access-token", "Unauthorized", (401,), "The Cloudflare Access token is missing, expired or not for this application."),
     ("edge-signature-required", "Unauthorized", (401,), "The route takes only calls signed by the edge, and the signature is missing, stale, replayed or wrong."),
+    ("edge-signature-replayed", "Unauthorized", (401,), "The edge signature was already used: each signature (its nonce) is valid for one call."),
     ("invalid-webhook-signature", "Unauthorized", (401,), "The webhook delivery's HMAC signature does not verify."),
     ("forbidden", "Forbidden", (403,), "The request is not allowed."),
     ("insufficient-scope", "Forbidden", (403,), "The API key lacks the scope this route needs."),

@@ -219,7 +219,7 @@ def test_forged_edge_headers_straight_to_the_origin_are_refused(
         "X-Edge-Scopes": "admin",
         "X-Edge-Client-Ip": CLIENT_IP,
         "X-Request-Id": rid("forged"),
-        "X-Edge-Signature": "v1=" + "0" * 64,
+        "X-Edge-Signature": "v2=" + "0" * 64,
     }
     with httpx.Client(base_url=real_origin.url, timeout=10) as http:
         assert_problem_plain(http.get("/api/v1/tasks", headers=forged), 401, "missing-api-key")

@@ -53,8 +53,9 @@ def signature_ok(state: PeerState, method: str, path: str, headers, body: bytes)
         return False
     message = "\n".join(
         [
-            "v1",
+            "v2",
             str(timestamp),
+            headers.get("x-edge-nonce", ""),
             method,
             path,
             headers.get("x-edge-key-id", ""),
@@ -64,7 +65,7 @@ def signature_ok(state: PeerState, method: str, path: str, headers, body: bytes)
             hashlib.sha256(body).hexdigest(),
         ]
     )
-    expected = "v1=" + hmac.new(state.secret.encode(), message.encode(), "sha256").hexdigest()
+    expected = "v2=" + hmac.new(state.secret.encode(), message.encode(), "sha256").hexdigest()
     return hmac.compare_digest(expected, headers.get("x-edge-signature", ""))
 
 

@@ -124,6 +124,7 @@ def verify_signature(request: OriginRequest) -> bool:
     path = "/" + request.url.split("://", 1)[1].split("/", 1)[1]
     message = signing.canonical(
         int(h.get("x-edge-timestamp")),
+        h.get("x-edge-nonce"),
         request.method,
         path,
         h.get("x-edge-key-id"),

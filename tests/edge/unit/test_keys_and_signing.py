@@ -63,13 +63,14 @@ def test_extract_refuses_with_401(headers, code):
 def test_canonical_string_and_signature_match_the_contract():
     body = b'{"title":"x"}'
     message = signing.canonical(
-        1800000000, "post", "/api/v1/tasks?limit=5", "kid", "tasks:read,tasks:write",
+        1800000000, "0123456789abcdef0123456789abcdef", "post", "/api/v1/tasks?limit=5", "kid", "tasks:read,tasks:write",
         "203.0.113.9", "req-12345678", body,
     )  # fmt: skip
     assert message == "\n".join(
         [
-            "v1",
+            "v2",
             "1800000000",
+            "0123456789abcdef0123456789abcdef",
             "POST",
             "/api/v1/tasks?limit=5",
             "kid",
@@ -80,9 +81,9 @@ def test_canonical_string_and_signature_match_the_contract():
         ]
     )
     expected = hmac.new(b"s3cret", message.encode(), hashlib.sha256).hexdigest()
-    assert signing.sign("s3cret", message) == "v1=" + expected
-    assert signing.verify("s3cret", message, "v1=" + expected)
-    assert not signing.verify("other", message, "v1=" + expected)
+    assert signing.sign("s3cret", message) == "v2=" + expected
+    assert signing.verify("s3cret", message, "v2=" + expected)
+    assert not signing.verify("other", message, "v2=" + expected)
 
 
 def test_identity_headers_carry_every_signed_field():
@@ -92,5 +93,17 @@ def test_identity_headers_carry_every_signed_field():
     )  # fmt: skip
     assert headers.get("x-edge-key-id") == "-"
     assert headers.get("x-edge-scopes") == ""
-    message = signing.canonical(5, "GET", "/a", "-", "", "::1", "rid-00000001", b"")
+    nonce = headers.get("x-edge-nonce")
+    assert len(nonce) == 32 and int(nonce, 16) >= 0
+    message = signing.canonical(5, nonce, "GET", "/a", "-", "", "::1", "rid-00000001", b"")
     assert signing.verify("s", message, headers.get("x-edge-signature"))
+
+
+def test_every_call_gets_a_fresh_nonce():
+    def nonce() -> str:
+        return signing.identity_headers(
+            "s", timestamp=5, method="GET", path_and_query="/a", key_id="-", scopes=[],
+            client_ip="::1", request_id="rid-00000001", body=b"",
+        ).get("x-edge-nonce")  # fmt: skip
+
+    assert len({nonce() for _ in range(50)}) == 50

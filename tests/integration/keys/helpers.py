@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -24,13 +25,17 @@ def edge_headers(
     request_id: str = "edge-req-0001",
     timestamp: int | None = None,
     secret: str = EDGE_SECRET,
+    nonce: str | None = None,
 ) -> dict[str, str]:
-    """The X-Edge-* headers the edge would send (docs/edge-origin-contract.md)."""
+    """The X-Edge-* headers the edge would send (docs/edge-origin-contract.md); a fresh nonce
+    unless one is given."""
     ts = str(int(time.time()) if timestamp is None else timestamp)
+    nonce = nonce or secrets.token_hex(16)
     canonical = "\n".join(
         [
-            "v1",
+            "v2",
             ts,
+            nonce,
             method.upper(),
             path_and_query,
             key_id,
@@ -43,11 +48,12 @@ def edge_headers(
     signature = hmac.new(secret.encode(), canonical.encode(), hashlib.sha256).hexdigest()
     return {
         "X-Edge-Timestamp": ts,
+        "X-Edge-Nonce": nonce,
         "X-Edge-Key-Id": key_id,
         "X-Edge-Scopes": scopes,
         "X-Edge-Client-Ip": client_ip,
         "X-Request-Id": request_id,
-        "X-Edge-Signature": f"v1={signature}",
+        "X-Edge-Signature": f"v2={signature}",
     }
 
 

@@ -39,7 +39,7 @@ def test_forged_stale_or_altered_edge_headers_are_ignored(
     body = json.dumps({"title": "edge write"}).encode()
     json_type = {"Content-Type": "application/json"}
     good = edge_headers("POST", TASKS, body, key_id=key_id, scopes="admin")
-    forged = {**good, "X-Edge-Signature": "v1=" + "0" * 64}
+    forged = {**good, "X-Edge-Signature": "v2=" + "0" * 64}
     wrong_secret = edge_headers("POST", TASKS, body, key_id=key_id, scopes="admin", secret="x")
     stale = edge_headers(
         "POST", TASKS, body, key_id=key_id, scopes="admin", timestamp=int(time.time()) - 120

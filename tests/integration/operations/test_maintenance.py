@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import subprocess
 import time
 from collections.abc import Iterator
@@ -49,6 +50,12 @@ def seed(url: str) -> None:
                 " VALUES ('runtime', 'E1', %s, true, now() - make_interval(days => %s))",
                 (tag, days),
             )
+        # Edge nonces: one past its freshness window (goes), one still in it (stays).
+        conn.execute(
+            "INSERT INTO edge_nonces (nonce, expires_at) VALUES"
+            " (repeat('a', 32), now() - interval '1 second'),"
+            " (repeat('b', 32), now() + interval '1 minute')"
+        )
         # Unresolved errors are kept whatever their age.
         conn.execute(
             "INSERT INTO error_logs (error_type, error_code, message, created_at)"
@@ -145,6 +152,7 @@ def test_cli_run_deletes_exactly_what_retention_says(fresh_db: str) -> None:
         "webhook_events": 0,
         "idempotency_keys": 1,
     }
+    assert steps["edge_nonces"]["affected"] == {"edge_nonces": 1}
     assert steps["leases"]["affected"] == {"tasks": 1}
     assert steps["materialized_views"]["status"] == "ok"
     assert remaining(fresh_db) == EXPECTED
@@ -194,9 +202,11 @@ def _signed(path: str, secret: str = EDGE_SECRET) -> dict[str, str]:
 
     timestamp = str(int(time.time()))
     request_id = "cron-test-0001"
-    message = edge.canonical(timestamp, "POST", path, "-", "", "cron", request_id, b"")
+    nonce = secrets.token_hex(16)
+    message = edge.canonical(timestamp, nonce, "POST", path, "-", "", "cron", request_id, b"")
     return {
         "x-edge-timestamp": timestamp,
+        "x-edge-nonce": nonce,
         "x-edge-key-id": "-",
         "x-edge-scopes": "",
         "x-edge-client-ip": "cron",
@@ -231,6 +241,7 @@ def test_the_least_privilege_login_role_can_run_maintenance(fresh_db: str) -> No
     report = json.loads(result.stdout)
     assert {step["name"]: step["status"] for step in report["steps"]}.items() >= {
         "cleanup_logs": "ok",
+        "edge_nonces": "ok",
         "leases": "ok",
         "materialized_views": "ok",
     }.items()

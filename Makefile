@@ -47,7 +47,21 @@ $(EDGE_STAMP): edge/runner/package.json edge/runner/package-lock.json edge/scrip
 	PYTHON=$(abspath $(PY)) edge/scripts/vendor.sh
 	@touch $(EDGE_STAMP)
 
-install: $(STAMP) $(EDGE_STAMP) ## Create .venv, install pinned Python deps and the edge runner's (idempotent)
+REDOCLY_STAMP := tools/redocly/node_modules/.installed
+
+# Redocly CLI (npm, pinned by tools/redocly/package-lock.json) lints the OpenAPI document in the tests.
+$(REDOCLY_STAMP): tools/redocly/package.json tools/redocly/package-lock.json
+	npm ci --prefix tools/redocly --no-audit --no-fund --loglevel=error
+	@touch $(REDOCLY_STAMP)
+
+# The browser tests (tests/browser) drive Debian's Chromium with Playwright (pinned in
+# constraints.txt); Playwright's own browser download cannot work offline, so the system one is used.
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	apt-get install -y -q chromium >/dev/null 2>&1 \
+	  || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }
+
+install: $(STAMP) $(EDGE_STAMP) $(REDOCLY_STAMP) ## Create .venv, install pinned Python deps, the edge runner's and Redocly CLI (idempotent)
 
 db-start: $(STAMP) ## Start the embedded development PostgreSQL (no-op when DATABASE_URL is set)
 	@if [ -z "$(DATABASE_URL)" ]; then $(PY) -m taskmaster.devdb start $(DEV_DATA_DIR) $(DEV_DB_PORT) >/dev/null; fi
@@ -61,7 +75,7 @@ dev: $(STAMP) $(EDGE_STAMP) ## Run the whole stack locally (DB, migrations, orig
 key: db-start ## Make an API key on the dev DB (or DATABASE_URL): make key NAME=me SCOPES=admin
 	@DATABASE_URL='$(DB_URL)' $(BIN)/taskmaster keys create --name "$${NAME:-dev}" --scopes "$${SCOPES:-admin}"
 
-test: $(STAMP) $(EDGE_STAMP) ## Run every test (installs what it needs first)
+test: $(STAMP) $(EDGE_STAMP) $(REDOCLY_STAMP) $(CHROMIUM) ## Run every test (installs what it needs first: Python and npm packages, Chromium)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 migrate: db-start ## Apply pending migrations and refresh db/schema.sql

@@ -19,12 +19,14 @@ from litestar.types import ASGIApp
 from taskmaster.admin.routes import admin_query
 from taskmaster.agents.routes import AgentController
 from taskmaster.analytics.routes import AnalyticsController
+from taskmaster.api.apidocs import assets_router, redoc_plugin
 from taskmaster.api.checks import check_request
 from taskmaster.api.docs import (
     COMPONENTS,
     SECURITY,
     document_not_modified,
     forbid_unknown_fields_in_schema,
+    tidy_composition,
 )
 from taskmaster.api.idempotency import idempotency_middleware
 from taskmaster.api.options import options_middleware
@@ -168,7 +170,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 await replica.close()
 
     app = Litestar(
-        route_handlers=[*ROUTE_HANDLERS, batch_router(settings.logs_batch_max_body_bytes)],
+        route_handlers=[
+            *ROUTE_HANDLERS,
+            batch_router(settings.logs_batch_max_body_bytes),
+            assets_router(),
+        ],
         state=State(
             {
                 "settings": settings,
@@ -199,6 +205,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             version="1.0.0",
             description="The secured data plane of an AI-driven CI/CD system.",
             path="/schema",
+            render_plugins=[redoc_plugin()],  # served offline (api/apidocs.py)
             components=COMPONENTS,
             security=SECURITY,
         ),
@@ -206,6 +213,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     forbid_unknown_fields_in_schema(app)
     document_not_modified(app)
+    tidy_composition(app)
     return app
 
 

@@ -137,3 +137,47 @@ def document_not_modified(app: Litestar) -> None:
             **(operation.responses or {}),
             "304": OpenAPIResponse(description="Not modified: an ETag in If-None-Match matches"),
         }
+
+
+def _fold_one_of(schema: Schema) -> None:
+    """``oneOf`` with one member becomes that member; ``integer`` beside ``number`` is dropped
+    (every integer is a number, so the two would overlap and ``oneOf`` would reject integers)."""
+    members = schema.one_of
+    if not members:
+        return
+    types = {getattr(m, "type", None) for m in members}
+    if OpenAPIType.NUMBER in types and OpenAPIType.INTEGER in types:
+        members = [m for m in members if getattr(m, "type", None) != OpenAPIType.INTEGER]
+    if len(members) == 1 and isinstance(members[0], Schema):
+        only = members[0]
+        for name in only.__dataclass_fields__:
+            value = getattr(only, name)
+            if value is not None and getattr(schema, name) is None:
+                setattr(schema, name, value)
+        members = None
+    schema.one_of = members
+
+
+def _walk(value: object, seen: set[int]) -> None:
+    if id(value) in seen:
+        return
+    seen.add(id(value))
+    if isinstance(value, Schema):
+        _fold_one_of(value)
+    if isinstance(value, dict):
+        children: list[object] = list(value.values())
+    elif isinstance(value, (list, tuple)):
+        children = list(value)
+    elif hasattr(value, "__dataclass_fields__"):
+        children = [getattr(value, name) for name in value.__dataclass_fields__]
+    else:
+        return
+    for child in children:
+        _walk(child, seen)
+
+
+def tidy_composition(app: Litestar) -> None:
+    """Litestar writes ``Thing | UnsetType`` (PATCH bodies) as a one-member ``oneOf`` and a JSON
+    value as overlapping ``integer``/``number`` members; fold both so linters and generated
+    clients read plain schemas (tests/contract/test_openapi_lint.py)."""
+    _walk(app.openapi_schema, set())

@@ -80,7 +80,14 @@ async def _check_replica(replica: ConnectionPool) -> ReplicaState:
     )
 
 
-@get("/health", summary="Liveness", tags=["health"], cache_control=None, security=PUBLIC_SECURITY)
+@get(
+    "/health",
+    summary="Liveness",
+    tags=["health"],
+    cache_control=None,
+    security=PUBLIC_SECURITY,
+    responses=problems(400),  # an unknown query parameter (api/checks.py)
+)
 async def health() -> Liveness:
     return Liveness(status="ok")
 

@@ -61,6 +61,7 @@ def _describe(entry: ProblemType) -> str:
     summary="Every problem type the API answers with",
     tags=["problems"],
     security=PUBLIC_SECURITY,
+    responses=problems(400),
     operation_class=_AlsoHtml,
 )
 async def problem_index(request: Request[Any, Any, Any]) -> Response[list[ProblemType]]:
@@ -81,7 +82,7 @@ async def problem_index(request: Request[Any, Any, Any]) -> Response[list[Proble
     summary="What one problem type means",
     tags=["problems"],
     security=PUBLIC_SECURITY,
-    responses=problems(404),
+    responses=problems(400, 404),
     operation_class=_AlsoHtml,
 )
 async def problem_type(request: Request[Any, Any, Any], code: str) -> Response[ProblemType]:

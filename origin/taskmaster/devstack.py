@@ -7,19 +7,29 @@
    restart ``make dev``);
 4. the edge runner on http://127.0.0.1:8787 when its Node dependencies are installed.
 Everything this script started is stopped on exit; an external database is left alone.
+
+For a newcomer's terminal: logs are the readable ``text`` format unless ``LOG_FORMAT`` says
+otherwise (production keeps JSON), Ctrl-C is a normal stop (exit 0, also for ``make``: this
+process takes the terminal's foreground, so the interrupt reaches it and its children rather than
+make), and a database without any API key gets the one command that makes the first.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
+
+import psycopg
 
 from taskmaster.devdb import LocalPostgres
 
@@ -43,6 +53,48 @@ def _wait_http(url: str, timeout: float) -> bool:
     return False
 
 
+@contextlib.contextmanager
+def _terminal_foreground() -> Iterator[None]:
+    """Make this process's own group the terminal's foreground group while it runs, so Ctrl-C
+    is delivered to it and its children only: ``make`` (left in the background group) then sees a
+    clean exit 0 instead of dying of SIGINT. A no-op without a terminal."""
+    try:
+        tty = os.open("/dev/tty", os.O_RDWR)
+    except OSError:
+        yield
+        return
+    previous_sigttou = signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+    try:
+        previous = os.tcgetpgrp(tty)
+        os.setpgid(0, 0)
+        os.tcsetpgrp(tty, os.getpgrp())
+    except OSError:
+        previous = None
+    try:
+        yield
+    finally:
+        if previous is not None:
+            with contextlib.suppress(OSError):
+                os.tcsetpgrp(tty, previous)
+        signal.signal(signal.SIGTTOU, previous_sigttou)
+        os.close(tty)
+
+
+def _first_key_hint(database_url: str) -> str:
+    """The command that makes the first API key, when the database has none."""
+    try:
+        with psycopg.connect(database_url, connect_timeout=5) as conn:
+            row = conn.execute("SELECT EXISTS (SELECT 1 FROM api_keys)").fetchone()
+    except psycopg.Error:
+        return ""
+    if row and row[0]:
+        return ""
+    return (
+        "  No API key yet. Make the first one (in a second terminal):\n"
+        "      make key NAME=me SCOPES=admin\n\n"
+    )
+
+
 def _migrate(database_url: str) -> None:
     dbmate = shutil.which("dbmate") or str(Path(sys.executable).with_name("dbmate"))
     subprocess.run(
@@ -62,11 +114,19 @@ def _migrate(database_url: str) -> None:
 
 
 def main() -> int:
+    with _terminal_foreground():
+        return _run()
+
+
+def _run() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", default=".data/postgres")
     parser.add_argument("--db-port", type=int, default=54329)
     parser.add_argument("--db-name", default="taskmaster")
+    parser.add_argument("--origin-port", type=int, default=ORIGIN_PORT)
+    parser.add_argument("--edge-port", type=int, default=EDGE_PORT)
     args = parser.parse_args()
+    origin_port, edge_port = args.origin_port, args.edge_port
 
     server: LocalPostgres | None = None
     database_url = os.environ.get("DATABASE_URL", "")
@@ -89,11 +149,15 @@ def main() -> int:
             server.stop()
         print("\nstopped.", flush=True)
 
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # Ctrl-C (SIGINT) and SIGTERM are the normal way to stop: noted here, answered by the loop.
+    stopping = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     try:
         _migrate(database_url)
         env = {
             "EDGE_SIGNING_SECRET": DEV_EDGE_SIGNING_SECRET,
+            "LOG_FORMAT": "text",  # readable in a terminal; production's default stays json
             **os.environ,
             "DATABASE_URL": database_url,
         }
@@ -107,7 +171,7 @@ def main() -> int:
                     "--host",
                     "127.0.0.1",
                     "--port",
-                    str(ORIGIN_PORT),
+                    str(origin_port),
                     "--no-ws",
                     "--log-level",
                     "warning",
@@ -116,7 +180,7 @@ def main() -> int:
                 env=env,
             )
         )
-        if not _wait_http(f"http://127.0.0.1:{ORIGIN_PORT}/health", 60):
+        if not _wait_http(f"http://127.0.0.1:{origin_port}/health", 60):
             print("origin did not become healthy", file=sys.stderr)
             return 1
         edge_runner = ROOT / "edge/runner/server.mjs"
@@ -127,23 +191,25 @@ def main() -> int:
                         "node",
                         str(edge_runner),
                         "--port",
-                        str(EDGE_PORT),
+                        str(edge_port),
                         "--origin",
-                        f"http://127.0.0.1:{ORIGIN_PORT}",
+                        f"http://127.0.0.1:{origin_port}",
                     ],
                     env=env,
                 )
             )
         print(
-            f"\n  origin   http://127.0.0.1:{ORIGIN_PORT}  (health: /health, docs: /schema,"
+            f"\n  origin   http://127.0.0.1:{origin_port}  (health: /health, docs: /schema,"
             f" OpenAPI: /schema/openapi.json)\n"
-            + (f"  edge     http://127.0.0.1:{EDGE_PORT}\n" if len(children) > 1 else "")
-            + f"  database {database_url}\n\n  Ctrl-C stops everything.\n",
+            + (f"  edge     http://127.0.0.1:{edge_port}\n" if len(children) > 1 else "")
+            + f"  database {database_url}\n\n"
+            + _first_key_hint(database_url)
+            + "  Ctrl-C stops everything.\n",
             flush=True,
         )
-        while all(child.poll() is None for child in children):
-            time.sleep(0.5)
-        return 1
+        while not stopping.is_set() and all(child.poll() is None for child in children):
+            stopping.wait(0.5)
+        return 0 if stopping.is_set() else 1  # a child that exits by itself is a failure
     except KeyboardInterrupt:
         return 0
     finally:

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.datastructures import State
-from litestar.params import Parameter
+from litestar.params import JSONBody, Parameter
 
 from taskmaster.agents.schemas import Agent, AgentPatch, AgentType, AgentWrite, Health
 from taskmaster.agents.service import AGENTS
@@ -16,17 +16,19 @@ from taskmaster.api.envelope import Envelope, Page, paged, single
 from taskmaster.api.etags import parse_if_match
 from taskmaster.api.pagination import DEFAULT_PAGE_SIZE
 from taskmaster.api.params import Cursor, IfMatch, IfNoneMatch, Limit, Sort
+from taskmaster.api.policy import policy
 
 Req = Request[Any, Any, Any]
 
 
 class AgentController(Controller):
     path = "/api/v1/agent-configurations"
+    opt = policy("workflows:read", "workflows:write")
     tags = ["agent-configurations"]
 
     @post("/", responses=problems(*WRITE), summary="Create an agent configuration")
     async def create_agent(
-        self, request: Req, state: State, data: AgentWrite
+        self, request: Req, state: State, data: JSONBody[AgentWrite]
     ) -> Response[Envelope[Agent]]:
         agent = await AGENTS.create(state.pool, data)
         return single(request, agent, 201, location=f"{self.path}/{agent.id}")
@@ -55,7 +57,7 @@ class AgentController(Controller):
 
     @put("/{agent_id:uuid}", responses=problems(*WRITE, 412), summary="Replace an agent")
     async def replace_agent(
-        self, request: Req, state: State, agent_id: UUID, data: AgentWrite,
+        self, request: Req, state: State, agent_id: UUID, data: JSONBody[AgentWrite],
         if_match: IfMatch = None,
     ) -> Response[Envelope[Agent]]:  # fmt: skip
         version = parse_if_match(if_match)
@@ -63,7 +65,7 @@ class AgentController(Controller):
 
     @patch("/{agent_id:uuid}", responses=problems(*WRITE, 412), summary="Update an agent")
     async def patch_agent(
-        self, request: Req, state: State, agent_id: UUID, data: AgentPatch,
+        self, request: Req, state: State, agent_id: UUID, data: JSONBody[AgentPatch],
         if_match: IfMatch = None,
     ) -> Response[Envelope[Agent]]:  # fmt: skip
         version = parse_if_match(if_match)

@@ -13,12 +13,15 @@ from taskmaster.analytics import service
 from taskmaster.analytics.schemas import ErrorAnalytics, TaskAnalytics, ValidationAnalytics
 from taskmaster.api.docs import COMMON, problems
 from taskmaster.api.envelope import Envelope, single
+from taskmaster.api.policy import policy
+from taskmaster.auth.scopes import ADMIN
 
 Req = Request[Any, Any, Any]
 
 
 class AnalyticsController(Controller):
     path = "/api/v1/analytics"
+    opt = policy("metrics:read", ADMIN, cache_group="analytics")  # read-only
     tags = ["analytics"]
 
     @get(

@@ -31,6 +31,7 @@ def allowed_query_names(handler: HTTPRouteHandler) -> frozenset[str]:
             continue
         names.add(getattr(kwarg, "query", None) or name)
     names -= {"request", "data", "state", "scope", "headers"}
+    names -= set(handler.resolve_dependencies())  # injected (``db``), never sent
     allowed = frozenset(names)
     _allowed_cache[id(handler)] = allowed
     return allowed

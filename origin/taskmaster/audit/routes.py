@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -13,19 +12,20 @@ from litestar.params import Parameter
 from taskmaster.api.docs import COMMON, problems
 from taskmaster.api.envelope import Page, paged
 from taskmaster.api.pagination import DEFAULT_PAGE_SIZE
-from taskmaster.api.params import Cursor, Limit, Sort
+from taskmaster.api.params import Cursor, From, Limit, Sort, To
+from taskmaster.api.policy import policy
 from taskmaster.audit import service
 from taskmaster.audit.schemas import AccessEntry, Action, AuditEntry, Method
+from taskmaster.auth.scopes import ADMIN
 
 Req = Request[Any, Any, Any]
-From = Annotated[datetime | None, Parameter(query="from", description="created_at >= this")]
-To = Annotated[datetime | None, Parameter(query="to", description="created_at < this")]
 RequestId = Annotated[str | None, Parameter(max_length=200)]
 Status = Annotated[int | None, Parameter(ge=100, le=599)]
 
 
 class AuditController(Controller):
     path = "/api/v1/audit-logs"
+    opt = policy(ADMIN, edge_ttl=None)
     tags = ["audit"]
 
     @get("/", responses=problems(*COMMON), summary="List row changes (newest first)")
@@ -49,6 +49,7 @@ class AuditController(Controller):
 
 class AccessLogController(Controller):
     path = "/api/v1/access-logs"
+    opt = policy(ADMIN, edge_ttl=None)
     tags = ["audit"]
 
     @get("/", responses=problems(*COMMON), summary="List API requests (newest first)")

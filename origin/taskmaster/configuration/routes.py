@@ -8,13 +8,15 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, delete, get, put
 from litestar.datastructures import State
 from litestar.openapi import ResponseSpec
-from litestar.params import Parameter
+from litestar.params import JSONBody, Parameter
 
 from taskmaster.api.docs import COMMON, WRITE, problems
 from taskmaster.api.envelope import Envelope, Page, paged, single
 from taskmaster.api.etags import parse_if_match
 from taskmaster.api.pagination import DEFAULT_PAGE_SIZE
 from taskmaster.api.params import Cursor, IfMatch, IfNoneMatch, Limit, Sort
+from taskmaster.api.policy import policy
+from taskmaster.auth.scopes import ADMIN
 from taskmaster.configuration import service
 from taskmaster.configuration.schemas import KEY_PATTERN, Setting, SettingWrite, ValueType
 
@@ -31,6 +33,7 @@ def _actor(request: Req) -> str | None:
 
 class ConfigurationController(Controller):
     path = "/api/v1/configuration"
+    opt = policy(ADMIN, edge_ttl=None)  # secrets: never in a shared cache
     tags = ["configuration"]
 
     @get("/", responses=problems(*COMMON), summary="List configuration settings (by key)")
@@ -62,7 +65,12 @@ class ConfigurationController(Controller):
         summary="Create (201) or replace (200) a setting; sensitive values are encrypted",
     )
     async def put_setting(
-        self, request: Req, state: State, key: Key, data: SettingWrite, if_match: IfMatch = None
+        self,
+        request: Req,
+        state: State,
+        key: Key,
+        data: JSONBody[SettingWrite],
+        if_match: IfMatch = None,
     ) -> Response[Envelope[Setting]]:
         version = parse_if_match(if_match)
         saved = await service.put(

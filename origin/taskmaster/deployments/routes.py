@@ -8,13 +8,14 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.datastructures import State
-from litestar.params import Parameter
+from litestar.params import JSONBody, Parameter
 
 from taskmaster.api.docs import COMMON, WRITE, problems
 from taskmaster.api.envelope import Envelope, Page, paged, single
 from taskmaster.api.etags import parse_if_match
 from taskmaster.api.pagination import DEFAULT_PAGE_SIZE
 from taskmaster.api.params import Cursor, IfMatch, IfNoneMatch, Limit, Sort
+from taskmaster.api.policy import policy
 from taskmaster.deployments.schemas import (
     Deployment,
     DeploymentPatch,
@@ -37,11 +38,12 @@ Sha = Annotated[str | None, Parameter(pattern=r"^[0-9a-f]{7,64}$")]
 
 class DeploymentController(Controller):
     path = "/api/v1/deployments"
+    opt = policy("deployments:read", "deployments:write")
     tags = ["deployments"]
 
     @post("/", responses=problems(*WRITE), summary="Create a deployment")
     async def create_deployment(
-        self, request: Req, state: State, data: DeploymentWrite
+        self, request: Req, state: State, data: JSONBody[DeploymentWrite]
     ) -> Response[Envelope[Deployment]]:
         deployment = await DEPLOYMENTS.create(state.pool, data)
         return single(request, deployment, 201, location=f"{self.path}/{deployment.id}")
@@ -73,7 +75,7 @@ class DeploymentController(Controller):
 
     @put(ONE, responses=problems(*WRITE, 412), summary="Replace a deployment")
     async def replace_deployment(
-        self, request: Req, state: State, deployment_id: UUID, data: DeploymentWrite,
+        self, request: Req, state: State, deployment_id: UUID, data: JSONBody[DeploymentWrite],
         if_match: IfMatch = None,
     ) -> Response[Envelope[Deployment]]:  # fmt: skip
         version = parse_if_match(if_match)
@@ -82,7 +84,7 @@ class DeploymentController(Controller):
 
     @patch(ONE, responses=problems(*WRITE, 412), summary="Update a deployment (e.g. its status)")
     async def patch_deployment(
-        self, request: Req, state: State, deployment_id: UUID, data: DeploymentPatch,
+        self, request: Req, state: State, deployment_id: UUID, data: JSONBody[DeploymentPatch],
         if_match: IfMatch = None,
     ) -> Response[Envelope[Deployment]]:  # fmt: skip
         version = parse_if_match(if_match)
@@ -112,7 +114,7 @@ class DeploymentController(Controller):
 
     @post(ONE + "/scripts", responses=problems(*WRITE), summary="Add a script to a deployment")
     async def add_script(
-        self, request: Req, state: State, deployment_id: UUID, data: ScriptWrite
+        self, request: Req, state: State, deployment_id: UUID, data: JSONBody[ScriptWrite]
     ) -> Response[Envelope[Script]]:
         script = await SCRIPTS.create(state.pool, data, {"deployment_id": deployment_id})
         location = f"{self.path}/{deployment_id}/scripts/{script.id}"
@@ -133,7 +135,7 @@ class DeploymentController(Controller):
     )
     async def record_run(
         self, request: Req, state: State, deployment_id: UUID, script_id: UUID,
-        data: ScriptRun, if_match: IfMatch = None,
+        data: JSONBody[ScriptRun], if_match: IfMatch = None,
     ) -> Response[Envelope[Script]]:  # fmt: skip
         version, scope = parse_if_match(if_match), {"deployment_id": deployment_id}
         script = await SCRIPTS.patch(state.pool, script_id, data, version, scope)

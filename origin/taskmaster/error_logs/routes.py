@@ -9,13 +9,14 @@ from uuid import UUID
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.datastructures import State
 from litestar.openapi import ResponseSpec
-from litestar.params import Parameter
+from litestar.params import JSONBody, Parameter
 
 from taskmaster.api.docs import COMMON, WRITE, problems
 from taskmaster.api.envelope import Envelope, Page, paged, single
 from taskmaster.api.etags import parse_if_match
 from taskmaster.api.pagination import DEFAULT_PAGE_SIZE
 from taskmaster.api.params import Cursor, IfMatch, IfNoneMatch, Limit, Sort
+from taskmaster.api.policy import policy
 from taskmaster.error_logs import service
 from taskmaster.error_logs.schemas import (
     ErrorCategory,
@@ -39,6 +40,7 @@ COUNTED_AGAIN = ResponseSpec(
 
 class ErrorLogController(Controller):
     path = "/api/v1/errors"
+    opt = policy("tasks:read", "tasks:write")
     tags = ["errors"]
 
     @post(
@@ -47,7 +49,7 @@ class ErrorLogController(Controller):
         summary="Log an error (201 new; 200 when an open duplicate was counted again)",
     )
     async def log_error(
-        self, request: Req, state: State, data: ErrorWrite
+        self, request: Req, state: State, data: JSONBody[ErrorWrite]
     ) -> Response[Envelope[ErrorLog]]:
         error, created = await service.log_error(state.pool, data)
         location = f"{self.path}/{error.id}"
@@ -88,7 +90,7 @@ class ErrorLogController(Controller):
         summary="Resolve an error (idempotent); a later occurrence opens a new error",
     )
     async def resolve_error(
-        self, request: Req, state: State, error_id: UUID, data: ErrorResolution,
+        self, request: Req, state: State, error_id: UUID, data: JSONBody[ErrorResolution],
         if_match: IfMatch = None,
     ) -> Response[Envelope[ErrorLog]]:  # fmt: skip
         version = parse_if_match(if_match)

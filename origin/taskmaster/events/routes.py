@@ -11,12 +11,15 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import State
+from litestar.params import JSONBody
 
 from taskmaster.api.docs import COMMON, WRITE, problems
 from taskmaster.api.envelope import Envelope, Page, meta_for, paged, single
 from taskmaster.api.etags import parse_if_match
 from taskmaster.api.pagination import DEFAULT_PAGE_SIZE
 from taskmaster.api.params import Cursor, IfMatch, IfNoneMatch, Limit, Sort
+from taskmaster.api.policy import policy
+from taskmaster.auth.scopes import ADMIN
 from taskmaster.events import service
 from taskmaster.events.schemas import (
     DeliveryStatus,
@@ -35,6 +38,8 @@ NO_STORE = "no-store"
 
 class SubscriptionController(Controller):
     path = "/api/v1/subscriptions"
+    # Subscribers receive every task's data and make the origin POST to any URL.
+    opt = policy(ADMIN)
     tags = ["subscriptions"]
 
     @post(
@@ -43,7 +48,7 @@ class SubscriptionController(Controller):
         summary="Subscribe a URL to events (the signing secret is in this response only)",
     )
     async def create_subscription(
-        self, request: Req, state: State, data: SubscriptionWrite
+        self, request: Req, state: State, data: JSONBody[SubscriptionWrite]
     ) -> Response[Envelope[SubscriptionCreated]]:
         key_id = getattr(request.scope.get("auth"), "key_id", None)
         created = await service.create_subscription(state.pool, state.settings, data, key_id)
@@ -76,7 +81,7 @@ class SubscriptionController(Controller):
         summary="Update a subscription (e.g. active, url, event_types)",
     )
     async def patch_subscription(
-        self, request: Req, state: State, subscription_id: UUID, data: SubscriptionPatch,
+        self, request: Req, state: State, subscription_id: UUID, data: JSONBody[SubscriptionPatch],
         if_match: IfMatch = None,
     ) -> Response[Envelope[Subscription]]:  # fmt: skip
         item = await service.patch_subscription(

@@ -9,10 +9,11 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
-from litestar.params import Parameter
+from litestar.params import JSONBody, Parameter
 
 from taskmaster.api.docs import COMMON, WRITE, problems
 from taskmaster.api.envelope import Envelope, single
+from taskmaster.api.policy import policy
 from taskmaster.graph import service
 from taskmaster.graph.schemas import (
     Blockers,
@@ -35,6 +36,7 @@ Assignee = Annotated[
 
 class TaskGraphController(Controller):
     path = "/api/v1/tasks"
+    opt = policy("tasks:read", "tasks:write")
     tags = ["task graph"]
 
     @get(
@@ -57,7 +59,7 @@ class TaskGraphController(Controller):
         summary="Lease the best ready task nobody else is claiming (404 when none is left)",
     )
     async def claim_next(
-        self, request: Req, state: State, data: NextClaimRequest
+        self, request: Req, state: State, data: JSONBody[NextClaimRequest]
     ) -> Response[Envelope[Task]]:
         return single(request, await service.claim_next(state.pool, data))
 
@@ -68,7 +70,7 @@ class TaskGraphController(Controller):
         summary="Lease a task to an agent (409 when leased to another, finished or blocked)",
     )
     async def claim(
-        self, request: Req, state: State, task_id: UUID, data: ClaimRequest
+        self, request: Req, state: State, task_id: UUID, data: JSONBody[ClaimRequest]
     ) -> Response[Envelope[Task]]:
         return single(request, await service.claim(state.pool, task_id, data))
 
@@ -79,7 +81,7 @@ class TaskGraphController(Controller):
         summary="Extend the lease (409 unless this agent holds it)",
     )
     async def heartbeat(
-        self, request: Req, state: State, task_id: UUID, data: ClaimRequest
+        self, request: Req, state: State, task_id: UUID, data: JSONBody[ClaimRequest]
     ) -> Response[Envelope[Task]]:
         return single(request, await service.heartbeat(state.pool, task_id, data))
 
@@ -90,7 +92,7 @@ class TaskGraphController(Controller):
         summary="Give the task back (pending again; 409 unless this agent holds the lease)",
     )
     async def release(
-        self, request: Req, state: State, task_id: UUID, data: ReleaseRequest
+        self, request: Req, state: State, task_id: UUID, data: JSONBody[ReleaseRequest]
     ) -> Response[Envelope[Task]]:
         return single(request, await service.release(state.pool, task_id, data))
 
@@ -110,13 +112,14 @@ class TaskGraphController(Controller):
         summary="Create many subtasks in one transaction (all or nothing; 422 names the entry)",
     )
     async def create_subtasks(
-        self, request: Req, state: State, task_id: UUID, data: SubtaskBatch
+        self, request: Req, state: State, task_id: UUID, data: JSONBody[SubtaskBatch]
     ) -> Response[Envelope[list[Task]]]:
         return single(request, await service.create_subtasks(state.pool, task_id, data), 201)
 
 
 class ProjectGraphController(Controller):
     path = "/api/v1/projects/{project_id:uuid}"
+    opt = policy("tasks:read", "tasks:write")
     tags = ["task graph"]
 
     @get(

@@ -18,6 +18,8 @@ from litestar import get
 from litestar.datastructures import State
 
 from taskmaster.api.docs import AUTH, PUBLIC_SECURITY, problems
+from taskmaster.api.policy import policy
+from taskmaster.auth.scopes import ADMIN, PUBLIC
 from taskmaster.db.pool import ConnectionPool, PoolUnavailable
 from taskmaster.db.sql import load_queries
 
@@ -80,7 +82,14 @@ async def _check_replica(replica: ConnectionPool) -> ReplicaState:
     )
 
 
-@get("/health", summary="Liveness", tags=["health"], cache_control=None, security=PUBLIC_SECURITY)
+@get(
+    "/health",
+    summary="Liveness",
+    tags=["health"],
+    cache_control=None,
+    security=PUBLIC_SECURITY,
+    opt=policy(PUBLIC, replica=False),
+)
 async def health() -> Liveness:
     return Liveness(status="ok")
 
@@ -90,6 +99,7 @@ async def health() -> Liveness:
     summary="Database round trip, pools, replica, migration version (scope metrics:read)",
     tags=["health"],
     responses=problems(*AUTH, 503),
+    opt=policy("metrics:read", ADMIN, replica=False),
 )
 async def health_detailed(state: State) -> DetailedHealth:
     started = time.perf_counter()

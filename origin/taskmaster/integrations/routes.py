@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.datastructures import State
-from litestar.params import Parameter
+from litestar.params import JSONBody, Parameter
 
 from taskmaster.api.docs import COMMON, WRITE, problems
 from taskmaster.api.envelope import Envelope, Page, paged, single
 from taskmaster.api.etags import parse_if_match
 from taskmaster.api.pagination import DEFAULT_PAGE_SIZE
-from taskmaster.api.params import Cursor, IfMatch, IfNoneMatch, Limit, Sort
+from taskmaster.api.params import Cursor, From, IfMatch, IfNoneMatch, Limit, Sort, To
+from taskmaster.api.policy import policy
 from taskmaster.integrations import service
 from taskmaster.integrations.schemas import (
     Direction,
@@ -37,17 +37,16 @@ from taskmaster.integrations.service import EVENTS, INTEGRATIONS
 
 Req = Request[Any, Any, Any]
 ONE = "/{integration_id:uuid}"
-From = Annotated[datetime | None, Parameter(query="from", description="created_at >= this")]
-To = Annotated[datetime | None, Parameter(query="to", description="created_at < this")]
 
 
 class IntegrationController(Controller):
     path = "/api/v1/integrations"
+    opt = policy("workflows:read", "workflows:write")
     tags = ["integrations"]
 
     @post("/", responses=problems(*WRITE), summary="Register an integration")
     async def create_integration(
-        self, request: Req, state: State, data: IntegrationWrite
+        self, request: Req, state: State, data: JSONBody[IntegrationWrite]
     ) -> Response[Envelope[Integration]]:
         integration = await INTEGRATIONS.create(state.pool, data)
         return single(request, integration, 201, location=f"{self.path}/{integration.id}")
@@ -72,7 +71,7 @@ class IntegrationController(Controller):
 
     @put(ONE, responses=problems(*WRITE, 412), summary="Replace an integration")
     async def replace_integration(
-        self, request: Req, state: State, integration_id: UUID, data: IntegrationWrite,
+        self, request: Req, state: State, integration_id: UUID, data: JSONBody[IntegrationWrite],
         if_match: IfMatch = None,
     ) -> Response[Envelope[Integration]]:  # fmt: skip
         version = parse_if_match(if_match)
@@ -81,7 +80,7 @@ class IntegrationController(Controller):
 
     @patch(ONE, responses=problems(*WRITE, 412), summary="Update an integration")
     async def patch_integration(
-        self, request: Req, state: State, integration_id: UUID, data: IntegrationPatch,
+        self, request: Req, state: State, integration_id: UUID, data: JSONBody[IntegrationPatch],
         if_match: IfMatch = None,
     ) -> Response[Envelope[Integration]]:  # fmt: skip
         version = parse_if_match(if_match)
@@ -96,7 +95,7 @@ class IntegrationController(Controller):
 
     @put(ONE + "/status", responses=problems(*WRITE, 412), summary="Set an integration's status")
     async def set_status(
-        self, request: Req, state: State, integration_id: UUID, data: StatusChange,
+        self, request: Req, state: State, integration_id: UUID, data: JSONBody[StatusChange],
         if_match: IfMatch = None,
     ) -> Response[Envelope[Integration]]:  # fmt: skip
         version = parse_if_match(if_match)
@@ -116,7 +115,7 @@ class IntegrationController(Controller):
         status_code=200,
     )
     async def record_health(
-        self, request: Req, state: State, integration_id: UUID, data: HealthReport
+        self, request: Req, state: State, integration_id: UUID, data: JSONBody[HealthReport]
     ) -> Response[Envelope[HealthState]]:
         return single(request, await service.record_health(state.pool, integration_id, data))
 
@@ -128,7 +127,7 @@ class IntegrationController(Controller):
 
     @post(ONE + "/events", responses=problems(*WRITE), summary="Record an integration event")
     async def create_event(
-        self, request: Req, state: State, integration_id: UUID, data: EventWrite
+        self, request: Req, state: State, integration_id: UUID, data: JSONBody[EventWrite]
     ) -> Response[Envelope[Event]]:
         event = await EVENTS.create(state.pool, data, {"integration_id": integration_id})
         location = f"{self.path}/{integration_id}/events/{event.id}"

@@ -8,13 +8,14 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
-from litestar.params import Parameter
+from litestar.params import JSONBody, Parameter
 
 from taskmaster.api.docs import AUTH, COMMON, WRITE, problems
 from taskmaster.api.envelope import Pagination, meta_for
 from taskmaster.api.etags import etag
 from taskmaster.api.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, parse_sort
-from taskmaster.auth.scopes import KEY_ADMIN_SCOPES
+from taskmaster.api.policy import policy
+from taskmaster.auth.scopes import EDGE_ONLY, KEY_ADMIN_SCOPES
 from taskmaster.keys import service
 from taskmaster.keys.schemas import (
     ApiKey,
@@ -65,6 +66,8 @@ def _created(
 
 class KeyController(Controller):
     path = "/api/v1/keys"
+    # Key rows are under row-level security by key: never shared, always from the primary.
+    opt = policy("keys:admin", edge_ttl=None, replica=False)
     tags = ["keys"]
 
     @post(
@@ -73,7 +76,7 @@ class KeyController(Controller):
         summary="Create an API key (the plain key is in this response only)",
     )
     async def create_key(
-        self, request: Request[Any, Any, Any], state: State, data: KeyCreate
+        self, request: Request[Any, Any, Any], state: State, data: JSONBody[KeyCreate]
     ) -> Response[KeyCreatedEnvelope]:
         key = await service.create_key(state.pool, actor_of(request), data)
         return _created(request, key, self.path)
@@ -119,7 +122,7 @@ class KeyController(Controller):
         summary="Revoke an API key (effective on the next request)",
     )
     async def revoke_key(
-        self, request: Request[Any, Any, Any], state: State, key_id: UUID, data: KeyRevoke
+        self, request: Request[Any, Any, Any], state: State, key_id: UUID, data: JSONBody[KeyRevoke]
     ) -> Response[KeyEnvelope]:
         since = state.authenticator.cache.generation
         key = await service.revoke_key(state.pool, actor_of(request), key_id, data.reason)
@@ -133,7 +136,7 @@ class KeyController(Controller):
         "for grace_seconds",
     )
     async def rotate_key(
-        self, request: Request[Any, Any, Any], state: State, key_id: UUID, data: KeyRotate
+        self, request: Request[Any, Any, Any], state: State, key_id: UUID, data: JSONBody[KeyRotate]
     ) -> Response[KeyCreatedEnvelope]:
         since = state.authenticator.cache.generation
         key = await service.rotate_key(state.pool, actor_of(request), key_id, data.grace_seconds)
@@ -148,9 +151,10 @@ class KeyController(Controller):
     summary="Key verdict for the edge's cache (signed edge calls only)",
     responses=problems(*AUTH, 400, 413, 415, 422, 503),
     security=EDGE_SECURITY,
+    opt=policy(EDGE_ONLY, replica=False),
 )
 async def verify_key(
-    request: Request[Any, Any, Any], state: State, data: VerifyRequest
+    request: Request[Any, Any, Any], state: State, data: JSONBody[VerifyRequest]
 ) -> VerdictEnvelope:
     record = await state.authenticator.lookup(data.key_hash)
     return VerdictEnvelope(

@@ -3,18 +3,18 @@ give it a larger body limit (``LOGS_BATCH_MAX_BODY_BYTES``) than every other rou
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, Router, get, post
 from litestar.datastructures import State
-from litestar.params import Parameter
+from litestar.params import JSONBody, Parameter
 
 from taskmaster.api.docs import COMMON, WRITE, problems
 from taskmaster.api.envelope import Envelope, Page, paged, single
 from taskmaster.api.pagination import DEFAULT_PAGE_SIZE
-from taskmaster.api.params import Cursor, Limit, Sort
+from taskmaster.api.params import Cursor, From, Limit, Sort, To
+from taskmaster.api.policy import policy
 from taskmaster.logs import service
 from taskmaster.logs.schemas import (
     Level,
@@ -29,17 +29,16 @@ Req = Request[Any, Any, Any]
 PATH = "/api/v1/logs"
 BIGINT_MAX = 2**63 - 1
 Text100 = Annotated[str | None, Parameter(max_length=100)]
-From = Annotated[datetime | None, Parameter(query="from", description="created_at >= this")]
-To = Annotated[datetime | None, Parameter(query="to", description="created_at < this")]
 
 
 class LogController(Controller):
     path = PATH
+    opt = policy("logs:read", "logs:write")
     tags = ["logs"]
 
     @post("/", responses=problems(*WRITE), summary="Record one log entry")
     async def create_log(
-        self, request: Req, state: State, data: LogWrite
+        self, request: Req, state: State, data: JSONBody[LogWrite]
     ) -> Response[Envelope[LogEntry]]:
         entry = await LOGS.create(state.pool, data)
         return single(request, entry, 201, location=f"{self.path}/{entry.id}")
@@ -74,6 +73,7 @@ class LogController(Controller):
 
 class LogBatchController(Controller):
     path = "/batch"
+    opt = policy("logs:read", "logs:write", large_body=True)
     tags = ["logs"]
 
     @post(
@@ -82,7 +82,7 @@ class LogBatchController(Controller):
         summary="Record up to 10,000 log entries at once (all or none; 422 names a bad entry)",
     )
     async def create_log_batch(
-        self, request: Req, state: State, data: LogBatch
+        self, request: Req, state: State, data: JSONBody[LogBatch]
     ) -> Response[Envelope[LogBatchResult]]:
         accepted = await service.write_batch(state.pool, data)
         return single(request, LogBatchResult(accepted=accepted), 201)

@@ -7,10 +7,11 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
-from litestar.params import Parameter
+from litestar.params import JSONBody, Parameter, QueryParameter
 
 from taskmaster.api.docs import COMMON, WRITE, problems
 from taskmaster.api.envelope import Envelope, single
+from taskmaster.api.policy import policy
 from taskmaster.metrics import service
 from taskmaster.metrics.schemas import (
     NAME_PATTERN,
@@ -25,6 +26,8 @@ Req = Request[Any, Any, Any]
 
 class MetricController(Controller):
     path = "/api/v1/metrics"
+    # Measurements come from the same producers as logs (there is no metrics:write scope).
+    opt = policy("metrics:read", "logs:write")
     tags = ["metrics"]
 
     @post(
@@ -33,7 +36,7 @@ class MetricController(Controller):
         summary="Record up to 10,000 measurements (all or none; 422 names a bad one)",
     )
     async def record_metrics(
-        self, request: Req, state: State, data: MetricBatch
+        self, request: Req, state: State, data: JSONBody[MetricBatch]
     ) -> Response[Envelope[MetricBatchResult]]:
         accepted = await service.write_batch(state.pool, data)
         return single(request, MetricBatchResult(accepted=accepted), 201)
@@ -49,10 +52,10 @@ class MetricController(Controller):
         state: State,
         name: Annotated[str, Parameter(pattern=NAME_PATTERN, description="Metric name")],
         start: Annotated[
-            datetime, Parameter(query="from", description="Start (inclusive; UTC if no offset)")
+            datetime, QueryParameter(name="from", description="Start (inclusive; UTC if no offset)")
         ],
         end: Annotated[
-            datetime, Parameter(query="to", description="End (exclusive; UTC if no offset)")
+            datetime, QueryParameter(name="to", description="End (exclusive; UTC if no offset)")
         ],
         bucket: Annotated[Bucket, Parameter(description="Bucket width")] = "1m",
     ) -> Response[Envelope[Series]]:

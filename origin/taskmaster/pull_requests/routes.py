@@ -8,13 +8,14 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.datastructures import State
-from litestar.params import Parameter
+from litestar.params import JSONBody, Parameter
 
 from taskmaster.api.docs import COMMON, WRITE, problems
 from taskmaster.api.envelope import Envelope, Page, paged, single
 from taskmaster.api.etags import parse_if_match
 from taskmaster.api.pagination import DEFAULT_PAGE_SIZE
 from taskmaster.api.params import Cursor, IfMatch, IfNoneMatch, Limit, Sort
+from taskmaster.api.policy import policy
 from taskmaster.pull_requests.schemas import (
     REPOSITORY_PATTERN,
     CiStatus,
@@ -31,11 +32,13 @@ Req = Request[Any, Any, Any]
 
 class PullRequestController(Controller):
     path = "/api/v1/pull-requests"
+    # Pull requests track tasks.
+    opt = policy("tasks:read", "tasks:write")
     tags = ["pull-requests"]
 
     @post("/", responses=problems(*WRITE), summary="Track a pull request")
     async def create_pull_request(
-        self, request: Req, state: State, data: PullRequestWrite
+        self, request: Req, state: State, data: JSONBody[PullRequestWrite]
     ) -> Response[Envelope[PullRequest]]:
         pr = await PULL_REQUESTS.create(state.pool, data)
         return single(request, pr, 201, location=f"{self.path}/{pr.id}")
@@ -69,7 +72,7 @@ class PullRequestController(Controller):
 
     @put("/{pr_id:uuid}", responses=problems(*WRITE, 412), summary="Replace a pull request")
     async def replace_pull_request(
-        self, request: Req, state: State, pr_id: UUID, data: PullRequestWrite,
+        self, request: Req, state: State, pr_id: UUID, data: JSONBody[PullRequestWrite],
         if_match: IfMatch = None,
     ) -> Response[Envelope[PullRequest]]:  # fmt: skip
         version = parse_if_match(if_match)
@@ -77,7 +80,7 @@ class PullRequestController(Controller):
 
     @patch("/{pr_id:uuid}", responses=problems(*WRITE, 412), summary="Update a pull request")
     async def patch_pull_request(
-        self, request: Req, state: State, pr_id: UUID, data: PullRequestPatch,
+        self, request: Req, state: State, pr_id: UUID, data: JSONBody[PullRequestPatch],
         if_match: IfMatch = None,
     ) -> Response[Envelope[PullRequest]]:  # fmt: skip
         version = parse_if_match(if_match)

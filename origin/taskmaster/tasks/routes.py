@@ -8,13 +8,14 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.datastructures import State
-from litestar.params import Parameter
+from litestar.params import JSONBody, Parameter
 
 from taskmaster.api.docs import COMMON, WRITE, ReadWithIfNoneMatch, problems
 from taskmaster.api.envelope import Envelope, Page, paged, single, single_json
 from taskmaster.api.etags import parse_if_match
 from taskmaster.api.pagination import DEFAULT_PAGE_SIZE
 from taskmaster.api.params import Cursor, IfMatch, Limit, Sort
+from taskmaster.api.policy import policy
 from taskmaster.tasks import service
 from taskmaster.tasks.schemas import (
     Task,
@@ -29,11 +30,12 @@ from taskmaster.tasks.service import TASKS
 
 class TaskController(Controller):
     path = "/api/v1/tasks"
+    opt = policy("tasks:read", "tasks:write")
     tags = ["tasks"]
 
     @post("/", responses=problems(*WRITE), summary="Create a task")
     async def create_task(
-        self, request: Request[Any, Any, Any], state: State, data: TaskWrite
+        self, request: Request[Any, Any, Any], state: State, data: JSONBody[TaskWrite]
     ) -> Response[Envelope[Task]]:
         task = await TASKS.create(state.pool, data)
         return single(request, task, 201, location=f"{self.path}/{task.id}")
@@ -84,7 +86,7 @@ class TaskController(Controller):
 
     @put("/{task_id:uuid}", responses=problems(*WRITE, 412), summary="Replace a task")
     async def replace_task(
-        self, request: Request[Any, Any, Any], state: State, task_id: UUID, data: TaskWrite,
+        self, request: Request[Any, Any, Any], state: State, task_id: UUID, data: JSONBody[TaskWrite],
         if_match: IfMatch = None,
     ) -> Response[Envelope[Task]]:  # fmt: skip
         task = await TASKS.replace(state.pool, task_id, data, parse_if_match(if_match))
@@ -94,7 +96,7 @@ class TaskController(Controller):
         "/{task_id:uuid}", responses=problems(*WRITE, 412), summary="Update some fields of a task"
     )
     async def patch_task(
-        self, request: Request[Any, Any, Any], state: State, task_id: UUID, data: TaskPatch,
+        self, request: Request[Any, Any, Any], state: State, task_id: UUID, data: JSONBody[TaskPatch],
         if_match: IfMatch = None,
     ) -> Response[Envelope[Task]]:  # fmt: skip
         task = await TASKS.patch(state.pool, task_id, data, parse_if_match(if_match))
@@ -105,7 +107,7 @@ class TaskController(Controller):
     )
     async def change_status(
         self, request: Request[Any, Any, Any], state: State, task_id: UUID,
-        data: TaskStatusChange, if_match: IfMatch = None,
+        data: JSONBody[TaskStatusChange], if_match: IfMatch = None,
     ) -> Response[Envelope[Task]]:  # fmt: skip
         task = await service.change_status(state.pool, task_id, data, parse_if_match(if_match))
         return single(request, task)

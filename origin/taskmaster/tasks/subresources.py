@@ -9,11 +9,13 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.datastructures import State
+from litestar.params import JSONBody
 
 from taskmaster.api.docs import COMMON, WRITE, problems
 from taskmaster.api.envelope import Envelope, Page, paged, single
 from taskmaster.api.pagination import DEFAULT_PAGE_SIZE
 from taskmaster.api.params import Cursor, Limit, Sort
+from taskmaster.api.policy import policy
 from taskmaster.graph import service as graph
 from taskmaster.tasks import service
 from taskmaster.tasks.schemas import (
@@ -33,11 +35,12 @@ Req = Request[Any, Any, Any]
 
 class TaskRelationsController(Controller):
     path = "/api/v1/tasks/{task_id:uuid}"
+    opt = policy("tasks:read", "tasks:write")
     tags = ["tasks"]
 
     @post("/contexts", responses=problems(*WRITE), summary="Add a context record to a task")
     async def add_context(
-        self, request: Req, state: State, task_id: UUID, data: TaskContextWrite
+        self, request: Req, state: State, task_id: UUID, data: JSONBody[TaskContextWrite]
     ) -> Response[Envelope[TaskContext]]:
         context = await service.CONTEXTS.create(state.pool, data, {"task_id": task_id})
         return single(request, context, 201)
@@ -60,7 +63,7 @@ class TaskRelationsController(Controller):
 
     @post("/subtasks", responses=problems(*WRITE), summary="Create a child task")
     async def create_subtask(
-        self, request: Req, state: State, task_id: UUID, data: TaskWrite
+        self, request: Req, state: State, task_id: UUID, data: JSONBody[TaskWrite]
     ) -> Response[Envelope[Task]]:
         task = await service.create_subtask(state.pool, task_id, data)
         return single(request, task, 201, location=f"/api/v1/tasks/{task.id}")
@@ -81,7 +84,7 @@ class TaskRelationsController(Controller):
         summary="Add a dependency edge (409 duplicate or cycle, 422 self-edge or unknown task)",
     )
     async def add_dependency(
-        self, request: Req, state: State, task_id: UUID, data: TaskDependencyWrite
+        self, request: Req, state: State, task_id: UUID, data: JSONBody[TaskDependencyWrite]
     ) -> Response[Envelope[TaskDependency]]:
         dependency = await graph.add_dependency(state.pool, task_id, data)
         return single(request, dependency, 201)

@@ -7,13 +7,14 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.datastructures import State
-from litestar.params import Parameter
+from litestar.params import JSONBody, Parameter
 
 from taskmaster.api.docs import COMMON, WRITE, problems
 from taskmaster.api.envelope import Envelope, Page, paged, single
 from taskmaster.api.etags import parse_if_match
 from taskmaster.api.pagination import DEFAULT_PAGE_SIZE
 from taskmaster.api.params import Cursor, IfMatch, IfNoneMatch, Limit, Sort
+from taskmaster.api.policy import policy
 from taskmaster.templates import service
 from taskmaster.templates.schemas import (
     Rendered,
@@ -31,11 +32,12 @@ ONE = "/{template_id:uuid}"
 
 class TemplateController(Controller):
     path = "/api/v1/templates"
+    opt = policy("workflows:read", "workflows:write")
     tags = ["templates"]
 
     @post("/", responses=problems(*WRITE), summary="Create a template")
     async def create_template(
-        self, request: Req, state: State, data: TemplateWrite
+        self, request: Req, state: State, data: JSONBody[TemplateWrite]
     ) -> Response[Envelope[Template]]:
         template = await service.create(state.pool, data)
         return single(request, template, 201, location=f"{self.path}/{template.id}")
@@ -66,7 +68,7 @@ class TemplateController(Controller):
 
     @put(ONE, responses=problems(*WRITE, 412), summary="Replace a template")
     async def replace_template(
-        self, request: Req, state: State, template_id: UUID, data: TemplateWrite,
+        self, request: Req, state: State, template_id: UUID, data: JSONBody[TemplateWrite],
         if_match: IfMatch = None,
     ) -> Response[Envelope[Template]]:  # fmt: skip
         version = parse_if_match(if_match)
@@ -74,7 +76,7 @@ class TemplateController(Controller):
 
     @patch(ONE, responses=problems(*WRITE, 412), summary="Update a template")
     async def patch_template(
-        self, request: Req, state: State, template_id: UUID, data: TemplatePatch,
+        self, request: Req, state: State, template_id: UUID, data: JSONBody[TemplatePatch],
         if_match: IfMatch = None,
     ) -> Response[Envelope[Template]]:  # fmt: skip
         version = parse_if_match(if_match)
@@ -93,6 +95,6 @@ class TemplateController(Controller):
         summary="Fill the template's variables (422 names missing or unknown ones); counts a use",
     )
     async def render_template(
-        self, request: Req, state: State, template_id: UUID, data: RenderRequest
+        self, request: Req, state: State, template_id: UUID, data: JSONBody[RenderRequest]
     ) -> Response[Envelope[Rendered]]:
         return single(request, await service.render(state.pool, template_id, data))

@@ -8,13 +8,14 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import State
-from litestar.params import Parameter
+from litestar.params import JSONBody, Parameter
 
 from taskmaster.api.docs import COMMON, WRITE, problems
 from taskmaster.api.envelope import Envelope, Page, paged, single
 from taskmaster.api.etags import parse_if_match
 from taskmaster.api.pagination import DEFAULT_PAGE_SIZE
 from taskmaster.api.params import Cursor, IfMatch, IfNoneMatch, Limit, Sort
+from taskmaster.api.policy import policy
 from taskmaster.validations.schemas import (
     ValidationPatch,
     ValidationResult,
@@ -31,11 +32,12 @@ ScoreParam = Annotated[float | None, Parameter(ge=0, le=100)]
 
 class ValidationController(Controller):
     path = "/api/v1/validations"
+    opt = policy("tasks:read", "tasks:write")
     tags = ["validations"]
 
     @post("/", responses=problems(*WRITE), summary="Record a validation result")
     async def create_validation(
-        self, request: Req, state: State, data: ValidationWrite
+        self, request: Req, state: State, data: JSONBody[ValidationWrite]
     ) -> Response[Envelope[ValidationResult]]:
         result = await VALIDATIONS.create(state.pool, data)
         return single(request, result, 201, location=f"{self.path}/{result.id}")
@@ -70,7 +72,7 @@ class ValidationController(Controller):
 
     @patch(ONE, responses=problems(*WRITE, 412), summary="Update a validation run's outcome")
     async def patch_validation(
-        self, request: Req, state: State, validation_id: UUID, data: ValidationPatch,
+        self, request: Req, state: State, validation_id: UUID, data: JSONBody[ValidationPatch],
         if_match: IfMatch = None,
     ) -> Response[Envelope[ValidationResult]]:  # fmt: skip
         version = parse_if_match(if_match)

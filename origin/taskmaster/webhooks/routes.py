@@ -16,6 +16,8 @@ from litestar.openapi import ResponseSpec
 
 from taskmaster.api.docs import PUBLIC_SECURITY, problems
 from taskmaster.api.envelope import Envelope, meta_for
+from taskmaster.api.policy import policy
+from taskmaster.auth.scopes import PUBLIC
 from taskmaster.webhooks import service
 from taskmaster.webhooks.schemas import WebhookReceipt
 
@@ -72,5 +74,9 @@ async def linear_webhook(request: Req, state: State) -> Response[Envelope[Webhoo
 
 
 webhook_router = Router(
-    path="/api/v1/webhooks", route_handlers=[github_webhook, linear_webhook], tags=["webhooks"]
+    path="/api/v1/webhooks",
+    route_handlers=[github_webhook, linear_webhook],
+    tags=["webhooks"],
+    # The provider's HMAC signature over the raw body authenticates a delivery, not an API key.
+    opt=policy(PUBLIC, replica=False),
 )

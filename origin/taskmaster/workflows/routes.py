@@ -8,12 +8,14 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.datastructures import State
+from litestar.params import JSONBody
 
 from taskmaster.api.docs import COMMON, WRITE, problems
 from taskmaster.api.envelope import Envelope, Page, paged, single
 from taskmaster.api.etags import parse_if_match
 from taskmaster.api.pagination import DEFAULT_PAGE_SIZE
 from taskmaster.api.params import Cursor, IfMatch, IfNoneMatch, Limit, Sort
+from taskmaster.api.policy import policy
 from taskmaster.workflows import service
 from taskmaster.workflows.schemas import (
     Stage,
@@ -35,11 +37,12 @@ ONE = "/{workflow_id:uuid}"
 
 class WorkflowController(Controller):
     path = "/api/v1/workflows"
+    opt = policy("workflows:read", "workflows:write")
     tags = ["workflows"]
 
     @post("/", responses=problems(*WRITE), summary="Create a workflow")
     async def create_workflow(
-        self, request: Req, state: State, data: WorkflowWrite
+        self, request: Req, state: State, data: JSONBody[WorkflowWrite]
     ) -> Response[Envelope[Workflow]]:
         workflow = await WORKFLOWS.create(state.pool, data)
         return single(request, workflow, 201, location=f"{self.path}/{workflow.id}")
@@ -68,7 +71,7 @@ class WorkflowController(Controller):
 
     @put(ONE, responses=problems(*WRITE, 412), summary="Replace a workflow")
     async def replace_workflow(
-        self, request: Req, state: State, workflow_id: UUID, data: WorkflowWrite,
+        self, request: Req, state: State, workflow_id: UUID, data: JSONBody[WorkflowWrite],
         if_match: IfMatch = None,
     ) -> Response[Envelope[Workflow]]:  # fmt: skip
         version = parse_if_match(if_match)
@@ -76,7 +79,7 @@ class WorkflowController(Controller):
 
     @patch(ONE, responses=problems(*WRITE, 412), summary="Update a workflow")
     async def patch_workflow(
-        self, request: Req, state: State, workflow_id: UUID, data: WorkflowPatch,
+        self, request: Req, state: State, workflow_id: UUID, data: JSONBody[WorkflowPatch],
         if_match: IfMatch = None,
     ) -> Response[Envelope[Workflow]]:  # fmt: skip
         version = parse_if_match(if_match)
@@ -111,7 +114,7 @@ class WorkflowController(Controller):
         summary="Add a stage (409 when its name or order is taken in this workflow)",
     )
     async def add_stage(
-        self, request: Req, state: State, workflow_id: UUID, data: StageWrite
+        self, request: Req, state: State, workflow_id: UUID, data: JSONBody[StageWrite]
     ) -> Response[Envelope[Stage]]:
         stage = await service.add_stage(state.pool, workflow_id, data)
         location = f"{self.path}/{workflow_id}/stages/{stage.id}"
@@ -131,7 +134,7 @@ class WorkflowController(Controller):
         summary="Move a stage's status / record its outcome (updates the workflow's progress)",
     )
     async def update_stage(
-        self, request: Req, state: State, workflow_id: UUID, stage_id: UUID, data: StageUpdate,
+        self, request: Req, state: State, workflow_id: UUID, stage_id: UUID, data: JSONBody[StageUpdate],
         if_match: IfMatch = None,
     ) -> Response[Envelope[Stage]]:  # fmt: skip
         version = parse_if_match(if_match)

@@ -120,22 +120,28 @@ def crud_controller(
     tag: str,
     *,
     patch_struct: type[msgspec.Struct] | None = None,
+    name: str | None = None,
     id_name: str | None = None,
     id_type: str = "uuid",
+    id_annotation: Any = None,
     plural: str | None = None,
     ops: Iterable[str] = CRUD,
     summaries: dict[str, str] | None = None,
 ) -> type[Controller]:
     """A controller with the usual routes of ``table`` at ``path`` (``ops`` chooses which).
 
-    Handler names follow the resource (``create_project``, ``list_projects``, …); ``id_name``
-    is the path parameter (default ``<key>_id`` from the table's label)."""
+    Handler names follow the resource (``create_project``, ``list_projects``, …; ``name`` and
+    ``plural`` when the label does not say them); ``id_name``
+    is the path parameter (default ``<key>_id`` from the table's label), ``id_type`` its
+    converter and ``id_annotation`` its type when it has bounds."""
     item, write = table.struct, table.write
-    key = table.label.replace(" ", "_")
+    key = name or table.label.replace(" ", "_")
     plural = plural or f"{key}s"
     id_name = id_name or f"{key}_id"
     one = f"/{{{id_name}:{id_type}}}"
-    id_annotation = UUID if id_type == "uuid" else int if id_type == "int" else str
+    if id_annotation is None:
+        plain = UUID if id_type == "uuid" else int if id_type == "int" else str
+        id_annotation = FromPath[plain]
     said = {
         "create": f"Create a {table.label}",
         "list": f"List {table.label}s (keyset-paginated)",
@@ -146,7 +152,7 @@ def crud_controller(
     } | (summaries or {})
     request_p = _kw("request", Req)
     db_p = _kw("db", NamedDependency[Session])
-    id_p = _kw(id_name, FromPath[id_annotation])
+    id_p = _kw(id_name, id_annotation)
     if_match_p = _kw("if_match", IfMatch, None)
     handlers: dict[str, Any] = {}
     wanted = set(ops)
@@ -209,18 +215,20 @@ def crud_controller(
     elif "get" in wanted:
 
         async def get_one(
-            self: Controller, request: Req, db: Session, if_none_match: str | None, **ids: Any
+            self: Controller,
+            request: Req,
+            db: Session,
+            if_none_match: str | None = None,
+            **ids: Any,
         ) -> Any:
             found = await table.get(db, ids[id_name])
             return single(request, found, if_none_match=if_none_match)
 
+        get_params = [request_p, db_p, id_p]
+        if "version" in item.__struct_fields__:  # a versioned row has an ETag: 304 on a match
+            get_params.append(_kw("if_none_match", IfNoneMatch, None))
         handlers[f"get_{key}"] = get(one, responses=problems(*COMMON), summary=said["get"])(
-            _handler(
-                get_one,
-                f"get_{key}",
-                [request_p, db_p, id_p, _kw("if_none_match", IfNoneMatch, None)],
-                Response[Envelope[item]],  # type: ignore[valid-type]
-            )
+            _handler(get_one, f"get_{key}", get_params, Response[Envelope[item]])  # type: ignore[valid-type]
         )
 
     if "replace" in wanted:

@@ -18,7 +18,7 @@ from typing import Any, LiteralString
 
 import psycopg
 
-from taskmaster.api.listing import Db, using
+from taskmaster.db.table import Db, transaction
 from taskmaster.errors import ApiError, FieldError
 
 _COPY_LINE = re.compile(r"COPY \w+, line (\d+)")
@@ -51,7 +51,7 @@ async def copy_rows(
     """COPY ``rows(now)`` (``now``: the transaction's timestamp, for rows that carry none)."""
     index = 0
     try:
-        async with using(db) as conn, conn.transaction():
+        async with transaction(db) as conn:
             cur = await conn.execute("SELECT now()")
             (now,) = await cur.fetchone()  # type: ignore[misc]
             async with conn.cursor().copy(statement) as copy:

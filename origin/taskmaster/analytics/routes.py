@@ -7,7 +7,8 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get
-from litestar.datastructures import State
+from litestar.di import NamedDependency
+from litestar.params import FromQuery
 
 from taskmaster.analytics import service
 from taskmaster.analytics.schemas import ErrorAnalytics, TaskAnalytics, ValidationAnalytics
@@ -15,6 +16,7 @@ from taskmaster.api.docs import COMMON, problems
 from taskmaster.api.envelope import Envelope, single
 from taskmaster.api.policy import policy
 from taskmaster.auth.scopes import ADMIN
+from taskmaster.db.session import Session
 
 Req = Request[Any, Any, Any]
 
@@ -30,10 +32,11 @@ class AnalyticsController(Controller):
         summary="Task counts by status, average complexity, estimate accuracy",
     )
     async def task_analytics(
-        self, request: Req, state: State, project_id: UUID | None = None,
-        created_after: datetime | None = None, created_before: datetime | None = None,
+        self, request: Req, db: NamedDependency[Session], project_id: FromQuery[UUID | None] = None,
+        created_after: FromQuery[datetime | None] = None,
+        created_before: FromQuery[datetime | None] = None,
     ) -> Response[Envelope[TaskAnalytics]]:  # fmt: skip
-        report = await service.tasks(state.pool, project_id, created_after, created_before)
+        report = await service.tasks(db, project_id, created_after, created_before)
         return single(request, report)
 
     @get(
@@ -42,10 +45,11 @@ class AnalyticsController(Controller):
         summary="Validation counts by status and type, average score and duration, pass rate",
     )
     async def validation_analytics(
-        self, request: Req, state: State, task_id: UUID | None = None,
-        created_after: datetime | None = None, created_before: datetime | None = None,
+        self, request: Req, db: NamedDependency[Session], task_id: FromQuery[UUID | None] = None,
+        created_after: FromQuery[datetime | None] = None,
+        created_before: FromQuery[datetime | None] = None,
     ) -> Response[Envelope[ValidationAnalytics]]:  # fmt: skip
-        report = await service.validations(state.pool, task_id, created_after, created_before)
+        report = await service.validations(db, task_id, created_after, created_before)
         return single(request, report)
 
     @get(
@@ -54,8 +58,9 @@ class AnalyticsController(Controller):
         summary="Error counts by severity and type, unresolved, occurrences, top codes",
     )
     async def error_analytics(
-        self, request: Req, state: State, task_id: UUID | None = None,
-        created_after: datetime | None = None, created_before: datetime | None = None,
+        self, request: Req, db: NamedDependency[Session], task_id: FromQuery[UUID | None] = None,
+        created_after: FromQuery[datetime | None] = None,
+        created_before: FromQuery[datetime | None] = None,
     ) -> Response[Envelope[ErrorAnalytics]]:  # fmt: skip
-        report = await service.errors(state.pool, task_id, created_after, created_before)
+        report = await service.errors(db, task_id, created_after, created_before)
         return single(request, report)

@@ -14,9 +14,8 @@ from taskmaster.analytics.schemas import (
     TaskAnalytics,
     ValidationAnalytics,
 )
-from taskmaster.api.listing import using
-from taskmaster.db.pool import ConnectionPool
 from taskmaster.db.sql import load_queries
+from taskmaster.db.table import Db, reading
 from taskmaster.tasks.schemas import TaskStatus
 
 QUERIES = load_queries(Path(__file__).with_name("queries.sql"))
@@ -39,14 +38,14 @@ def _filled(keys: tuple[str, ...], counts: dict[str, int]) -> dict[str, int]:
     return {key: counts.get(key, 0) for key in keys} | counts
 
 
-async def _row(pool: ConnectionPool, query: LiteralString, params: dict[str, Any]) -> Any:
-    async with using(pool) as conn:
+async def _row(db: Db, query: LiteralString, params: dict[str, Any]) -> Any:
+    async with reading(db) as conn:
         cur = await conn.execute(query, params)
         return await cur.fetchone()
 
 
 async def tasks(
-    pool: ConnectionPool,
+    db: Db,
     project_id: UUID | None,
     created_after: datetime | None,
     created_before: datetime | None,
@@ -57,7 +56,7 @@ async def tasks(
         "created_before": created_before,
     }
     total, by_status, complexity, n, ratio, mape, estimated, actual = await _row(
-        pool, QUERIES["task_analytics"], params
+        db, QUERIES["task_analytics"], params
     )
     accuracy = None if mape is None else max(0.0, 1.0 - mape)
     return TaskAnalytics(
@@ -69,14 +68,14 @@ async def tasks(
 
 
 async def validations(
-    pool: ConnectionPool,
+    db: Db,
     task_id: UUID | None,
     created_after: datetime | None,
     created_before: datetime | None,
 ) -> ValidationAnalytics:
     params = {"task_id": task_id, "created_after": created_after, "created_before": created_before}
     total, by_status, by_type, score, duration, pass_rate = await _row(
-        pool, QUERIES["validation_analytics"], params
+        db, QUERIES["validation_analytics"], params
     )
     return ValidationAnalytics(
         total=total,
@@ -89,14 +88,14 @@ async def validations(
 
 
 async def errors(
-    pool: ConnectionPool,
+    db: Db,
     task_id: UUID | None,
     created_after: datetime | None,
     created_before: datetime | None,
 ) -> ErrorAnalytics:
     params = {"task_id": task_id, "created_after": created_after, "created_before": created_before}
     total, unresolved, occurrences, by_severity, by_type, top = await _row(
-        pool, QUERIES["error_analytics"], params
+        db, QUERIES["error_analytics"], params
     )
     return ErrorAnalytics(
         total=total,

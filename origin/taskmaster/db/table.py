@@ -222,6 +222,8 @@ class Table(Generic[T]):
     delete_sql: LiteralString | None = None
     get_json_sql: LiteralString | None = None  # one row as JSON rendered by PostgreSQL
     jsonb: frozenset[str] = frozenset()  # body fields bound as JSONB
+    # Run first, in one transaction with a list's read (e.g. an RLS setting that widens it).
+    list_setup_sql: LiteralString | None = None
     sort_fields: dict[str, SortField] = field(init=False)
     _cache: dict[tuple[Any, ...], str] = field(default_factory=dict, init=False, repr=False)
 
@@ -460,7 +462,9 @@ class Table(Generic[T]):
             for index, value in enumerate(codec.decode(cursor, keys)):
                 params[f"cursor_{index}"] = value
         query = self.list_query(active, keys, cursor is not None)
-        async with reading(db) as conn:
+        async with reading(db) if self.list_setup_sql is None else transaction(db) as conn:
+            if self.list_setup_sql is not None:
+                await conn.execute(self.list_setup_sql)
             cur = await statement_cursor(conn).execute(query, params)  # type: ignore[arg-type]
             rows = await cur.fetchall()
         if not rows and cursor is None and self.parent is not None and scope:

@@ -48,7 +48,6 @@ const edge = await createEdge({
     VERIFY_TIMEOUT_SECONDS: "5",
     EDGE_CACHE_DEFAULT_TTL: "0",
     IP_RATE_LIMIT_ENABLED: "true",
-    PUBLIC_PATHS: "/health",
   },
   secrets: { EDGE_SIGNING_SECRET: SECRET },
   ipLimit: 1e9,

@@ -29,7 +29,6 @@ export const VAR_DEFAULTS = {
   VERIFY_TIMEOUT_SECONDS: "5",
   EDGE_CACHE_DEFAULT_TTL: "10",
   IP_RATE_LIMIT_ENABLED: "true",
-  PUBLIC_PATHS: "/health,/schema,/schema/*,/api/v1/webhooks,/api/v1/webhooks/*",
 };
 export const SECRET_NAMES = ["EDGE_SIGNING_SECRET", "CF_ACCESS_CLIENT_ID", "CF_ACCESS_CLIENT_SECRET"];
 const DEV_SIGNING_SECRET = "dev-only-edge-signing-secret-change-me";

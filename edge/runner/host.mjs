@@ -1,5 +1,5 @@
 // Hosts the edge Worker's real Python code on real Pyodide the way workerd does (see
-// shared/edge-runtime.md): the vendored PyPI `workers` SDK in site-packages, the two modules workerd
+// docs/edge.md, "Local runner"): the vendored PyPI `workers` SDK in site-packages, the two modules workerd
 // injects, `loadPackage` disabled, and dispatch Default(ctx, env).fetch(python_from_rpc(request)) →
 // python_to_rpc(response). Bindings come from ./standins.mjs. Pyodide is loaded once per process.
 import fs from "node:fs";

@@ -1,4 +1,4 @@
-"""Edge cache for GETs (design.md §6) on the Cache API.
+"""Edge cache for GETs (docs/edge-origin-contract.md, "Edge cache") on the Cache API.
 
 Cache key: a synthetic GET URL built from the purge group's generation, the key's scope
 fingerprint, the path and the sorted query — never the raw key, so keys with the same scopes

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-MAX_KEY_CACHE_TTL = 30  # design.md §4: revocation reaches the edge within 30 s
+MAX_KEY_CACHE_TTL = 30  # docs/edge-origin-contract.md: revocation reaches the edge within 30 s
 
 
 @dataclass(frozen=True)

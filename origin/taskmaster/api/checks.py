@@ -1,6 +1,6 @@
 """Request checks that apply to every route, run as one ``before_request`` hook.
 
-- Unknown query parameters are a 400 naming them (design.md §3), derived from each handler's own
+- Unknown query parameters are a 400 naming them (README.md, "API conventions"), derived from each handler's own
   declared parameters, so a route never lists them twice.
 - A body sent to a JSON route must be ``application/json`` (415 otherwise).
 - A NUL character (``%00``) in the query string is a 400 (PostgreSQL text cannot hold one).

@@ -1,4 +1,4 @@
-"""The success envelope of design.md §3: ``{"data", "pagination"?, "meta": {"request_id"}}``.
+"""The success envelope (README.md, "API conventions"): ``{"data", "pagination"?, "meta": {"request_id"}}``.
 
 Routes return ``Envelope[Thing]`` (one resource) or ``Page[Thing]`` (a list); the OpenAPI document
 names them ``Envelope[Thing]`` / ``Page[Thing]``. :func:`single` and :func:`paged` build them, so a

@@ -1,7 +1,7 @@
 """A small, fast pool of autocommit connections handed out from a deque.
 
 Why not ``psycopg_pool``: on the hot path its checkout (health checks, reset, context management)
-costs more than the single-row query itself (see ``shared/performance.md``). Here a checkout is a
+costs more than the single-row query itself (docs/benchmarks.md, "Reference figures"). Here a checkout is a
 ``pop`` from a deque, and a release hands the connection straight to the first waiting request.
 Connections are autocommit (a single-statement read needs no BEGIN/COMMIT) and prepare every
 statement on first use (``prepare_threshold=0``): the SQL is a fixed, named set.

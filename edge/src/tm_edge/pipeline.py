@@ -13,7 +13,6 @@ write it as a function of (request context, settings, ports) in its own module a
 
 from __future__ import annotations
 
-import asyncio
 import traceback
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -25,6 +24,7 @@ from . import (
     headers,
     keys,
     limits,
+    origin,
     problems,
     request_id,
     routes,
@@ -32,9 +32,8 @@ from . import (
     verdicts,
 )
 from .config import Settings
-from .ports import EdgeRequest, EdgeResponse, Headers, OriginRequest, OriginUnreachable, Ports
+from .ports import EdgeRequest, EdgeResponse, Headers, OriginUnreachable, Ports
 
-BODYLESS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Client headers that never reach the origin: credentials the edge has replaced by its signed
 # assertion, and headers the edge sets itself.
 NOT_FORWARDED = (
@@ -114,7 +113,7 @@ async def read_body(request: EdgeRequest, method: str, limit: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared and declared.strip().isdigit() and int(declared) > limit:
         raise problems.payload_too_large(limit)
-    if method in BODYLESS and not declared and "transfer-encoding" not in request.headers:
+    if method in origin.BODYLESS and not declared and "transfer-encoding" not in request.headers:
         return b""
     body = await request.read_body()
     if len(body) > limit:
@@ -195,9 +194,10 @@ async def forward(call: Call, settings: Settings, ports: Ports) -> EdgeResponse:
         and name not in headers.HOP_BY_HOP
         and not name.startswith(signing.EDGE_HEADER_PREFIX)
     )
-    identity = signing.identity_headers(
-        settings.signing_secret,
-        timestamp=int(ports.now()),
+    outgoing.set("x-forwarded-for", call.client_ip)
+    request = origin.signed_request(
+        settings,
+        ports.now(),
         method=call.method,
         path_and_query=call.path_and_query,
         key_id=call.key_id,
@@ -205,21 +205,10 @@ async def forward(call: Call, settings: Settings, ports: Ports) -> EdgeResponse:
         client_ip=call.client_ip,
         request_id=call.request_id,
         body=call.body,
-    )
-    for name, value in identity.items():
-        outgoing.set(name, value)
-    outgoing.set("x-forwarded-for", call.client_ip)
-    verdicts.add_access_headers(outgoing, settings)
-    origin_request = OriginRequest(
-        call.method,
-        settings.origin_url + call.path_and_query,
-        outgoing,
-        None if call.method in BODYLESS else call.body,
+        headers=outgoing,
     )
     try:
-        response = await asyncio.wait_for(
-            ports.origin.fetch(origin_request), settings.origin_timeout
-        )
+        response = await origin.send(request, ports, settings.origin_timeout)
     except OriginUnreachable:
         raise problems.origin_unreachable() from None
     except TimeoutError:

@@ -127,13 +127,16 @@ def crud_controller(
     plural: str | None = None,
     ops: Iterable[str] = CRUD,
     summaries: dict[str, str] | None = None,
+    statuses: dict[str, tuple[int, ...]] | None = None,
 ) -> type[Controller]:
     """A controller with the usual routes of ``table`` at ``path`` (``ops`` chooses which).
 
     Handler names follow the resource (``create_project``, ``list_projects``, …; ``name`` and
     ``plural`` when the label does not say them); ``id_name``
     is the path parameter (default ``<key>_id`` from the table's label), ``id_type`` its
-    converter and ``id_annotation`` its type when it has bounds."""
+    converter and ``id_annotation`` its type when it has bounds; ``statuses`` replaces the
+    problem statuses a route documents (e.g. ``{"delete": (*COMMON, 412)}`` when nothing
+    references the row)."""
     item, write = table.struct, table.write
     key = name or table.label.replace(" ", "_")
     plural = plural or f"{key}s"
@@ -150,6 +153,15 @@ def crud_controller(
         "patch": f"Update some fields of a {table.label}",
         "delete": f"Delete a {table.label}",
     } | (summaries or {})
+    codes = {
+        "create": WRITE,
+        "list": COMMON,
+        "get": COMMON,
+        "replace": (*WRITE, 412),
+        "patch": (*WRITE, 412),
+        "delete": (*COMMON, 409, 412),
+    } | (statuses or {})
+    documented = {op: problems(*found) for op, found in codes.items()}
     request_p = _kw("request", Req)
     db_p = _kw("db", NamedDependency[Session])
     id_p = _kw(id_name, id_annotation)
@@ -163,7 +175,9 @@ def crud_controller(
             created = await table.create(db, data)
             return single(request, created, 201, location=f"{self.path}/{created.id}")
 
-        handlers[f"create_{key}"] = post("/", responses=problems(*WRITE), summary=said["create"])(
+        handlers[f"create_{key}"] = post(
+            "/", responses=documented["create"], summary=said["create"]
+        )(
             _handler(
                 create,
                 f"create_{key}",
@@ -195,7 +209,7 @@ def crud_controller(
             _kw("sort", Sort, None),
             *filter_parameters(table),
         ]
-        handlers[f"list_{plural}"] = get("/", responses=problems(*COMMON), summary=said["list"])(
+        handlers[f"list_{plural}"] = get("/", responses=documented["list"], summary=said["list"])(
             _handler(list_, f"list_{plural}", list_params, Page[item])
         )  # type: ignore[valid-type]
 
@@ -208,7 +222,7 @@ def crud_controller(
 
         handlers[f"get_{key}"] = get(
             one,
-            responses=problems(*COMMON),
+            responses=documented["get"],
             summary=said["get"],
             operation_class=ReadWithIfNoneMatch,
         )(_handler(get_json, f"get_{key}", [request_p, id_p], Response[Envelope[item]]))  # type: ignore[valid-type]
@@ -227,7 +241,7 @@ def crud_controller(
         get_params = [request_p, db_p, id_p]
         if "version" in item.__struct_fields__:  # a versioned row has an ETag: 304 on a match
             get_params.append(_kw("if_none_match", IfNoneMatch, None))
-        handlers[f"get_{key}"] = get(one, responses=problems(*COMMON), summary=said["get"])(
+        handlers[f"get_{key}"] = get(one, responses=documented["get"], summary=said["get"])(
             _handler(get_one, f"get_{key}", get_params, Response[Envelope[item]])  # type: ignore[valid-type]
         )
 
@@ -240,7 +254,7 @@ def crud_controller(
             return single(request, await table.replace(db, ids[id_name], data, version))
 
         handlers[f"replace_{key}"] = put(
-            one, responses=problems(*WRITE, 412), summary=said["replace"]
+            one, responses=documented["replace"], summary=said["replace"]
         )(
             _handler(
                 replace,
@@ -259,9 +273,7 @@ def crud_controller(
             version = parse_if_match(if_match)
             return single(request, await table.patch(db, ids[id_name], data, version))
 
-        handlers[f"patch_{key}"] = patch(
-            one, responses=problems(*WRITE, 412), summary=said["patch"]
-        )(
+        handlers[f"patch_{key}"] = patch(one, responses=documented["patch"], summary=said["patch"])(
             _handler(
                 patch_,
                 f"patch_{key}",
@@ -276,7 +288,7 @@ def crud_controller(
             await table.delete(db, ids[id_name], parse_if_match(if_match))
 
         handlers[f"delete_{key}"] = delete(
-            one, responses=problems(*COMMON, 409, 412), summary=said["delete"]
+            one, responses=documented["delete"], summary=said["delete"]
         )(_handler(delete_, f"delete_{key}", [db_p, id_p, if_match_p], None))
 
     return type(

@@ -365,7 +365,7 @@ async def create_subtasks(db: Db, parent_id: UUID, batch: SubtaskBatch) -> list[
                 )
         cur = conn.cursor()
         await cur.executemany(
-            TASK_QUERIES["insert_task"],
+            TASKS.insert_sql,  # type: ignore[arg-type]
             [body_params(item, TASKS.jsonb) for item in items],
             returning=True,
         )

@@ -296,3 +296,37 @@ def crud_controller(
         (Controller,),
         {"path": path, "tags": [tag], "__module__": __name__, **handlers},
     )
+
+
+def scoped_list(table: Table[Any], path: str, name: str, summary: str, *, scope_id: str) -> Any:
+    """The list route of a sub-collection (``GET /…/{scope_id}/<children>``), for its parent's
+    controller (``list_stages = scoped_list(STAGES, ONE + "/stages", "list_stages", …)``): the
+    table's filters as typed query parameters, the rows of the parent named by the path parameter
+    ``scope_id`` (which the table's ``scope`` predicate binds); 404 when that parent is missing."""
+
+    async def list_(
+        self: Controller,
+        request: Req,
+        db: Session,
+        limit: int = DEFAULT_PAGE_SIZE,
+        cursor: str | None = None,
+        sort: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        codec, scope = request.app.state.cursors, {scope_id: kwargs[scope_id]}
+        filters = filter_values(table, kwargs)
+        listed = await table.page(db, codec, filters, sort, cursor, limit, scope)
+        return paged(request, listed, limit)
+
+    params = [
+        _kw("request", Req),
+        _kw("db", NamedDependency[Session]),
+        _kw(scope_id, FromPath[UUID]),
+        _kw("limit", Limit, DEFAULT_PAGE_SIZE),
+        _kw("cursor", Cursor, None),
+        _kw("sort", Sort, None),
+        *filter_parameters(table),
+    ]
+    return get(path, responses=problems(*COMMON), summary=summary)(
+        _handler(list_, name, params, Page[table.struct])  # type: ignore[name-defined,valid-type]
+    )

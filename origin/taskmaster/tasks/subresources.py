@@ -3,31 +3,26 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, Response, delete, get, post
+from litestar import Controller, Request, Response, delete, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, JSONBody
 
 from taskmaster.api.docs import COMMON, WRITE, problems
-from taskmaster.api.envelope import Envelope, Page, paged, single
-from taskmaster.api.pagination import DEFAULT_PAGE_SIZE
-from taskmaster.api.params import Cursor, Limit, Sort
+from taskmaster.api.envelope import Envelope, single
 from taskmaster.api.policy import policy
+from taskmaster.api.resource import scoped_list
 from taskmaster.db.session import Session
 from taskmaster.graph import service as graph
 from taskmaster.tasks import service
 from taskmaster.tasks.schemas import (
-    ContextType,
-    DependencyType,
     Task,
     TaskContext,
     TaskContextWrite,
     TaskDependency,
     TaskDependencyWrite,
-    TaskStatus,
     TaskWrite,
 )
 
@@ -48,23 +43,13 @@ class TaskRelationsController(Controller):
         context = await service.CONTEXTS.create(db, data, {"task_id": task_id})
         return single(request, context, 201)
 
-    @get("/contexts", responses=problems(*COMMON), summary="List a task's context records")
-    async def list_contexts(
-        self, request: Req, db: Db, task_id: TaskId, limit: Limit = DEFAULT_PAGE_SIZE,
-        cursor: Cursor = None, sort: Sort = None,
-        context_type: FromQuery[list[ContextType] | None] = None,
-        created_after: FromQuery[datetime | None] = None,
-        created_before: FromQuery[datetime | None] = None,
-    ) -> Page[TaskContext]:  # fmt: skip
-        filters = {
-            "context_type": context_type,
-            "created_after": created_after,
-            "created_before": created_before,
-        }
-        page = await service.CONTEXTS.page(
-            db, request.app.state.cursors, filters, sort, cursor, limit, {"task_id": task_id}
-        )
-        return paged(request, page, limit)
+    list_contexts = scoped_list(
+        service.CONTEXTS,
+        "/contexts",
+        "list_contexts",
+        "List a task's context records",
+        scope_id="task_id",
+    )
 
     @post("/subtasks", responses=problems(*WRITE), summary="Create a child task")
     async def create_subtask(
@@ -73,17 +58,9 @@ class TaskRelationsController(Controller):
         task = await service.create_subtask(db, task_id, data)
         return single(request, task, 201, location=f"/api/v1/tasks/{task.id}")
 
-    @get("/subtasks", responses=problems(*COMMON), summary="List a task's children")
-    async def list_subtasks(
-        self, request: Req, db: Db, task_id: TaskId, limit: Limit = DEFAULT_PAGE_SIZE,
-        cursor: Cursor = None, sort: Sort = None,
-        status: FromQuery[list[TaskStatus] | None] = None,
-    ) -> Page[Task]:  # fmt: skip
-        page = await service.SUBTASKS.page(
-            db, request.app.state.cursors, {"status": status}, sort, cursor, limit,
-            {"task_id": task_id},
-        )  # fmt: skip
-        return paged(request, page, limit)
+    list_subtasks = scoped_list(
+        service.SUBTASKS, "/subtasks", "list_subtasks", "List a task's children", scope_id="task_id"
+    )
 
     @post(
         "/dependencies",
@@ -96,17 +73,13 @@ class TaskRelationsController(Controller):
         dependency = await graph.add_dependency(db, task_id, data)
         return single(request, dependency, 201)
 
-    @get("/dependencies", responses=problems(*COMMON), summary="List a task's dependency edges")
-    async def list_dependencies(
-        self, request: Req, db: Db, task_id: TaskId, limit: Limit = DEFAULT_PAGE_SIZE,
-        cursor: Cursor = None, sort: Sort = None,
-        dependency_type: FromQuery[list[DependencyType] | None] = None,
-    ) -> Page[TaskDependency]:  # fmt: skip
-        filters = {"dependency_type": dependency_type}
-        page = await service.DEPENDENCIES.page(
-            db, request.app.state.cursors, filters, sort, cursor, limit, {"task_id": task_id}
-        )
-        return paged(request, page, limit)
+    list_dependencies = scoped_list(
+        service.DEPENDENCIES,
+        "/dependencies",
+        "list_dependencies",
+        "List a task's dependency edges",
+        scope_id="task_id",
+    )
 
     @delete(
         "/dependencies/{dependency_id:uuid}",

@@ -8,20 +8,18 @@ from uuid import UUID
 
 from litestar import Request, Response, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, JSONBody
 
 from taskmaster.api.docs import COMMON, WRITE, problems
-from taskmaster.api.envelope import Envelope, Page, paged, single
+from taskmaster.api.envelope import Envelope, single
 from taskmaster.api.etags import parse_if_match
-from taskmaster.api.pagination import DEFAULT_PAGE_SIZE
-from taskmaster.api.params import Cursor, IfMatch, IfNoneMatch, Limit, Sort
+from taskmaster.api.params import IfMatch, IfNoneMatch
 from taskmaster.api.policy import policy
-from taskmaster.api.resource import crud_controller
+from taskmaster.api.resource import crud_controller, scoped_list
 from taskmaster.db.session import Session
 from taskmaster.workflows import service
 from taskmaster.workflows.schemas import (
     Stage,
-    StageStatus,
     StageUpdate,
     StageWrite,
     WorkflowPatch,
@@ -54,15 +52,13 @@ class WorkflowController(
     ) -> Response[Envelope[WorkflowProgress]]:
         return single(request, await service.get_progress(db, workflow_id))
 
-    @get(ONE + "/stages", responses=problems(*COMMON), summary="List a workflow's stages in order")
-    async def list_stages(
-        self, request: Req, db: Db, workflow_id: PathId, limit: Limit = DEFAULT_PAGE_SIZE,
-        cursor: Cursor = None, sort: Sort = None,
-        status: FromQuery[list[StageStatus] | None] = None,
-    ) -> Page[Stage]:  # fmt: skip
-        scope, codec = {"workflow_id": workflow_id}, request.app.state.cursors
-        page = await STAGES.page(db, codec, {"status": status}, sort, cursor, limit, scope)
-        return paged(request, page, limit)
+    list_stages = scoped_list(
+        STAGES,
+        ONE + "/stages",
+        "list_stages",
+        "List a workflow's stages in order",
+        scope_id="workflow_id",
+    )
 
     @post(
         ONE + "/stages",

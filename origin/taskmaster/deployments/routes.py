@@ -8,21 +8,19 @@ from uuid import UUID
 
 from litestar import Request, Response, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, JSONBody
 
 from taskmaster.api.docs import COMMON, WRITE, problems
-from taskmaster.api.envelope import Envelope, Page, paged, single
+from taskmaster.api.envelope import Envelope, single
 from taskmaster.api.etags import parse_if_match
-from taskmaster.api.pagination import DEFAULT_PAGE_SIZE
-from taskmaster.api.params import Cursor, IfMatch, IfNoneMatch, Limit, Sort
+from taskmaster.api.params import IfMatch, IfNoneMatch
 from taskmaster.api.policy import policy
-from taskmaster.api.resource import crud_controller
+from taskmaster.api.resource import crud_controller, scoped_list
 from taskmaster.db.session import Session
 from taskmaster.deployments.schemas import (
     DeploymentPatch,
     Script,
     ScriptRun,
-    ScriptStatus,
     ScriptWrite,
 )
 from taskmaster.deployments.service import DEPLOYMENTS, SCRIPTS
@@ -49,19 +47,13 @@ class DeploymentController(
 ):
     opt = policy("deployments:read", "deployments:write")
 
-    @get(
+    list_scripts = scoped_list(
+        SCRIPTS,
         ONE + "/scripts",
-        responses=problems(*COMMON),
-        summary="List a deployment's scripts in execution order",
+        "list_scripts",
+        "List a deployment's scripts in execution order",
+        scope_id="deployment_id",
     )
-    async def list_scripts(
-        self, request: Req, db: Db, deployment_id: PathId, limit: Limit = DEFAULT_PAGE_SIZE,
-        cursor: Cursor = None, sort: Sort = None,
-        status: FromQuery[list[ScriptStatus] | None] = None,
-    ) -> Page[Script]:  # fmt: skip
-        scope, codec = {"deployment_id": deployment_id}, request.app.state.cursors
-        page = await SCRIPTS.page(db, codec, {"status": status}, sort, cursor, limit, scope)
-        return paged(request, page, limit)
 
     @post(ONE + "/scripts", responses=problems(*WRITE), summary="Add a script to a deployment")
     async def add_script(

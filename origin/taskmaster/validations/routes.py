@@ -19,7 +19,6 @@ class ValidationController(
         ops=("create", "list", "get", "patch", "delete"),
         summaries={
             "create": "Record a validation result",
-            "list": "List validation results (keyset-paginated)",
             "patch": "Update a validation run's outcome",
         },
         statuses={"delete": (*COMMON, 412)},

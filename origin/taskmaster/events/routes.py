@@ -11,25 +11,21 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from litestar import Request, Response, get, patch, post
+from litestar import Request, Response, patch, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, JSONBody
 
 from taskmaster.api.docs import COMMON, WRITE, problems
-from taskmaster.api.envelope import Envelope, Page, meta_for, paged, single
+from taskmaster.api.envelope import Envelope, meta_for, single
 from taskmaster.api.etags import parse_if_match
-from taskmaster.api.pagination import DEFAULT_PAGE_SIZE
-from taskmaster.api.params import Cursor, IfMatch, Limit, Sort
+from taskmaster.api.params import IfMatch
 from taskmaster.api.policy import policy
-from taskmaster.api.resource import crud_controller
+from taskmaster.api.resource import crud_controller, scoped_list
 from taskmaster.auth.scopes import ADMIN
 from taskmaster.db.session import Session
 from taskmaster.events import service
 from taskmaster.events.schemas import (
-    DeliveryStatus,
-    EventDelivery,
-    EventType,
     Subscription,
     SubscriptionCreated,
     SubscriptionPatch,
@@ -87,21 +83,10 @@ class SubscriptionController(
         )
         return single(request, item)
 
-    @get(
+    list_deliveries = scoped_list(
+        DELIVERIES,
         ONE + "/deliveries",
-        responses=problems(*COMMON),
-        summary="List a subscription's deliveries (status, attempts, last error)",
+        "list_deliveries",
+        "List a subscription's deliveries (status, attempts, last error)",
+        scope_id="subscription_id",
     )
-    async def list_deliveries(
-        self, request: Req, db: NamedDependency[Session], subscription_id: FromPath[UUID],
-        limit: Limit = DEFAULT_PAGE_SIZE, cursor: Cursor = None, sort: Sort = None,
-        status: FromQuery[list[DeliveryStatus] | None] = None,
-        event_type: FromQuery[list[EventType] | None] = None,
-        aggregate_id: FromQuery[UUID | None] = None,
-    ) -> Page[EventDelivery]:  # fmt: skip
-        filters = {"status": status, "event_type": event_type, "aggregate_id": aggregate_id}
-        page = await DELIVERIES.page(
-            db, request.app.state.cursors, filters, sort, cursor, limit,
-            scope={"subscription_id": subscription_id},
-        )  # fmt: skip
-        return paged(request, page, limit)

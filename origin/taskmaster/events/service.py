@@ -87,8 +87,8 @@ DELIVERIES: Table[EventDelivery] = Table(
     sorts=("created_at", "id"),
     filters={
         "status": Filter("status = ANY(%(status)s)", list[DeliveryStatus] | None),
-        "aggregate_id": Filter("aggregate_id = %(aggregate_id)s", UUID | None),
         "event_type": Filter("event_type = ANY(%(event_type)s)", list[EventType] | None),
+        "aggregate_id": Filter("aggregate_id = %(aggregate_id)s", UUID | None),
     },
     scope="subscription_id = %(subscription_id)s",
     parent=SUBSCRIPTIONS,

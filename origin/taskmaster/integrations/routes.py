@@ -3,27 +3,23 @@ and events beside them."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
 from litestar import Request, Response, get, post, put
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody
 
 from taskmaster.api.docs import COMMON, WRITE, problems
-from taskmaster.api.envelope import Envelope, Page, paged, single
+from taskmaster.api.envelope import Envelope, single
 from taskmaster.api.etags import parse_if_match
-from taskmaster.api.pagination import DEFAULT_PAGE_SIZE
-from taskmaster.api.params import Cursor, From, IfMatch, Limit, Sort, To
+from taskmaster.api.params import From, IfMatch, To
 from taskmaster.api.policy import policy
-from taskmaster.api.resource import crud_controller
+from taskmaster.api.resource import crud_controller, scoped_list
 from taskmaster.db.session import Session
 from taskmaster.integrations import service
 from taskmaster.integrations.schemas import (
-    Direction,
     Event,
-    EventStatus,
-    EventType,
     EventWrite,
     HealthReport,
     HealthState,
@@ -36,7 +32,6 @@ from taskmaster.integrations.service import EVENTS, INTEGRATIONS
 
 Req = Request[Any, Any, Any]
 ONE = "/{integration_id:uuid}"
-CorrelationId = Annotated[str | None, QueryParameter(max_length=200)]
 
 
 class IntegrationController(
@@ -101,23 +96,13 @@ class IntegrationController(
         location = f"{self.path}/{integration_id}/events/{event.id}"
         return single(request, event, 201, location=location)
 
-    @get(ONE + "/events", responses=problems(*COMMON), summary="List an integration's events")
-    async def list_events(
-        self, request: Req, db: NamedDependency[Session], integration_id: FromPath[UUID],
-        limit: Limit = DEFAULT_PAGE_SIZE, cursor: Cursor = None, sort: Sort = None,
-        event_type: FromQuery[list[EventType] | None] = None,
-        status: FromQuery[list[EventStatus] | None] = None,
-        direction: FromQuery[Direction | None] = None, task_id: FromQuery[UUID | None] = None,
-        correlation_id: CorrelationId = None, from_: From = None, to: To = None,
-    ) -> Page[Event]:  # fmt: skip
-        filters = {
-            "event_type": event_type, "status": status, "direction": direction,
-            "task_id": task_id, "correlation_id": correlation_id, "from": from_, "to": to,
-        }  # fmt: skip
-        scope = {"integration_id": integration_id}
-        codec = request.app.state.cursors
-        page = await EVENTS.page(db, codec, filters, sort, cursor, limit, scope)
-        return paged(request, page, limit)
+    list_events = scoped_list(
+        EVENTS,
+        ONE + "/events",
+        "list_events",
+        "List an integration's events",
+        scope_id="integration_id",
+    )
 
     @get(ONE + "/events/{event_id:uuid}", responses=problems(*COMMON), summary="Get one event")
     async def get_event(

@@ -48,7 +48,7 @@ class Page(msgspec.Struct, Generic[T]):
     meta: Meta
 
 
-class _Listed(Protocol[T]):  # taskmaster.api.listing.Listed, without the import cycle
+class _Listed(Protocol[T]):  # taskmaster.db.table.Listed, without the import cycle
     items: list[T]
     next_cursor: str | None
     has_more: bool

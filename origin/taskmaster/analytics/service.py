@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Any, LiteralString, get_args
-from uuid import UUID
 
 from taskmaster.analytics.schemas import (
     ErrorAnalytics,
@@ -44,17 +42,11 @@ async def _row(db: Db, query: LiteralString, params: dict[str, Any]) -> Any:
         return await cur.fetchone()
 
 
-async def tasks(
-    db: Db,
-    project_id: UUID | None,
-    created_after: datetime | None,
-    created_before: datetime | None,
-) -> TaskAnalytics:
-    params = {
-        "project_id": project_id,
-        "created_after": created_after,
-        "created_before": created_before,
-    }
+# Each report takes its filters by name: its subject (project_id or task_id), created_after and
+# created_before (None: not filtered).
+
+
+async def tasks(db: Db, params: dict[str, Any]) -> TaskAnalytics:
     total, by_status, complexity, n, ratio, mape, estimated, actual = await _row(
         db, QUERIES["task_analytics"], params
     )
@@ -67,13 +59,7 @@ async def tasks(
     )
 
 
-async def validations(
-    db: Db,
-    task_id: UUID | None,
-    created_after: datetime | None,
-    created_before: datetime | None,
-) -> ValidationAnalytics:
-    params = {"task_id": task_id, "created_after": created_after, "created_before": created_before}
+async def validations(db: Db, params: dict[str, Any]) -> ValidationAnalytics:
     total, by_status, by_type, score, duration, pass_rate = await _row(
         db, QUERIES["validation_analytics"], params
     )
@@ -87,13 +73,7 @@ async def validations(
     )
 
 
-async def errors(
-    db: Db,
-    task_id: UUID | None,
-    created_after: datetime | None,
-    created_before: datetime | None,
-) -> ErrorAnalytics:
-    params = {"task_id": task_id, "created_after": created_after, "created_before": created_before}
+async def errors(db: Db, params: dict[str, Any]) -> ErrorAnalytics:
     total, unresolved, occurrences, by_severity, by_type, top = await _row(
         db, QUERIES["error_analytics"], params
     )

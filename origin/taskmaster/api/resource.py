@@ -99,7 +99,7 @@ def filter_values(table: Table[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
     return {name: kwargs.get(_kwarg(name)) for name in table.filters}
 
 
-def _handler(
+def with_signature(
     fn: Callable[..., Any], name: str, params: list[inspect.Parameter], returns: Any
 ) -> Callable[..., Any]:
     """Give a generic handler the name and signature Litestar reads (parameters, OpenAPI)."""
@@ -110,7 +110,7 @@ def _handler(
     return fn
 
 
-def _kw(name: str, annotation: Any, default: Any = _P.empty) -> inspect.Parameter:
+def kw_param(name: str, annotation: Any, default: Any = _P.empty) -> inspect.Parameter:
     return _P(name, _P.KEYWORD_ONLY, default=default, annotation=annotation)
 
 
@@ -162,10 +162,10 @@ def crud_controller(
         "delete": (*COMMON, 409, 412),
     } | (statuses or {})
     documented = {op: problems(*found) for op, found in codes.items()}
-    request_p = _kw("request", Req)
-    db_p = _kw("db", NamedDependency[Session])
-    id_p = _kw(id_name, id_annotation)
-    if_match_p = _kw("if_match", IfMatch, None)
+    request_p = kw_param("request", Req)
+    db_p = kw_param("db", NamedDependency[Session])
+    id_p = kw_param(id_name, id_annotation)
+    if_match_p = kw_param("if_match", IfMatch, None)
     handlers: dict[str, Any] = {}
     wanted = set(ops)
 
@@ -178,10 +178,10 @@ def crud_controller(
         handlers[f"create_{key}"] = post(
             "/", responses=documented["create"], summary=said["create"]
         )(
-            _handler(
+            with_signature(
                 create,
                 f"create_{key}",
-                [request_p, db_p, _kw("data", body(write))],
+                [request_p, db_p, kw_param("data", body(write))],
                 Response[Envelope[item]],  # type: ignore[valid-type]
             )
         )
@@ -204,13 +204,13 @@ def crud_controller(
         list_params = [
             request_p,
             db_p,
-            _kw("limit", Limit, DEFAULT_PAGE_SIZE),
-            _kw("cursor", Cursor, None),
-            _kw("sort", Sort, None),
+            kw_param("limit", Limit, DEFAULT_PAGE_SIZE),
+            kw_param("cursor", Cursor, None),
+            kw_param("sort", Sort, None),
             *filter_parameters(table),
         ]
         handlers[f"list_{plural}"] = get("/", responses=documented["list"], summary=said["list"])(
-            _handler(list_, f"list_{plural}", list_params, Page[item])
+            with_signature(list_, f"list_{plural}", list_params, Page[item])
         )  # type: ignore[valid-type]
 
     if "get" in wanted and table.get_json_sql:
@@ -225,7 +225,7 @@ def crud_controller(
             responses=documented["get"],
             summary=said["get"],
             operation_class=ReadWithIfNoneMatch,
-        )(_handler(get_json, f"get_{key}", [request_p, id_p], Response[Envelope[item]]))  # type: ignore[valid-type]
+        )(with_signature(get_json, f"get_{key}", [request_p, id_p], Response[Envelope[item]]))  # type: ignore[valid-type]
     elif "get" in wanted:
 
         async def get_one(
@@ -240,9 +240,9 @@ def crud_controller(
 
         get_params = [request_p, db_p, id_p]
         if "version" in item.__struct_fields__:  # a versioned row has an ETag: 304 on a match
-            get_params.append(_kw("if_none_match", IfNoneMatch, None))
+            get_params.append(kw_param("if_none_match", IfNoneMatch, None))
         handlers[f"get_{key}"] = get(one, responses=documented["get"], summary=said["get"])(
-            _handler(get_one, f"get_{key}", get_params, Response[Envelope[item]])  # type: ignore[valid-type]
+            with_signature(get_one, f"get_{key}", get_params, Response[Envelope[item]])  # type: ignore[valid-type]
         )
 
     if "replace" in wanted:
@@ -256,10 +256,10 @@ def crud_controller(
         handlers[f"replace_{key}"] = put(
             one, responses=documented["replace"], summary=said["replace"]
         )(
-            _handler(
+            with_signature(
                 replace,
                 f"replace_{key}",
-                [request_p, db_p, id_p, _kw("data", body(write)), if_match_p],
+                [request_p, db_p, id_p, kw_param("data", body(write)), if_match_p],
                 Response[Envelope[item]],  # type: ignore[valid-type]
             )
         )
@@ -274,10 +274,10 @@ def crud_controller(
             return single(request, await table.patch(db, ids[id_name], data, version))
 
         handlers[f"patch_{key}"] = patch(one, responses=documented["patch"], summary=said["patch"])(
-            _handler(
+            with_signature(
                 patch_,
                 f"patch_{key}",
-                [request_p, db_p, id_p, _kw("data", body(patch_struct)), if_match_p],
+                [request_p, db_p, id_p, kw_param("data", body(patch_struct)), if_match_p],
                 Response[Envelope[item]],  # type: ignore[valid-type]
             )
         )
@@ -289,7 +289,7 @@ def crud_controller(
 
         handlers[f"delete_{key}"] = delete(
             one, responses=documented["delete"], summary=said["delete"]
-        )(_handler(delete_, f"delete_{key}", [db_p, id_p, if_match_p], None))
+        )(with_signature(delete_, f"delete_{key}", [db_p, id_p, if_match_p], None))
 
     return type(
         f"{key.title().replace('_', '')}Routes",
@@ -319,14 +319,79 @@ def scoped_list(table: Table[Any], path: str, name: str, summary: str, *, scope_
         return paged(request, listed, limit)
 
     params = [
-        _kw("request", Req),
-        _kw("db", NamedDependency[Session]),
-        _kw(scope_id, FromPath[UUID]),
-        _kw("limit", Limit, DEFAULT_PAGE_SIZE),
-        _kw("cursor", Cursor, None),
-        _kw("sort", Sort, None),
+        kw_param("request", Req),
+        kw_param("db", NamedDependency[Session]),
+        kw_param(scope_id, FromPath[UUID]),
+        kw_param("limit", Limit, DEFAULT_PAGE_SIZE),
+        kw_param("cursor", Cursor, None),
+        kw_param("sort", Sort, None),
         *filter_parameters(table),
     ]
     return get(path, responses=problems(*COMMON), summary=summary)(
-        _handler(list_, name, params, Page[table.struct])  # type: ignore[name-defined,valid-type]
+        with_signature(list_, name, params, Page[table.struct])  # type: ignore[name-defined,valid-type]
+    )
+
+
+def scoped_get(
+    table: Table[Any], path: str, name: str, summary: str, *, scope_id: str, id_name: str
+) -> Any:
+    """The get route of a sub-collection's member (``GET /…/{scope_id}/<children>/{id_name}``):
+    404 when it is missing or belongs to another parent; ``ETag``/304 for a versioned row."""
+
+    async def get_child(
+        self: Controller, request: Req, db: Session, if_none_match: str | None = None, **ids: Any
+    ) -> Any:
+        found = await table.get(db, ids[id_name], {scope_id: ids[scope_id]})
+        return single(request, found, if_none_match=if_none_match)
+
+    params = [
+        kw_param("request", Req),
+        kw_param("db", NamedDependency[Session]),
+        kw_param(scope_id, FromPath[UUID]),
+        kw_param(id_name, FromPath[UUID]),
+    ]
+    if "version" in table.struct.__struct_fields__:  # type: ignore[attr-defined]
+        params.append(kw_param("if_none_match", IfNoneMatch, None))
+    returns = Response[Envelope[table.struct]]  # type: ignore[name-defined]
+    return get(path, responses=problems(*COMMON), summary=summary)(
+        with_signature(get_child, name, params, returns)
+    )
+
+
+def scoped_create(
+    table: Table[Any],
+    path: str,
+    name: str,
+    summary: str,
+    *,
+    scope_id: str,
+    data: Any,
+    located: bool = True,
+    create: Callable[[Session, Any, Any], Any] | None = None,
+) -> Any:
+    """The create route of a sub-collection (``POST /…/{scope_id}/<children>``): ``data`` is the
+    body's struct, 404 when the parent is missing (the ``insert_sql`` is an INSERT …
+    SELECT from it), 201 with ``Location`` (``located``). ``create(db, parent_id, body)`` runs
+    instead of the table's insert when the child has rules of its own."""
+
+    async def create_child(
+        self: Controller, request: Req, db: Session, data: Any, **ids: Any
+    ) -> Any:
+        parent_id = ids[scope_id]
+        if create is not None:
+            created = await create(db, parent_id, data)
+        else:
+            created = await table.create(db, data, {scope_id: parent_id})
+        where = request.scope["path"].rstrip("/") + f"/{created.id}" if located else None
+        return single(request, created, 201, location=where)
+
+    params = [
+        kw_param("request", Req),
+        kw_param("db", NamedDependency[Session]),
+        kw_param(scope_id, FromPath[UUID]),
+        kw_param("data", body(data)),
+    ]
+    returns = Response[Envelope[table.struct]]  # type: ignore[name-defined]
+    return post(path, responses=problems(*WRITE), summary=summary)(
+        with_signature(create_child, name, params, returns)
     )

@@ -73,8 +73,9 @@ def _expire(waiter: asyncio.Future[AsyncConnection | None]) -> None:
         waiter.set_exception(TimeoutError())
 
 
-@dataclass(slots=True)
-class PoolStats:
+class PoolStats(msgspec.Struct):
+    """A pool's occupancy (``/health/detailed``, ``/metrics``)."""
+
     name: str
     size: int
     idle: int

@@ -6,16 +6,16 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from litestar import Request, Response, get, patch, post
+from litestar import Request, Response, patch
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from taskmaster.api.docs import COMMON, WRITE, problems
 from taskmaster.api.envelope import Envelope, single
 from taskmaster.api.etags import parse_if_match
-from taskmaster.api.params import IfMatch, IfNoneMatch
+from taskmaster.api.params import IfMatch
 from taskmaster.api.policy import policy
-from taskmaster.api.resource import crud_controller, scoped_list
+from taskmaster.api.resource import crud_controller, scoped_create, scoped_get, scoped_list
 from taskmaster.db.session import Session
 from taskmaster.deployments.schemas import (
     DeploymentPatch,
@@ -55,21 +55,14 @@ class DeploymentController(
         scope_id="deployment_id",
     )
 
-    @post(ONE + "/scripts", responses=problems(*WRITE), summary="Add a script to a deployment")
-    async def add_script(
-        self, request: Req, db: Db, deployment_id: PathId, data: JSONBody[ScriptWrite]
-    ) -> Response[Envelope[Script]]:
-        script = await SCRIPTS.create(db, data, {"deployment_id": deployment_id})
-        location = f"{self.path}/{deployment_id}/scripts/{script.id}"
-        return single(request, script, 201, location=location)
-
-    @get(SCRIPT, responses=problems(*COMMON), summary="Get a script (with its logs)")
-    async def get_script(
-        self, request: Req, db: Db, deployment_id: PathId, script_id: PathId,
-        if_none_match: IfNoneMatch = None,
-    ) -> Response[Envelope[Script]]:  # fmt: skip
-        script = await SCRIPTS.get(db, script_id, {"deployment_id": deployment_id})
-        return single(request, script, if_none_match=if_none_match)
+    add_script = scoped_create(
+        SCRIPTS, ONE + "/scripts", "add_script", "Add a script to a deployment",
+        scope_id="deployment_id", data=ScriptWrite,
+    )  # fmt: skip
+    get_script = scoped_get(
+        SCRIPTS, SCRIPT, "get_script", "Get a script (with its logs)",
+        scope_id="deployment_id", id_name="script_id",
+    )  # fmt: skip
 
     @patch(
         SCRIPT,

@@ -15,11 +15,10 @@ from taskmaster.api.envelope import Envelope, single
 from taskmaster.api.etags import parse_if_match
 from taskmaster.api.params import From, IfMatch, To
 from taskmaster.api.policy import policy
-from taskmaster.api.resource import crud_controller, scoped_list
+from taskmaster.api.resource import crud_controller, scoped_create, scoped_get, scoped_list
 from taskmaster.db.session import Session
 from taskmaster.integrations import service
 from taskmaster.integrations.schemas import (
-    Event,
     EventWrite,
     HealthReport,
     HealthState,
@@ -87,14 +86,10 @@ class IntegrationController(
     ) -> Response[Envelope[Usage]]:  # fmt: skip
         return single(request, await service.usage(db, integration_id, from_, to))
 
-    @post(ONE + "/events", responses=problems(*WRITE), summary="Record an integration event")
-    async def create_event(
-        self, request: Req, db: NamedDependency[Session], integration_id: FromPath[UUID],
-        data: JSONBody[EventWrite],
-    ) -> Response[Envelope[Event]]:  # fmt: skip
-        event = await EVENTS.create(db, data, {"integration_id": integration_id})
-        location = f"{self.path}/{integration_id}/events/{event.id}"
-        return single(request, event, 201, location=location)
+    create_event = scoped_create(
+        EVENTS, ONE + "/events", "create_event", "Record an integration event",
+        scope_id="integration_id", data=EventWrite,
+    )  # fmt: skip
 
     list_events = scoped_list(
         EVENTS,
@@ -104,10 +99,7 @@ class IntegrationController(
         scope_id="integration_id",
     )
 
-    @get(ONE + "/events/{event_id:uuid}", responses=problems(*COMMON), summary="Get one event")
-    async def get_event(
-        self, request: Req, db: NamedDependency[Session], integration_id: FromPath[UUID],
-        event_id: FromPath[UUID],
-    ) -> Response[Envelope[Event]]:  # fmt: skip
-        scope = {"integration_id": integration_id}
-        return single(request, await EVENTS.get(db, event_id, scope))
+    get_event = scoped_get(
+        EVENTS, ONE + "/events/{event_id:uuid}", "get_event", "Get one event",
+        scope_id="integration_id", id_name="event_id",
+    )  # fmt: skip

@@ -18,7 +18,7 @@ from litestar.params import QueryParameter
 from psycopg.types.json import Jsonb
 
 from taskmaster.api.params import From, To
-from taskmaster.db.bulk import RowRefused, copy_rows
+from taskmaster.db.bulk import copy_rows
 from taskmaster.db.sql import load_queries
 from taskmaster.db.table import Db, Filter, Table
 from taskmaster.logs.schemas import Level, LogBatch, LogEntry, LogWrite
@@ -66,8 +66,5 @@ async def write_batch(db: Db, batch: LogBatch) -> int:
                 Jsonb(e.context, encode), e.created_at or now,
             )  # fmt: skip
 
-    try:
-        await copy_rows(db, QUERIES["copy_logs"], _COPY_TYPES, rows)
-    except RowRefused as exc:
-        raise exc.problem("entries") from exc
+    await copy_rows(db, QUERIES["copy_logs"], _COPY_TYPES, rows, "entries")
     return len(batch.entries)

@@ -10,7 +10,7 @@ from typing import Any
 import msgspec
 from psycopg.types.json import Jsonb
 
-from taskmaster.db.bulk import RowRefused, copy_rows
+from taskmaster.db.bulk import copy_rows
 from taskmaster.db.sql import load_queries
 from taskmaster.db.table import Db, reading
 from taskmaster.errors import bad_request
@@ -37,10 +37,7 @@ async def write_batch(db: Db, batch: MetricBatch) -> int:
                 m.aggregation_period, m.recorded_at or now,
             )  # fmt: skip
 
-    try:
-        await copy_rows(db, QUERIES["copy_metrics"], _COPY_TYPES, rows)
-    except RowRefused as exc:
-        raise exc.problem("metrics") from exc
+    await copy_rows(db, QUERIES["copy_metrics"], _COPY_TYPES, rows, "metrics")
     return len(batch.metrics)
 
 

@@ -13,13 +13,12 @@ from litestar.params import FromPath, JSONBody
 from taskmaster.api.docs import COMMON, WRITE, problems
 from taskmaster.api.envelope import Envelope, single
 from taskmaster.api.policy import policy
-from taskmaster.api.resource import scoped_list
+from taskmaster.api.resource import scoped_create, scoped_list
 from taskmaster.db.session import Session
 from taskmaster.graph import service as graph
 from taskmaster.tasks import service
 from taskmaster.tasks.schemas import (
     Task,
-    TaskContext,
     TaskContextWrite,
     TaskDependency,
     TaskDependencyWrite,
@@ -36,12 +35,10 @@ class TaskRelationsController(Controller):
     opt = policy("tasks:read", "tasks:write")
     tags = ["tasks"]
 
-    @post("/contexts", responses=problems(*WRITE), summary="Add a context record to a task")
-    async def add_context(
-        self, request: Req, db: Db, task_id: TaskId, data: JSONBody[TaskContextWrite]
-    ) -> Response[Envelope[TaskContext]]:
-        context = await service.CONTEXTS.create(db, data, {"task_id": task_id})
-        return single(request, context, 201)
+    add_context = scoped_create(
+        service.CONTEXTS, "/contexts", "add_context", "Add a context record to a task",
+        scope_id="task_id", data=TaskContextWrite, located=False,
+    )  # fmt: skip
 
     list_contexts = scoped_list(
         service.CONTEXTS,

@@ -6,16 +6,16 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from litestar import Request, Response, get, patch, post
+from litestar import Request, Response, get, patch
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from taskmaster.api.docs import COMMON, WRITE, problems
 from taskmaster.api.envelope import Envelope, single
 from taskmaster.api.etags import parse_if_match
-from taskmaster.api.params import IfMatch, IfNoneMatch
+from taskmaster.api.params import IfMatch
 from taskmaster.api.policy import policy
-from taskmaster.api.resource import crud_controller, scoped_list
+from taskmaster.api.resource import crud_controller, scoped_create, scoped_get, scoped_list
 from taskmaster.db.session import Session
 from taskmaster.workflows import service
 from taskmaster.workflows.schemas import (
@@ -60,25 +60,14 @@ class WorkflowController(
         scope_id="workflow_id",
     )
 
-    @post(
-        ONE + "/stages",
-        responses=problems(*WRITE),
-        summary="Add a stage (409 when its name or order is taken in this workflow)",
+    add_stage = scoped_create(
+        STAGES, ONE + "/stages", "add_stage",
+        "Add a stage (409 when its name or order is taken in this workflow)",
+        scope_id="workflow_id", data=StageWrite, create=service.add_stage,
+    )  # fmt: skip
+    get_stage = scoped_get(
+        STAGES, STAGE, "get_stage", "Get a stage", scope_id="workflow_id", id_name="stage_id"
     )
-    async def add_stage(
-        self, request: Req, db: Db, workflow_id: PathId, data: JSONBody[StageWrite]
-    ) -> Response[Envelope[Stage]]:
-        stage = await service.add_stage(db, workflow_id, data)
-        location = f"{self.path}/{workflow_id}/stages/{stage.id}"
-        return single(request, stage, 201, location=location)
-
-    @get(STAGE, responses=problems(*COMMON), summary="Get a stage")
-    async def get_stage(
-        self, request: Req, db: Db, workflow_id: PathId, stage_id: PathId,
-        if_none_match: IfNoneMatch = None,
-    ) -> Response[Envelope[Stage]]:  # fmt: skip
-        stage = await STAGES.get(db, stage_id, {"workflow_id": workflow_id})
-        return single(request, stage, if_none_match=if_none_match)
 
     @patch(
         STAGE,

@@ -247,6 +247,7 @@ export async function startBindings({ ipLimit = 600, ipPeriod = 60 } = {}) {
   const mf = new Miniflare({
     modules: true,
     scriptPath: BRIDGE_SCRIPT,
+    modulesRoot: here, // module names relative to here, whatever the process's cwd
     // The bridge Worker's date, not the Python Worker's: this workerd build supports dates up
     // to `supportedCompatibilityDate` (2026-09-08 is refused); the bindings' APIs are the same.
     compatibilityDate: supportedCompatibilityDate,

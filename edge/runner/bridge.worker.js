@@ -42,7 +42,7 @@ function fromBase64(text) {
   return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 }
 
-const cacheRequest = ({ url, headers }) => new Request(url, { headers });
+const cacheRequest = ({ url, method, headers }) => new Request(url, { method, headers });
 
 async function serialiseResponse(response) {
   if (response === undefined) return null;

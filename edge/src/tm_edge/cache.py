@@ -119,13 +119,19 @@ def answer_from_cache(cached: EdgeResponse, request_headers: Headers) -> EdgeRes
     etag = cached.headers.get("etag")
     wanted = request_headers.get("if-none-match")
     if etag and wanted:
-        tags = [t.strip() for t in wanted.split(",")]
-        if "*" in tags or etag in tags or etag.removeprefix("W/") in tags:
+        # If-None-Match uses the weak comparison (RFC 9110 §13.1.2): `W/` ignored on both sides,
+        # as workerd's Cache API does when it answers a conditional match itself.
+        tags = [_opaque(t) for t in wanted.split(",")]
+        if "*" in tags or _opaque(etag) in tags:
             headers = Headers(
                 (k, v) for k, v in cached.headers.items() if k in ("etag", "cache-control", "vary")
             )
             return EdgeResponse(304, headers, b"")
     return EdgeResponse(cached.status, cached.headers.copy(), cached.body)
+
+
+def _opaque(tag: str) -> str:
+    return tag.strip().removeprefix("W/")
 
 
 async def purge(path: str, scopes: list[str], ports: Ports, group: str | None = None) -> None:

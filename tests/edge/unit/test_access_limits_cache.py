@@ -170,3 +170,14 @@ def test_cached_etag_answers_304():
     answer = cache.answer_from_cache(cached, Headers([("if-none-match", '"v0", "v1"')]))
     assert answer.status == 304 and answer.body == b"" and answer.headers.get("etag") == '"v1"'
     assert cache.answer_from_cache(cached, Headers()).status == 200
+
+
+@pytest.mark.parametrize(
+    ("stored", "sent"),
+    [('"v1"', 'W/"v1"'), ('W/"v1"', '"v1"'), ('W/"v1"', 'W/"v1"'), ('"v1"', '"v0" , "v1"')],
+)
+def test_if_none_match_is_the_weak_comparison(stored, sent):
+    # As workerd's Cache API answers a conditional match (tests/edge/pyodide/test_real_bindings).
+    cached = EdgeResponse(200, Headers([("etag", stored), ("cache-control", "max-age=9")]), b"x")
+    assert cache.answer_from_cache(cached, Headers([("if-none-match", sent)])).status == 304
+    assert cache.answer_from_cache(cached, Headers([("if-none-match", '"v2"')])).status == 200

@@ -106,8 +106,13 @@ format: $(STAMP) ## Apply ruff fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+METRICS_DIR ?= .data/metrics
 serve: $(STAMP) ## Serve the origin as production does (granian, one worker per core, DATABASE_URL)
 	@test -n "$(DATABASE_URL)" || (echo "make serve needs DATABASE_URL" >&2; exit 2)
+	@# One /metrics for every worker: they share a fresh PROMETHEUS_MULTIPROC_DIR (emptied here,
+	@# before granian starts them; docs/operations.md).
+	rm -rf '$(METRICS_DIR)' && mkdir -p '$(METRICS_DIR)'
+	PROMETHEUS_MULTIPROC_DIR='$(abspath $(METRICS_DIR))' \
 	TASKMASTER_ENV=$${TASKMASTER_ENV:-production} $(BIN)/granian --interface asgi --factory \
 	  --host $${HOST:-127.0.0.1} --port $${PORT:-8000} --workers $$(nproc) --loop uvloop \
 	  --no-ws --log-level warning taskmaster.app:create_asgi_app

@@ -46,6 +46,7 @@ from taskmaster.keys.routes import KeyController, verify_key
 from taskmaster.logs.routes import LogController, batch_router
 from taskmaster.maintenance.routes import run_maintenance
 from taskmaster.metrics.routes import MetricController
+from taskmaster.observability.facts import DatabaseFacts
 from taskmaster.observability.logs import RequestLog, configure_logging
 from taskmaster.observability.metrics import OriginMetrics
 from taskmaster.observability.routes import metrics
@@ -128,6 +129,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     request_log = RequestLog(observability.log_format) if observability.log_requests else None
     metrics_registry = OriginMetrics()
     metrics_registry.watch([pool] + ([replica] if replica else []), cache)
+    database_facts = DatabaseFacts(pool)
     # Webhook processing and event delivery (taskmaster.background); BACKGROUND_JOBS=0: none here.
     jobs = BackgroundJobs(pool, settings) if settings.background_jobs else None
 
@@ -138,6 +140,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await replica.open()
         listener.start()
         recorder.start()
+        metrics_registry.start()
         if jobs is not None:
             jobs.start()
         # Everything built so far (routes, schemas, OpenAPI, SQL) lives as long as the process:
@@ -152,6 +155,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 await jobs.stop()
             await listener.stop()
             await recorder.stop()  # flushes what is buffered
+            await metrics_registry.stop()
             if request_log is not None:
                 request_log.flush()
             await pool.close()
@@ -168,6 +172,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "authenticator": authenticator,
                 "recorder": recorder,
                 "metrics": metrics_registry,
+                "database_facts": database_facts,
                 "request_log": request_log,
                 "replica": replica,
                 "wake_webhooks": jobs.wake_webhooks if jobs is not None else None,

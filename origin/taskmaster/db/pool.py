@@ -51,6 +51,7 @@ class PooledConnection(AsyncConnection[Any]):
     hottest reads costs about as much as decoding the row."""
 
     _statement_cursor: AsyncCursor[Any] | None = None
+    pool_name: str = "other"  # for the per-pool statement counts of /metrics
 
 
 def statement_cursor(conn: AsyncConnection[Any]) -> AsyncCursor[Any]:
@@ -147,6 +148,7 @@ class ConnectionPool:
             self.mark_down()
             raise PoolUnavailable(str(exc).strip().splitlines()[0] if str(exc) else "") from exc
         self._down_until = 0.0
+        conn.pool_name = self.name
         # json/jsonb columns are decoded by msgspec (C) rather than the stdlib's json module.
         set_json_loads(msgspec.json.decode, conn)
         return conn

@@ -61,7 +61,11 @@ dev: $(STAMP) $(EDGE_STAMP) ## Run the whole stack locally (DB, migrations, orig
 key: db-start ## Make an API key on the dev DB (or DATABASE_URL): make key NAME=me SCOPES=admin
 	@DATABASE_URL='$(DB_URL)' $(BIN)/taskmaster keys create --name "$${NAME:-dev}" --scopes "$${SCOPES:-admin}"
 
+# prometheus + promtool (Debian's package) for the rule tests and the real-Prometheus alert test;
+# the apt index is refreshed only when the install fails without it.
 test: $(STAMP) $(EDGE_STAMP) ## Run every test (installs what it needs first)
+	@{ command -v promtool && command -v prometheus; } >/dev/null || apt-get install -y -qq prometheus >/dev/null 2>&1 \
+	  || { apt-get update -qq && apt-get install -y -qq prometheus >/dev/null; }
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 migrate: db-start ## Apply pending migrations and refresh db/schema.sql

@@ -124,7 +124,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         else None
     )
     authenticator = Authenticator(
-        pool, cache, recorder, edge_secret=auth.edge_signing_secret, access=access
+        pool,
+        cache,
+        recorder,
+        edge_secret=auth.edge_signing_secret,
+        access=access,
+        metrics_token_sha256=auth.metrics_token_sha256,
     )
     request_log = RequestLog(observability.log_format) if observability.log_requests else None
     metrics_registry = OriginMetrics()

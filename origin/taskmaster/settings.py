@@ -6,6 +6,7 @@ Every variable is documented here and in the README's configuration table.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 
 DEV_SECRET_KEY = "dev-only-secret-key-change-me"  # noqa: S105 - refused outside development
@@ -123,6 +124,10 @@ class AuthSettings:
     """AUTH_FLUSH_INTERVAL_S: how often per-key usage and access logs are written (batched)."""
     key_cache_max_entries: int = 10_000
     """KEY_CACHE_MAX_ENTRIES: most key verdicts cached per worker process."""
+    metrics_token_sha256: str = ""
+    """METRICS_TOKEN_SHA256: hex SHA-256 of a bearer token that may read ``GET /metrics`` without
+    an API key, checked without the database (Prometheus keeps scraping through an outage).
+    Empty: only keys with ``metrics:read``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,7 +243,14 @@ class Settings:
             cf_access_issuer=env.get("CF_ACCESS_ISSUER", ""),
             flush_interval_s=_float(env, "AUTH_FLUSH_INTERVAL_S", 1.0),
             key_cache_max_entries=_int(env, "KEY_CACHE_MAX_ENTRIES", 10_000),
+            metrics_token_sha256=env.get("METRICS_TOKEN_SHA256", "").strip(),
         )
+        if auth.metrics_token_sha256 and not re.fullmatch(
+            r"[0-9a-fA-F]{64}", auth.metrics_token_sha256
+        ):
+            raise SettingsError(
+                "METRICS_TOKEN_SHA256 must be 64 hex digits (sha256sum of the token)"
+            )
         if auth.cf_access_aud and not auth.cf_access_jwks:
             raise SettingsError("CF_ACCESS_JWKS must be set when CF_ACCESS_AUD is set")
         if environment == "production" and 0 < len(auth.edge_signing_secret) < 32:

@@ -93,18 +93,38 @@ class LocalPostgres:
         if result.returncode != 0:
             raise RuntimeError(f"{binary} failed ({result.returncode}): {result.stderr.strip()}")
 
-    def init(self) -> None:
-        if (self.data_dir / "PG_VERSION").exists():
-            return
+    def _prepare(self) -> None:
+        """An empty data directory and log file the server's OS user owns."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.chmod(0o700)  # the server refuses a data directory others may read
         user = _os_user()
         if user is not None:
-            _make_traversable(self.data_dir)
+            _make_traversable(self.data_dir.parent)
             _make_traversable(POSTGRES_BIN_PATH)
             entry = pwd.getpwnam(user)
             os.chown(self.data_dir, entry.pw_uid, entry.pw_gid)
             self.log_file.touch()
             os.chown(self.log_file, entry.pw_uid, entry.pw_gid)
+
+    def create_standby(self, data_dir: Path, port: int) -> LocalPostgres:
+        """A streaming physical standby of this running server (``pg_basebackup -R``: it writes
+        ``standby.signal`` and ``primary_conninfo``), not started yet. initdb's pg_hba already
+        trusts replication connections from 127.0.0.1, and ``wal_level=replica`` is the default."""
+        standby = LocalPostgres(data_dir, port)
+        standby._prepare()
+        self._run(
+            "pg_basebackup",
+            "-D", str(data_dir),
+            "-h", "127.0.0.1", "-p", str(self.port), "-U", SUPERUSER,
+            "-R", "-X", "stream", "--checkpoint=fast", "--no-sync",
+            timeout=300,
+        )  # fmt: skip
+        return standby
+
+    def init(self) -> None:
+        if (self.data_dir / "PG_VERSION").exists():
+            return
+        self._prepare()
         self._run(
             "initdb",
             "-D", str(self.data_dir),

@@ -67,6 +67,10 @@ class DatabaseSettings:
     """DATABASE_READ_URL: libpq URL of a read replica. Set: safe reads (GETs of ``/api/v1``
     resources) use a second pool on it (same sizes), falling back to the primary while it is
     down; writes and read-your-writes paths stay on the primary. Empty: one pool."""
+    replica_max_lag_ms: float = 1000.0
+    """REPLICA_MAX_LAG_MS: a replica replaying further behind than this serves no reads."""
+    replica_poll_interval_ms: float = 200.0
+    """REPLICA_POLL_INTERVAL_MS: how often each worker reads the replica's replay position/lag."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +213,8 @@ class Settings:
             connect_timeout_s=_int(env, "DATABASE_CONNECT_TIMEOUT_S", 2),
             acquire_timeout_s=_float(env, "DATABASE_POOL_TIMEOUT_S", 2.0),
             read_url=env.get("DATABASE_READ_URL", ""),
+            replica_max_lag_ms=_float(env, "REPLICA_MAX_LAG_MS", 1000.0),
+            replica_poll_interval_ms=_float(env, "REPLICA_POLL_INTERVAL_MS", 200.0),
         )
         observability = ObservabilitySettings(
             log_level=env.get("LOG_LEVEL", "") or "INFO",

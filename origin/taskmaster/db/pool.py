@@ -284,6 +284,7 @@ class ReadRoute:
 
     pool: ConnectionPool
     failed: bool = False
+    standby: bool = False  # a read was served by a hot standby (its in_hot_standby parameter)
 
 
 READ_POOL: ContextVar[ReadRoute | None] = ContextVar("taskmaster_read_pool", default=None)
@@ -308,6 +309,8 @@ class Checkout:
             try:
                 conn = await route.pool._acquire()
                 self._owner = route.pool
+                # Reported by the server itself at connect (PostgreSQL 14+): no round trip.
+                route.standby = conn.info.parameter_status("in_hot_standby") == "on"
             except PoolUnavailable as exc:
                 route.failed = True
                 logger.warning(

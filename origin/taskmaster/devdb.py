@@ -66,6 +66,32 @@ def _make_traversable(path: Path) -> None:
         parent.chmod(mode | 0o005)
 
 
+def adopt(path: Path) -> None:
+    """Give ``path`` (a file, or a directory and everything in it) to the server's OS user when we
+    run as root, e.g. a data directory restored by a client tool; a data directory must be 0700."""
+    user = _os_user()
+    if path.is_dir():
+        path.chmod(0o700)
+    if user is None:
+        return
+    entry = pwd.getpwnam(user)
+    if path.is_dir():  # (a file's directory is a data directory: it must stay 0700)
+        _make_traversable(path.parent)
+    paths = [path, *path.rglob("*")] if path.is_dir() else [path]
+    for found in paths:
+        os.chown(found, entry.pw_uid, entry.pw_gid, follow_symlinks=False)
+
+
+def server_writable(directory: Path) -> None:
+    """A directory the server process writes into itself (the WAL archive of archive_command)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    user = _os_user()
+    if user is not None:
+        _make_traversable(directory.parent)
+        entry = pwd.getpwnam(user)
+        os.chown(directory, entry.pw_uid, entry.pw_gid)
+
+
 @dataclass
 class LocalPostgres:
     """One PostgreSQL cluster in ``data_dir`` listening on ``127.0.0.1:port``."""
@@ -93,7 +119,7 @@ class LocalPostgres:
         if result.returncode != 0:
             raise RuntimeError(f"{binary} failed ({result.returncode}): {result.stderr.strip()}")
 
-    def _prepare(self) -> None:
+    def prepare(self) -> None:
         """An empty data directory and log file the server's OS user owns."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.data_dir.chmod(0o700)  # the server refuses a data directory others may read
@@ -106,12 +132,27 @@ class LocalPostgres:
             self.log_file.touch()
             os.chown(self.log_file, entry.pw_uid, entry.pw_gid)
 
+    def configure(self, settings: dict[str, str]) -> None:
+        """Set server parameters in ``postgresql.auto.conf`` (what ALTER SYSTEM writes), replacing
+        earlier values of the same names; they apply from the next start (or reload)."""
+        auto = self.data_dir / "postgresql.auto.conf"
+        kept = [
+            line
+            for line in (auto.read_text().splitlines() if auto.exists() else [])
+            if line.split("=", 1)[0].strip() not in settings
+        ]
+        quoted = [
+            f"{name} = '{value.replace(chr(39), chr(39) * 2)}'" for name, value in settings.items()
+        ]
+        auto.write_text("\n".join([*kept, *quoted]) + "\n")
+        adopt(auto)
+
     def create_standby(self, data_dir: Path, port: int) -> LocalPostgres:
         """A streaming physical standby of this running server (``pg_basebackup -R``: it writes
         ``standby.signal`` and ``primary_conninfo``), not started yet. initdb's pg_hba already
         trusts replication connections from 127.0.0.1, and ``wal_level=replica`` is the default."""
         standby = LocalPostgres(data_dir, port)
-        standby._prepare()
+        standby.prepare()
         self._run(
             "pg_basebackup",
             "-D", str(data_dir),
@@ -124,7 +165,7 @@ class LocalPostgres:
     def init(self) -> None:
         if (self.data_dir / "PG_VERSION").exists():
             return
-        self._prepare()
+        self.prepare()
         self._run(
             "initdb",
             "-D", str(self.data_dir),

@@ -7,7 +7,8 @@ psql and the origin can all reach, and so that tests can stop and restart it at 
 
 Command line (used by the Makefile)::
 
-    python -m taskmaster.devdb start  DATA_DIR PORT   # init if needed, start, print the URL
+    python -m taskmaster.devdb start  DATA_DIR PORT [--archive-dir DIR]   # init if needed, start,
+                                                  # print the URL (WAL archived into DIR)
     python -m taskmaster.devdb stop   DATA_DIR
     python -m taskmaster.devdb url    DATA_DIR PORT
 """
@@ -228,10 +229,20 @@ class LocalPostgres:
 
 
 def main(argv: list[str]) -> int:
+    archive_dir = None
+    if "--archive-dir" in argv:  # start only: archive WAL there (backup/physical.py)
+        at = argv.index("--archive-dir")
+        archive_dir, argv = Path(argv[at + 1]).resolve(), argv[:at] + argv[at + 2 :]
     command, data_dir = argv[0], Path(argv[1]).resolve()
     port = int(argv[2]) if len(argv) > 2 else 0
     server = LocalPostgres(data_dir, port)
     if command == "start":
+        if archive_dir is not None and not server.is_running():
+            from taskmaster.backup.physical import Repository, archive_settings
+
+            server_writable(archive_dir)
+            server.init()
+            server.configure(archive_settings(Repository(archive_dir.parent)))
         server.start()
         print(server.url())
     elif command == "stop":

@@ -4,6 +4,8 @@ it)."""
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -46,3 +48,14 @@ def test_every_alert_has_a_runbook_section() -> None:
     assert names
     missing = [n for n in names if f"#### {n.lower()}" not in operations]
     assert not missing, f"no runbook section in docs/operations.md for {missing}"
+
+
+def test_grafana_dashboard_reads_defined_series() -> None:
+    dashboard = json.loads((ROOT / "deploy" / "grafana" / "taskmaster.json").read_text())
+    recorded = set(
+        re.findall(r"record: (\S+)", (DEPLOY / "rules" / "taskmaster-recording.yml").read_text())
+    )
+    exprs = [t["expr"] for panel in dashboard["panels"] for t in panel["targets"]]
+    assert len(exprs) >= 15
+    used = {name for expr in exprs for name in re.findall(r"taskmaster:[a-z0-9_:]+", expr)}
+    assert used and used <= recorded, used - recorded

@@ -28,6 +28,7 @@ import contextlib
 import os
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import prometheus_client
@@ -139,9 +140,25 @@ def _requests_from(histogram: Metric) -> Metric:
     return total
 
 
+def forget_dead_workers(shared_dir: str) -> None:
+    """Drop the live gauges of workers that died without a clean stop (a crash, SIGKILL), so a
+    respawned group does not report their last in-flight or pool figures forever. Their counters
+    stay: counts never go backwards."""
+    for path in Path(shared_dir).glob("gauge_live*_*.db"):
+        pid = int(path.stem.rsplit("_", 1)[1])
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            mark_process_dead(pid, shared_dir)
+        except PermissionError:
+            pass  # alive, someone else's
+
+
 class OriginMetrics:
     def __init__(self) -> None:
         self.shared_dir = multiproc_dir()
+        if self.shared_dir:
+            forget_dead_workers(self.shared_dir)
         self.scrape_registry = CollectorRegistry(auto_describe=False)
         # In multiprocess mode the metric objects write to files and register nowhere (the
         # collector reads the files); in one process they live in a private registry.

@@ -106,9 +106,10 @@ class ReplicaWatch:
             self.status = ReplicaStatus(error=first)
             return self.status
         in_recovery, replay, lag_ms, paused = row if row else (False, None, 0.0, False)
-        if not in_recovery:
-            # Not a physical standby: its position cannot be compared with the primary's.
-            self.status = ReplicaStatus(error="not a standby (pg_is_in_recovery() is false)")
+        if not in_recovery or replay is None:
+            # Not a physical standby (or one that hides its replay position): its state cannot
+            # be compared with the primary's, so neither lag nor read-your-writes can be proven.
+            self.status = ReplicaStatus(error="not a standby with a replay position")
             return self.status
         self.status = ReplicaStatus(
             up=True,

@@ -97,8 +97,8 @@ def _wait(check: object, timeout: float) -> None:
         try:
             if check():  # type: ignore[operator]
                 return
-        except httpx.TransportError:
-            pass
+        except (httpx.TransportError, httpx.HTTPStatusError):
+            pass  # not listening yet, or 503 while its storage starts
         time.sleep(0.2)
     raise AssertionError("timed out")
 
@@ -116,6 +116,8 @@ def test_database_down_alert_fires_from_a_real_prometheus(
     _wait(lambda: _state(api, ALERT) == "firing", 60)
     elapsed = time.monotonic() - stopped
     limit = _for_seconds(ALERT) + 2 * SCRAPE_S
+    print(f"{ALERT} firing {elapsed:.1f}s after the stop (for: + 2 scrapes = {limit:.0f}s)")
     # The scrape still succeeds (the token needs no database): it is the database that is down.
     assert [r["value"][1] for r in _query(api, 'up{job="taskmaster"}')] == ["1"]
-    assert elapsed <= limit + 1, f"firing after {elapsed:.1f}s, limit {limit}s (+1 s of polling)"
+    # +2 s: this test's own polling of the API, and a loaded shared CI machine.
+    assert elapsed <= limit + 2, f"firing after {elapsed:.1f}s, limit {limit}s (+2 s)"

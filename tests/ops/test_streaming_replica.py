@@ -139,6 +139,7 @@ def test_a_caller_reads_its_own_writes_200_times_under_load(stack: Stack) -> Non
         stop.set()
         assert sum(f.result() for f in loaders) > 0
     assert len(sources) == 200
+    print(f"read-your-writes: {sources.count('standby')} of 200 reads from the standby")
     # Once the standby has replayed the caller's writes, its reads go back to the standby.
     with stack.client(key) as http:
         _wait(lambda: http.get("/api/v1/tasks").headers["x-read-source"] == "standby", 10)

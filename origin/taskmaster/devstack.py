@@ -5,7 +5,10 @@
 2. migrations with dbmate;
 3. the origin on http://127.0.0.1:8000 (granian, reloading on code changes is left to the editor:
    restart ``make dev``);
-4. the edge runner on http://127.0.0.1:8787 when its Node dependencies are installed.
+4. the edge runner on http://127.0.0.1:8787 when its Node dependencies are installed;
+5. with ``--replica`` (``make dev REPLICA=1``): a streaming physical standby of the embedded
+   primary (``pg_basebackup -R`` into ``<data-dir>-standby``, port ``--db-port`` + 1) behind
+   ``DATABASE_READ_URL``.
 Everything this script started is stopped on exit; an external database is left alone.
 
 For a newcomer's terminal: logs are the readable ``text`` format unless ``LOG_FORMAT`` says
@@ -113,6 +116,18 @@ def _migrate(database_url: str) -> None:
     )
 
 
+def _standby(primary: LocalPostgres, port: int) -> LocalPostgres:
+    """The primary's streaming standby, made once (kept between runs like the primary's data)."""
+    data_dir = primary.data_dir.with_name(primary.data_dir.name + "-standby")
+    standby = (
+        LocalPostgres(data_dir, port)
+        if (data_dir / "PG_VERSION").exists()
+        else primary.create_standby(data_dir, port)
+    )
+    standby.start()
+    return standby
+
+
 def main() -> int:
     with _terminal_foreground():
         return _run()
@@ -125,6 +140,7 @@ def _run() -> int:
     parser.add_argument("--db-name", default="taskmaster")
     parser.add_argument("--origin-port", type=int, default=ORIGIN_PORT)
     parser.add_argument("--edge-port", type=int, default=EDGE_PORT)
+    parser.add_argument("--replica", action="store_true", help="also run a streaming standby")
     args = parser.parse_args()
     origin_port, edge_port = args.origin_port, args.edge_port
 
@@ -135,6 +151,7 @@ def _run() -> int:
         server.start()
         database_url = f"{server.url(args.db_name)}?sslmode=disable"
     children: list[subprocess.Popen[bytes]] = []
+    standby: LocalPostgres | None = None
 
     def stop(*_: object) -> None:
         for child in children:
@@ -145,6 +162,8 @@ def _run() -> int:
                 child.wait(10)
             except subprocess.TimeoutExpired:
                 child.kill()
+        if standby is not None:
+            standby.stop()
         if server is not None:
             server.stop()
         print("\nstopped.", flush=True)
@@ -161,6 +180,12 @@ def _run() -> int:
             **os.environ,
             "DATABASE_URL": database_url,
         }
+        if args.replica:
+            if server is None:
+                print("--replica needs the embedded primary (no DATABASE_URL)", file=sys.stderr)
+                return 2
+            standby = _standby(server, args.db_port + 1)
+            env["DATABASE_READ_URL"] = f"{standby.url(args.db_name)}?sslmode=disable"
         children.append(
             subprocess.Popen(
                 [
@@ -202,7 +227,9 @@ def _run() -> int:
             f"\n  origin   http://127.0.0.1:{origin_port}  (health: /health, docs: /schema,"
             f" OpenAPI: /schema/openapi.json)\n"
             + (f"  edge     http://127.0.0.1:{edge_port}\n" if len(children) > 1 else "")
-            + f"  database {database_url}\n\n"
+            + f"  database {database_url}\n"
+            + (f"  standby  {env['DATABASE_READ_URL']}\n" if standby is not None else "")
+            + "\n"
             + _first_key_hint(database_url)
             + "  Ctrl-C stops everything.\n",
             flush=True,

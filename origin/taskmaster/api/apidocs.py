@@ -19,6 +19,9 @@ from litestar.datastructures import CacheControlHeader
 from litestar.openapi.plugins import RedocRenderPlugin
 from litestar.static_files import create_static_files_router
 
+from taskmaster.api.policy import policy
+from taskmaster.auth.scopes import PUBLIC
+
 REDOC_VERSION = "2.5.4"  # npm package redoc, bundles/redoc.standalone.js
 STATIC_DIR = Path(__file__).with_name("static")
 ASSETS_PATH = "/schema/assets"
@@ -44,4 +47,5 @@ def assets_router() -> Router:
         cache_control=CacheControlHeader(max_age=86_400, public=True),
         include_in_schema=False,
         name="schema-assets",
+        opt=policy(PUBLIC),  # the API docs' script: public, like the document
     )

@@ -36,7 +36,7 @@ class EntityTag:
 
 class Versions(frozenset[int]):
     """Several row versions an ``If-Match`` list accepts; the write resolves which one is current
-    (``listing.Table.guarded``)."""
+    (``db.table.Table.guarded``)."""
 
 
 # A version no row ever has (versions start at 1): the guarded write then reports 404 or 412.

@@ -26,7 +26,9 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 import msgspec
 from litestar import Request
+from litestar.enums import ParamType
 from litestar.handlers import HTTPRouteHandler
+from litestar.params import ParameterKwarg
 
 from taskmaster.api.types import RULES
 from taskmaster.errors import ApiError, FieldError, bad_request
@@ -201,11 +203,12 @@ def _kinds(handler: HTTPRouteHandler) -> dict[str, str]:
         kinds = {}
         for name, field in handler.parsed_fn_signature.parameters.items():
             kwarg = getattr(field, "kwarg_definition", None)
-            if getattr(kwarg, "header", None) or getattr(kwarg, "cookie", None):
-                continue
+            if isinstance(kwarg, ParameterKwarg) and kwarg.param_type is not ParamType.QUERY:
+                continue  # a header, cookie or path parameter
             kind = _query_kind(field.raw)
             if kind is not None:
-                kinds[getattr(kwarg, "query", None) or name] = kind
+                # QueryParameter(name="from") on ``from_``: the query string's own name.
+                kinds[getattr(kwarg, "name", None) or name] = kind
         _query_kinds[key] = kinds
     return kinds
 

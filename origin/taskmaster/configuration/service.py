@@ -4,48 +4,47 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
+from litestar.params import QueryParameter
 from psycopg.types.json import Jsonb
 
 from taskmaster.api.conditional import NO_VERSION, Versions, resolve
-from taskmaster.api.listing import Db, Table, using
-from taskmaster.api.pagination import SortField
 from taskmaster.configuration import crypto
-from taskmaster.configuration.schemas import Setting, SettingWrite
-from taskmaster.db.pool import ConnectionPool
+from taskmaster.configuration.schemas import Setting, SettingWrite, ValueType
 from taskmaster.db.sql import load_queries
+from taskmaster.db.table import Db, Filter, Table, reading, writing
 from taskmaster.errors import ApiError, FieldError, not_found
 
 QUERIES = load_queries(Path(__file__).with_name("queries.sql"))
 
+# Keyed by ``key``, not id: reads and writes are this module's own statements; the table gives
+# the list. A sensitive setting's ``value`` column is NULL (its value is in encrypted_value).
 SETTINGS: Table[Setting] = Table(
     name="configuration_settings",
     label="configuration setting",
     struct=Setting,
     columns=QUERIES["fragment:setting_columns"],
-    sort_fields={
-        "key": SortField("key", "text"),
-        "created_at": SortField("created_at", "timestamptz"),
-        "updated_at": SortField("updated_at", "timestamptz"),
-        "id": SortField("id", "uuid"),
-    },
+    sorts=("key", "created_at", "updated_at", "id"),
     default_sort="key",
     filters={
-        "key_prefix": "starts_with(key, %(key_prefix)s)",
-        "is_sensitive": "is_sensitive = %(is_sensitive)s",
-        "value_type": "value_type = ANY(%(value_type)s)",
+        "key_prefix": Filter(
+            "starts_with(key, %(key_prefix)s)",
+            Annotated[str | None, QueryParameter(max_length=200)],
+        ),
+        "is_sensitive": Filter("is_sensitive = %(is_sensitive)s", bool | None),
+        "value_type": Filter("value_type = ANY(%(value_type)s)", list[ValueType] | None),
     },
 )
 
 
-async def _one_version(db: Db, key: str, demand: int | Versions | None) -> int | None:
-    """An If-Match list of several versions, resolved against the setting's current one."""
+async def _one_version(conn: Any, key: str, demand: int | Versions | None) -> int | None:
+    """An If-Match list of several versions, resolved against the setting's current one (on the
+    write's own connection, before its statement)."""
     if not isinstance(demand, Versions):
         return demand
-    async with using(db) as conn:
-        cur = await conn.execute(QUERIES["setting_version"], {"key": key})
-        row = await cur.fetchone()
+    cur = await conn.execute(QUERIES["setting_version"], {"key": key})
+    row = await cur.fetchone()
     return resolve(demand, row[0]) if row is not None else NO_VERSION
 
 
@@ -72,20 +71,19 @@ def hidden(setting: Setting) -> Setting:
     return setting
 
 
-async def get(pool: ConnectionPool, key: str) -> Setting:
-    return hidden(await SETTINGS.one(pool, QUERIES["get_setting"], {"key": key}, key))
+async def get(db: Db, key: str) -> Setting:
+    return hidden(await SETTINGS.one(db, QUERIES["get_setting"], {"key": key}, key))
 
 
 async def put(
-    pool: ConnectionPool,
+    db: Db,
     keys: str,
     key: str,
     body: SettingWrite,
-    if_version: int | None,
+    if_version: int | Versions | None,
     updated_by: str | None,
 ) -> Saved:
     """Create or replace ``key``; with ``if_version`` only replace that version (412 otherwise)."""
-    if_version = await _one_version(pool, key, if_version)
     value_type = _json_type(body.value)
     if body.value_type is not None and body.value_type != value_type:
         raise ApiError(
@@ -101,11 +99,11 @@ async def put(
         "is_sensitive": body.is_sensitive,
         "description": body.description,
         "updated_by": updated_by,
-        "if_version": if_version,
     }
-    query = QUERIES["upsert_setting"] if if_version is None else QUERIES["replace_setting"]
-    async with using(pool) as conn:
-        cur = await conn.execute(query, params)
+    async with writing(db) as conn:
+        version = await _one_version(conn, key, if_version)
+        query = QUERIES["upsert_setting"] if version is None else QUERIES["replace_setting"]
+        cur = await conn.execute(query, params | {"if_version": version})
         row = await cur.fetchone()
     if row is None:
         raise ApiError(
@@ -115,10 +113,10 @@ async def put(
     return Saved(hidden(Setting(*row[:-1])), bool(row[-1]))
 
 
-async def delete(pool: ConnectionPool, key: str, if_version: int | None) -> None:
-    if_version = await _one_version(pool, key, if_version)
-    async with using(pool) as conn:
-        cur = await conn.execute(QUERIES["delete_setting"], {"key": key, "if_version": if_version})
+async def delete(db: Db, key: str, if_version: int | Versions | None) -> None:
+    async with writing(db) as conn:
+        version = await _one_version(conn, key, if_version)
+        cur = await conn.execute(QUERIES["delete_setting"], {"key": key, "if_version": version})
         if await cur.fetchone() is not None:
             return
         cur = await conn.execute(QUERIES["setting_version"], {"key": key})
@@ -133,7 +131,7 @@ async def delete(pool: ConnectionPool, key: str, if_version: int | None) -> None
 
 async def read_secret(db: Db, keys: str, key: str) -> Any:
     """The decrypted value of a sensitive setting, for the application's own use only."""
-    async with using(db) as conn:
+    async with reading(db) as conn:
         cur = await conn.execute(QUERIES["get_secret"], {"key": key})
         row = await cur.fetchone()
     if row is None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import State
-from litestar.params import Parameter
+from litestar import Controller, Request, Response, Router, get, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody, QueryParameter
 
 from taskmaster.api.docs import COMMON, WRITE, problems
 from taskmaster.api.envelope import Envelope, single
+from taskmaster.api.policy import policy
+from taskmaster.db.session import Session
 from taskmaster.metrics import service
 from taskmaster.metrics.schemas import (
     NAME_PATTERN,
@@ -21,26 +23,43 @@ from taskmaster.metrics.schemas import (
 )
 
 Req = Request[Any, Any, Any]
-METRICS_BATCH_MAX_BODY_BYTES = 16_777_216
+PATH = "/api/v1/metrics"
+# Measurements come from the same producers as logs (there is no metrics:write scope).
+READ, WRITE_SCOPE = "metrics:read", "logs:write"
 
 
-class MetricController(Controller):
-    path = "/api/v1/metrics"
+class MetricBatchController(Controller):
+    """``POST /metrics``: 10,000 measurements outgrow ``MAX_BODY_BYTES``, and a batch the schema
+    allows must get a 201 or a 422 naming the bad item, not a 413; so, like the logs batch, it
+    takes the large body limit (``LOGS_BATCH_MAX_BODY_BYTES``, its policy's ``large_body``)."""
+
+    path = "/"
+    opt = policy(READ, WRITE_SCOPE, large_body=True)
     tags = ["metrics"]
 
     @post(
         "/",
         responses=problems(*WRITE),
         summary="Record up to 10,000 measurements (all or none; 422 names a bad one)",
-        # 10,000 measurements outgrow MAX_BODY_BYTES: a batch the schema allows must get a 201
-        # or a 422 naming the bad item, not a 413 (the logs batch has its own limit likewise).
-        request_max_body_size=METRICS_BATCH_MAX_BODY_BYTES,
     )
     async def record_metrics(
-        self, request: Req, state: State, data: MetricBatch
+        self, request: Req, db: NamedDependency[Session], data: JSONBody[MetricBatch]
     ) -> Response[Envelope[MetricBatchResult]]:
-        accepted = await service.write_batch(state.pool, data)
+        accepted = await service.write_batch(db, data)
         return single(request, MetricBatchResult(accepted=accepted), 201)
+
+
+def metrics_batch_router(max_body_bytes: int) -> Router:
+    """``POST /api/v1/metrics`` with the large body limit (the app's default is smaller)."""
+    return Router(
+        path=PATH, route_handlers=[MetricBatchController], request_max_body_size=max_body_bytes
+    )
+
+
+class MetricController(Controller):
+    path = PATH
+    opt = policy(READ, WRITE_SCOPE)
+    tags = ["metrics"]
 
     @get(
         "/series",
@@ -50,14 +69,14 @@ class MetricController(Controller):
     async def metric_series(
         self,
         request: Req,
-        state: State,
-        name: Annotated[str, Parameter(pattern=NAME_PATTERN, description="Metric name")],
+        db: NamedDependency[Session],
+        name: Annotated[str, QueryParameter(pattern=NAME_PATTERN, description="Metric name")],
         start: Annotated[
-            datetime, Parameter(query="from", description="Start (inclusive; UTC if no offset)")
+            datetime, QueryParameter(name="from", description="Start (inclusive; UTC if no offset)")
         ],
         end: Annotated[
-            datetime, Parameter(query="to", description="End (exclusive; UTC if no offset)")
+            datetime, QueryParameter(name="to", description="End (exclusive; UTC if no offset)")
         ],
-        bucket: Annotated[Bucket, Parameter(description="Bucket width")] = "1m",
+        bucket: Annotated[Bucket, QueryParameter(description="Bucket width")] = "1m",
     ) -> Response[Envelope[Series]]:
-        return single(request, await service.series(state.pool, name, start, end, bucket))
+        return single(request, await service.series(db, name, start, end, bucket))

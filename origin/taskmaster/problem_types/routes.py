@@ -14,8 +14,11 @@ import msgspec
 from litestar import Request, Response, get
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, Operation, Schema
 from litestar.openapi.spec.enums import OpenAPIType
+from litestar.params import FromPath
 
 from taskmaster.api.docs import PUBLIC_SECURITY, problems
+from taskmaster.api.policy import policy
+from taskmaster.auth.scopes import PUBLIC
 from taskmaster.errors import not_found
 from taskmaster.problem_types.catalog import CATALOG, ProblemType
 
@@ -63,6 +66,7 @@ def _describe(entry: ProblemType) -> str:
     security=PUBLIC_SECURITY,
     responses=problems(400),
     operation_class=_AlsoHtml,
+    opt=policy(PUBLIC, replica=False),  # no data: nothing to read from a replica
 )
 async def problem_index(request: Request[Any, Any, Any]) -> Response[list[ProblemType]]:
     entries = list(CATALOG.values())
@@ -84,8 +88,11 @@ async def problem_index(request: Request[Any, Any, Any]) -> Response[list[Proble
     security=PUBLIC_SECURITY,
     responses=problems(400, 404),
     operation_class=_AlsoHtml,
+    opt=policy(PUBLIC, replica=False),  # no data: nothing to read from a replica
 )
-async def problem_type(request: Request[Any, Any, Any], code: str) -> Response[ProblemType]:
+async def problem_type(
+    request: Request[Any, Any, Any], code: FromPath[str]
+) -> Response[ProblemType]:
     entry = CATALOG.get(code)
     if entry is None:
         raise not_found("problem type", code)

@@ -1,5 +1,6 @@
-"""Project data access: the ``PROJECTS`` table description; CRUD comes from :class:`Table`.
-A project created without a slug gets one derived from its name (:func:`create`)."""
+"""Projects: the ``PROJECTS`` table; lists and CRUD come from :class:`~taskmaster.db.table.Table`.
+A project created without a slug gets one derived from its name (:func:`create`), and a PUT
+without one keeps the current slug (``replace_project`` in queries.sql)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,9 @@ from pathlib import Path
 import msgspec
 from psycopg import errors as pg_errors
 
-from taskmaster.api.listing import Db, Table, using
-from taskmaster.api.pagination import SortField
 from taskmaster.db.sql import load_queries
-from taskmaster.projects.schemas import Project, ProjectWrite
+from taskmaster.db.table import Db, Filter, Table, created_between, reading
+from taskmaster.projects.schemas import Project, ProjectStatus, ProjectWrite, Slug
 
 QUERIES = load_queries(Path(__file__).with_name("queries.sql"))
 
@@ -22,23 +22,15 @@ PROJECTS: Table[Project] = Table(
     name="projects",
     label="project",
     struct=Project,
-    columns=QUERIES["fragment:project_columns"],
-    sort_fields={
-        "created_at": SortField("created_at", "timestamptz"),
-        "updated_at": SortField("updated_at", "timestamptz"),
-        "name": SortField("name", "text"),
-        "slug": SortField("slug", "text"),
-        "id": SortField("id", "uuid"),
-    },
-    default_sort="created_at",
+    write=ProjectWrite,
+    sorts=("created_at", "updated_at", "name", "slug", "id"),
     filters={
-        "status": "status = ANY(%(status)s)",
-        "slug": "slug = %(slug)s",
-        "created_after": "created_at >= %(created_after)s",
-        "created_before": "created_at < %(created_before)s",
+        "status": Filter("status = ANY(%(status)s)", list[ProjectStatus] | None),
+        "slug": Filter("slug = %(slug)s", Slug | None),
+        **created_between(),
     },
-    queries=QUERIES,
-    key="project",
+    columns=QUERIES["fragment:project_columns"],
+    replace_sql=QUERIES["replace_project"],
     jsonb=frozenset({"settings", "metadata"}),
 )
 
@@ -57,7 +49,7 @@ def slugify(name: str) -> str:
 
 async def _free_slug(db: Db, base: str) -> str:
     candidates = [base] + [f"{base}-{n}" for n in range(2, SLUG_CANDIDATES + 1)]
-    async with using(db) as conn:
+    async with reading(db) as conn:
         cur = await conn.execute(QUERIES["first_free_slug"], {"candidates": candidates})
         row = await cur.fetchone()
     return row[0] if row is not None else f"{base}-{secrets.token_hex(3)}"

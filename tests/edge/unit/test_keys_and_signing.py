@@ -3,9 +3,11 @@ import hmac
 import zlib
 
 import pytest
-from tm_edge import keys, signing
+from tm_edge import keys, origin, signing
 from tm_edge.ports import Headers
 from tm_edge.problems import Problem
+
+from .fakes import make_world, verify_signature
 
 RANDOM = "0123456789abcdefghijABCDEFGHIJ"
 
@@ -107,3 +109,20 @@ def test_every_call_gets_a_fresh_nonce():
         ).get("x-edge-nonce")  # fmt: skip
 
     assert len({nonce() for _ in range(50)}) == 50
+
+
+def test_every_signed_origin_request_carries_its_own_nonce():
+    # origin.signed_request builds the calls of all three callers (forwarding, key verification,
+    # the cron), so each of them is signed over a fresh nonce the origin accepts once.
+    w = make_world()
+
+    def signed():
+        return origin.signed_request(
+            w.settings, 5, method="POST", path_and_query="/internal/maintenance/run",
+            key_id="-", scopes=[], client_ip="cron", request_id="rid-00000001",
+        )  # fmt: skip
+
+    first, second = signed(), signed()
+    assert verify_signature(first) and verify_signature(second)
+    nonces = {r.headers.get("x-edge-nonce") for r in (first, second)}
+    assert len(nonces) == 2 and all(len(n) == 32 for n in nonces)

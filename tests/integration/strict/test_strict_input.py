@@ -38,6 +38,13 @@ def test_a_number_in_a_date_time_query_parameter_is_a_400(client: httpx.Client) 
     assert client.get(TASKS, params={"created_after": "2026-01-01T00:00:00Z"}).status_code == 200
 
 
+def test_an_aliased_date_time_query_parameter_is_strict_too(client: httpx.Client) -> None:
+    # ``?from=`` is declared as QueryParameter(name="from") on the handler argument ``from_``.
+    problem = assert_problem(client.get("/api/v1/logs", params={"from": "0.5"}), 400)
+    assert "RFC 3339" in field_errors(problem)["from"]
+    assert client.get("/api/v1/logs", params={"from": "2026-01-01T00:00:00Z"}).status_code == 200
+
+
 @pytest.mark.parametrize("value", ["5.0", "1e1", "true", " 5"])
 def test_an_integer_query_parameter_must_be_written_as_one(
     client: httpx.Client, value: str

@@ -15,6 +15,7 @@ from taskmaster.api.envelope import Envelope, Page, paged, single, single_json
 from taskmaster.api.etags import parse_if_match
 from taskmaster.api.pagination import DEFAULT_PAGE_SIZE
 from taskmaster.api.params import Cursor, IfMatch, Limit, Sort
+from taskmaster.graph import service as graph_service
 from taskmaster.tasks import service
 from taskmaster.tasks.schemas import (
     Task,
@@ -25,6 +26,16 @@ from taskmaster.tasks.schemas import (
     TaskWrite,
 )
 from taskmaster.tasks.service import TASKS
+
+# A lease holder's fencing token (POST …/next/claim answers it): the change applies only while it
+# is the task's current lease; 409 stale-lease-token otherwise.
+LeaseTokenHeader = Annotated[
+    int | None,
+    Parameter(
+        header="X-Lease-Token", ge=1, required=False,
+        description="Fencing token of the caller's lease: refused (409) unless current",
+    ),
+]  # fmt: skip
 
 
 class TaskController(Controller):
@@ -105,9 +116,15 @@ class TaskController(Controller):
     )
     async def change_status(
         self, request: Request[Any, Any, Any], state: State, task_id: UUID,
-        data: TaskStatusChange, if_match: IfMatch = None,
+        data: TaskStatusChange, if_match: IfMatch = None, lease_token: LeaseTokenHeader = None,
     ) -> Response[Envelope[Task]]:  # fmt: skip
-        task = await service.change_status(state.pool, task_id, data, parse_if_match(if_match))
+        version = parse_if_match(if_match)
+        if lease_token is not None:  # fenced: only the current lease (docs/task-graph.md)
+            task = await graph_service.change_status_fenced(
+                state.pool, task_id, data, version, lease_token
+            )
+        else:
+            task = await service.change_status(state.pool, task_id, data, version)
         return single(request, task)
 
     @delete("/{task_id:uuid}", responses=problems(*COMMON, 409, 412), summary="Delete a task")

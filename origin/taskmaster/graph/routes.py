@@ -59,7 +59,7 @@ class TaskGraphController(Controller):
         responses=problems(*WRITE),
         summary="Lease the best ready task nobody else is claiming (404 when none is left)",
         description="Answers the leased task with its `lease_token` (fencing: give it back on "
-        "heartbeat, release and `PATCH …/status` as `X-Lease-Token`). With `count` (1–100): "
+        "heartbeat, release and `PATCH …/status` as `X-Lease-Token`). With `count` (1-100): "
         "up to that many tasks, leased in one statement, as a list, best first.",
     )
     async def claim_next(

@@ -155,9 +155,7 @@ async def next_task(pool: ConnectionPool, project_id: UUID | None, assignee: str
     return task
 
 
-async def claim_next(
-    pool: ConnectionPool, body: NextClaimRequest
-) -> LeasedTask | list[LeasedTask]:
+async def claim_next(pool: ConnectionPool, body: NextClaimRequest) -> LeasedTask | list[LeasedTask]:
     """Up to ``count`` tasks (one without it) in one statement, best first; 404 when none."""
     params = body_params(body) | {"count": body.count or 1}
     async with using(pool) as conn:

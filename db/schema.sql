@@ -2779,7 +2779,7 @@ CREATE INDEX tasks_assigned_to_status_idx ON public.tasks USING btree (assigned_
 -- Name: tasks_claim_queue_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX tasks_claim_queue_idx ON public.tasks USING btree (parent_active DESC, priority DESC, open_dependants DESC, created_at, id) WHERE ((status = 'pending'::text) AND (open_prerequisites = 0));
+CREATE INDEX tasks_claim_queue_idx ON public.tasks USING btree (parent_active DESC, priority DESC, open_dependants DESC, created_at, id) WHERE ((status = 'pending'::text) AND (open_prerequisites = 0) AND (lease_token >= 0));
 
 
 --

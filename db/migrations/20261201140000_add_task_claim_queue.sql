@@ -235,9 +235,13 @@ SELECT recount_task_claim_order();
 -- in_progress, hence out; an expired lease is found through tasks_lease_due_idx.
 DROP INDEX tasks_ready_queue_idx;
 DROP INDEX tasks_project_ready_queue_idx;
+-- The global one (GET /tasks/next and claims without project_id) carries `lease_token >= 0`,
+-- always true, stated only by the any-scope statements: a project's statement cannot pick it
+-- (with a LIMIT, PostgreSQL would whenever it guesses the project's first task comes early in the
+-- global order, and then filter its way through every other project's tasks).
 CREATE INDEX tasks_claim_queue_idx
     ON tasks (parent_active DESC, priority DESC, open_dependants DESC, created_at, id)
-    WHERE status = 'pending' AND open_prerequisites = 0;
+    WHERE status = 'pending' AND open_prerequisites = 0 AND lease_token >= 0;
 CREATE INDEX tasks_project_claim_queue_idx
     ON tasks (project_id, parent_active DESC, priority DESC, open_dependants DESC, created_at, id)
     WHERE status = 'pending' AND open_prerequisites = 0;

@@ -57,7 +57,14 @@ QUERIES = load_queries(
     {"task_columns": TASK_QUERIES["fragment:task_columns"]},
 )
 # Each "next" statement once per scope (see queries.sql): constant text, nothing from input.
-SCOPES: dict[str, str] = {"project": "t.project_id = %(project_id)s", "any": "true"}
+# "any" states the always-true clause that only the global claim queue index's predicate carries
+# (migration add_task_claim_queue): the project statement cannot use that index, which a LIMIT
+# makes PostgreSQL pick whenever it guesses that a filtered walk finds the project's first task
+# early (it does not when other projects' tasks come first).
+SCOPES: dict[str, str] = {
+    "project": "t.project_id = %(project_id)s",
+    "any": "t.lease_token >= 0",
+}
 for _name in ("next_ready", "claim_next"):
     for _scope, _predicate in SCOPES.items():
         QUERIES[f"{_name}:{_scope}"] = QUERIES[_name].replace("/*scope*/", _predicate)  # type: ignore[assignment]

@@ -214,6 +214,23 @@ async def _after_claim(conn: Connection, agent: str, task: Any, then: str, tally
         tally.errors[status] += 1
 
 
+def _create_step(project: str) -> Step:
+    """The reference in the same run: ``POST /api/v1/tasks`` (one short write transaction)."""
+    body = {"title": "reference", "project_id": project}
+
+    async def step(conn: Connection, agent: str, tally: Tally, measured: bool) -> bool:
+        began = time.monotonic()
+        status, _ = await conn.call("POST", "/api/v1/tasks", body)
+        if measured:
+            if status == 201:
+                tally.latencies_ms.append((time.monotonic() - began) * 1000)
+            else:
+                tally.errors[status] += 1
+        return True
+
+    return step
+
+
 # ---- seeding and serving -----------------------------------------------------------------------
 
 
@@ -338,6 +355,11 @@ def run(
         return uvloop.run(_run_agents(host, http_port, key, agents, duration, warmup, step))
 
     try:
+        log(f"Claims: reference, {agents} agents on POST /api/v1/tasks …")
+        project = _seed(admin_url, SEED_READY, 0)
+        step = _create_step(project)
+        tally = uvloop.run(_run_agents(host, http_port, key, agents, duration, warmup, step))
+        figures["reference_post_task"] = _summary(tally)
         log(f"Claims: {agents} agents over 20,000 ready tasks …")
         project = _seed(admin_url, SEED_READY, 20_000)
         tally = load(project)
@@ -395,7 +417,12 @@ def lines(figures: dict[str, Any] | None) -> list[str]:
         return "PASS" if ok else "FAIL"
 
     ok = c["claims_per_s"] >= TARGETS["claims_per_s"] and c["p99_ms"] <= TARGETS["p99_ms"]
+    ok = ok and c["double_claims"] == 0 and c["lease_token_above_1"] == 0
+    ref = figures.get("reference_post_task") or {}
     return [
+        f"  reference, same run: POST /api/v1/tasks {ref.get('claims_per_s', 0):,.0f}/s,"
+        f" p99 {ref.get('p99_ms')} ms; next/claim runs at"
+        f" {c['claims_per_s'] / max(ref.get('claims_per_s') or 1, 1):.2f}x that",
         f"  {figures['agents']} agents, next/claim over 20,000 ready: {c['claims_per_s']:,.0f}"
         f" claims/s, p50 {c['p50_ms']} ms, p99 {c['p99_ms']} ms, double claims"
         f" {c['double_claims']} (lease_token > 1: {c['lease_token_above_1']}), errors"

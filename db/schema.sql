@@ -3332,7 +3332,7 @@ CREATE TRIGGER tasks_propagate_finished AFTER UPDATE OF status ON public.tasks F
 -- Name: tasks tasks_propagate_parent_active; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER tasks_propagate_parent_active AFTER UPDATE OF status ON public.tasks FOR EACH ROW WHEN (((old.status = 'in_progress'::text) IS DISTINCT FROM (new.status = 'in_progress'::text))) EXECUTE FUNCTION public.tasks_propagate_parent_active();
+CREATE TRIGGER tasks_propagate_parent_active AFTER UPDATE OF status ON public.tasks FOR EACH ROW WHEN ((((old.status = 'in_progress'::text) IS DISTINCT FROM (new.status = 'in_progress'::text)) AND (new.total_subtasks > 0))) EXECUTE FUNCTION public.tasks_propagate_parent_active();
 
 
 --

@@ -132,9 +132,13 @@ BEGIN
     RETURN NULL;
 END;
 $$;
+-- Only tasks that have subtasks (total_subtasks, kept by its own trigger): a claim of a plain task
+-- costs no call. A subtask being added meanwhile holds the parent FOR SHARE, then moves the
+-- parent's counter, so the parent's update sees that version and fires.
 CREATE TRIGGER tasks_propagate_parent_active AFTER UPDATE OF status ON tasks
     FOR EACH ROW
-    WHEN ((OLD.status = 'in_progress') IS DISTINCT FROM (NEW.status = 'in_progress'))
+    WHEN ((OLD.status = 'in_progress') IS DISTINCT FROM (NEW.status = 'in_progress')
+          AND NEW.total_subtasks > 0)
     EXECUTE FUNCTION tasks_propagate_parent_active();
 
 -- ---- bookkeeping is not a change of the task ----------------------------------------------

@@ -18,10 +18,12 @@ TtlSeconds = Annotated[int, msgspec.Meta(ge=1, le=86_400, description="Lease len
 DEFAULT_TTL_SECONDS = 300
 MAX_BATCH = 100
 MAX_CLAIM_COUNT = 100
+MAX_LEASE_TOKEN = 2**63 - 1  # tasks.lease_token is a bigint
 LeaseToken = Annotated[
     int,
     msgspec.Meta(
         ge=1,
+        le=MAX_LEASE_TOKEN,
         description="The lease_token a claim returned: only the current lease's token is "
         "accepted (fencing), so an agent whose lease lapsed and was taken over is refused",
     ),

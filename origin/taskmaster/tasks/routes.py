@@ -32,7 +32,7 @@ from taskmaster.tasks.service import TASKS
 LeaseTokenHeader = Annotated[
     int | None,
     Parameter(
-        header="X-Lease-Token", ge=1, required=False,
+        header="X-Lease-Token", ge=1, le=2**63 - 1, required=False,
         description="Fencing token of the caller's lease: refused (409) unless current",
     ),
 ]  # fmt: skip

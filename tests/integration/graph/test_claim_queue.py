@@ -119,6 +119,9 @@ def test_answers_without_a_token_keep_working(client: httpx.Client) -> None:
     assert beat.status_code == 200, beat.text
     assert set_status(client, task, "completed")["lease_owner"] is None  # no lease needed
     assert_problem(fenced_status(client, task, "completed", 0), 400)  # tokens start at 1
+    assert_problem(fenced_status(client, task, "completed", 2**63), 400)  # beyond bigint
+    beat = {"agent": "a", "lease_token": 2**63}
+    assert_problem(client.post(f"{TASKS}/{task}/heartbeat", json=beat), 422, "validation-failed")
 
 
 def test_batch_claims_lease_up_to_count_best_first(client: httpx.Client) -> None:

@@ -283,6 +283,34 @@ def _dependants(url: str, project: str) -> dict[str, str]:
     return dict(rows)
 
 
+def _pgbench(db: dataset.Database, project: str, script: str, clients: int, seconds: int) -> float:
+    """The SQL alone under pgbench (the embedded server's own binary), prepared, ``clients``
+    clients: the ceiling the HTTP path is compared with. Returns transactions/s."""
+    from taskmaster.devdb import POSTGRES_BIN_PATH
+
+    path = ROOT / "bench/results/claims-pgbench.sql"
+    path.write_text(script)
+    out = subprocess.run(
+        [f"{POSTGRES_BIN_PATH}/pgbench", "-n", "-M", "prepared", "-c", str(clients), "-j", "2",
+         "-T", str(seconds), "-D", f"project={project}", "-f", str(path), "-h", "127.0.0.1",
+         "-p", str(db.server.port), "-U", "postgres", DB_NAME],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    tps = [line for line in out.stdout.splitlines() if line.startswith("tps = ")]
+    return round(float(tps[0].split()[2]), 1) if tps else float("nan")
+
+
+def _sql_claim_script() -> str:
+    """claim_next:project with the values of an agent's call written in, the project a variable."""
+    from taskmaster.graph.service import QUERIES
+
+    query = QUERIES["claim_next:project"]
+    for name, value in (("assignee", "NULL"), ("count", "1"), ("ttl_seconds", "300"),
+                        ("agent", "'pgbench'"), ("project_id", ":project")):  # fmt: skip
+        query = query.replace(f"%({name})s", value)
+    return " ".join(query.split()) + ";\n"
+
+
 # ---- figures --------------------------------------------------------------------------------
 
 
@@ -367,6 +395,11 @@ def run(
             "double_claims": _doubles(tally),
             "lease_token_above_1": _lease_tokens_above_one(admin_url, project),
         }
+        log(f"Claims: the SQL alone (pgbench, {agents} clients) …")
+        project = _seed(admin_url, SEED_READY, 20_000)
+        figures["sql_claims_per_s"] = _pgbench(db, project, _sql_claim_script(), agents, duration)
+        insert = "INSERT INTO tasks (project_id, title) VALUES (:project, 'reference');\n"
+        figures["sql_inserts_per_s"] = _pgbench(db, project, insert, agents, duration)
         log(f"Claims: count=10, {agents} agents over 100,000 ready tasks …")
         project = _seed(admin_url, SEED_READY, 100_000)
         tally = load(project, count=10)
@@ -423,6 +456,8 @@ def lines(figures: dict[str, Any] | None) -> list[str]:
         f"  reference, same run: POST /api/v1/tasks {ref.get('claims_per_s', 0):,.0f}/s,"
         f" p99 {ref.get('p99_ms')} ms; next/claim runs at"
         f" {c['claims_per_s'] / max(ref.get('claims_per_s') or 1, 1):.2f}x that",
+        f"  the SQL alone, same run (pgbench, prepared): claim {figures.get('sql_claims_per_s')}/s,"
+        f" INSERT INTO tasks {figures.get('sql_inserts_per_s')}/s",
         f"  {figures['agents']} agents, next/claim over 20,000 ready: {c['claims_per_s']:,.0f}"
         f" claims/s, p50 {c['p50_ms']} ms, p99 {c['p99_ms']} ms, double claims"
         f" {c['double_claims']} (lease_token > 1: {c['lease_token_above_1']}), errors"

@@ -23,7 +23,7 @@ EMBEDDED_URL := postgresql://postgres@127.0.0.1:$(DEV_DB_PORT)/$(DEV_DB_NAME)?ss
 DB_URL = $(if $(DATABASE_URL),$(DATABASE_URL),$(EMBEDDED_URL))
 DBMATE = $(WITH_PG_BIN) DATABASE_URL='$(DB_URL)' $(BIN)/dbmate --migrations-dir $(MIGRATIONS) --schema-file $(SCHEMA) --wait --wait-timeout 30s
 
-.PHONY: help install dev key test migrate rollback db-status new-migration schema lint format serve db-start db-stop clean
+.PHONY: help install dev key test migrate rollback db-status new-migration schema edge-routes lint format serve db-start db-stop clean
 .PHONY: backup restore verify-backup maintenance
 
 help: ## List the targets
@@ -79,6 +79,9 @@ new-migration: $(STAMP) ## Create a migration: make new-migration NAME=add_thing
 
 schema: db-start ## Re-dump db/schema.sql from the migrated database
 	$(DBMATE) dump
+
+edge-routes: $(STAMP) ## Regenerate the edge's route table (edge/src/tm_edge/route_table.py) from the origin's route policies
+	$(PY) -m taskmaster.api.edge_table
 
 # Backups use the embedded wheel's pg_dump/pg_restore (PostgreSQL 18, the server's version), so
 # formats always match. BACKUP_ENCRYPTION_KEY set: backups are encrypted (AES-256-GCM, streaming).

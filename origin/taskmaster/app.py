@@ -1,8 +1,8 @@
 """The app factory. Settings are read here (never at import); the pool opens with the app.
 
 Serve with ``granian --interface asgi --factory taskmaster.app:create_asgi_app`` (``make serve``).
-To add a resource: write its package (schemas, queries.sql, service, routes), add its controller
-to ``ROUTE_HANDLERS`` and its scope rule to ``auth/scopes.py`` (unlisted paths need ``admin``).
+To add a resource: write its package (schemas, service with its ``Table``, routes with its
+controller and policy, see ``api/resource.py``) and add its controller to ``ROUTE_HANDLERS``.
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.datastructures import State
+from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.types import ASGIApp
 
@@ -24,16 +25,19 @@ from taskmaster.api.docs import COMPONENTS, SECURITY, forbid_unknown_fields_in_s
 from taskmaster.api.idempotency import idempotency_middleware
 from taskmaster.api.options import options_middleware
 from taskmaster.api.pagination import CursorCodec
+from taskmaster.api.policy import policy
 from taskmaster.audit.routes import AccessLogController, AuditController
 from taskmaster.auth.authenticate import Authenticator
 from taskmaster.auth.cache import KeyChangeListener, VerdictCache
 from taskmaster.auth.cf_access import AccessVerifier, load_jwks
 from taskmaster.auth.recorder import Recorder
+from taskmaster.auth.scopes import PUBLIC
 from taskmaster.background import BackgroundJobs
 from taskmaster.configuration.routes import ConfigurationController
 from taskmaster.db.observe import OBSERVER
 from taskmaster.db.pool import ConnectionPool
 from taskmaster.db.replica import read_routing_middleware
+from taskmaster.db.session import provide_session
 from taskmaster.deployments.routes import DeploymentController
 from taskmaster.error_logs.routes import ErrorLogController
 from taskmaster.errors import handle_exception
@@ -173,6 +177,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "wake_webhooks": jobs.wake_webhooks if jobs is not None else None,
             }
         ),
+        dependencies={"db": Provide(provide_session, sync_to_thread=False)},
         lifespan=[lifespan],
         # Authentication first: 401/403 before anything else looks at the request. Read routing
         # after it: key look-ups always read the primary.
@@ -190,6 +195,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             version="1.0.0",
             description="The secured data plane of an AI-driven CI/CD system.",
             path="/schema",
+            # The API description holds no data: public, like liveness.
+            openapi_router=Router(
+                path="/schema", route_handlers=[], opt=policy(PUBLIC), include_in_schema=False
+            ),
             components=COMPONENTS,
             security=SECURITY,
         ),

@@ -1,6 +1,6 @@
 """The authentication stage: runs before every handler (app ``before_request``), in this order:
 
-1. the scope the path needs (``auth.scopes``); public paths stop here;
+1. the scope the matched route's policy needs (``api.policy``); public routes stop here;
 2. Cloudflare Access JWT, when ``CF_ACCESS_AUD`` is configured;
 3. identity asserted by the edge, believed only with a valid, fresh signature (``auth.edge``);
 4. otherwise the caller's own key: ``Authorization: Bearer`` or ``X-API-Key``, format and checksum
@@ -8,7 +8,7 @@
 5. expiry/revocation (401), client IP and endpoint allow-lists and the scope (403).
 
 On success ``scope["auth"]`` holds the :class:`Identity` (``request.auth`` in handlers), usage is
-queued for the batched recorder and, for writes, :data:`WRITE_CONTEXT` is set for the audit trigger.
+queued for the batched recorder (the request's session stamps its transactions with the key).
 Every refusal is an :class:`ApiError` with a stable code (the same codes as the edge).
 """
 
@@ -26,12 +26,12 @@ import msgspec
 from litestar import Request
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from taskmaster.api.policy import policy_of
 from taskmaster.auth import edge
 from taskmaster.auth.cache import MISSING, VerdictCache
 from taskmaster.auth.cf_access import AccessVerifier
 from taskmaster.auth.recorder import Recorder, normalized_ip
-from taskmaster.auth.scopes import EDGE_ONLY, PUBLIC, READ_METHODS, has_scope, required_scope
-from taskmaster.db.context import WRITE_CONTEXT, WriteContext
+from taskmaster.auth.scopes import EDGE_ONLY, PUBLIC, has_scope
 from taskmaster.db.pool import ConnectionPool
 from taskmaster.errors import ApiError
 from taskmaster.keys import format as keyformat
@@ -156,7 +156,7 @@ class Authenticator:
         """Authenticate and authorize one request; returns the body if it had to be read."""
         method = scope["method"]
         path = scope["path"]
-        needed = required_scope(method, path)
+        needed = policy_of(scope.get("route_handler")).scope_for(method)
         if needed == PUBLIC:
             return None
         # Only the few headers this stage reads, in one pass over the raw list (the hot path
@@ -192,8 +192,6 @@ class Authenticator:
             )
         if identity.key_id is not None:
             self._recorder.record_use(identity.key_id, normalized_ip(identity.client_ip))
-        if method not in READ_METHODS:
-            WRITE_CONTEXT.set(WriteContext(identity.key_id or "", scope.get("request_id", "")))
         return body
 
     async def _edge_identity(

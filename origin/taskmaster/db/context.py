@@ -1,15 +1,13 @@
 """Who is writing: the acting key and request id, for the audit trigger, per transaction.
 
-The authentication stage sets :data:`WRITE_CONTEXT` for every non-read request. While it is set,
-:meth:`ConnectionPool.connection` opens each checkout with ``BEGIN`` and transaction-local
-``app.current_key_id`` / ``app.request_id`` (one round trip) and commits when the block succeeds,
-so every write of the request — whichever service runs it — is stamped by ``audit_row_change()``
-and is atomic. Reads stay single-statement autocommit.
+A request's :meth:`Session.transaction() <taskmaster.db.session.Session.transaction>` opens its
+connection with ``BEGIN`` and transaction-local ``app.current_key_id`` / ``app.request_id`` (one
+round trip) and commits when the block succeeds, so every write in it is stamped by
+``audit_row_change()`` and is atomic.
 """
 
 from __future__ import annotations
 
-from contextvars import ContextVar
 from dataclasses import dataclass
 
 from psycopg import sql
@@ -28,8 +26,3 @@ class WriteContext:
             "BEGIN; SELECT set_config('app.current_key_id', {}, true), "
             "set_config('app.request_id', {}, true)"
         ).format(sql.Literal(self.key_id), sql.Literal(self.request_id))
-
-
-WRITE_CONTEXT: ContextVar[WriteContext | None] = ContextVar(
-    "taskmaster_write_context", default=None
-)

@@ -2,39 +2,36 @@
 
 With ``DATABASE_READ_URL`` set, the app opens a second :class:`ConnectionPool` on it and runs
 :func:`read_routing_middleware` right after authentication (so key look-ups, which must see a
-revocation at once, stay on the primary). For a *safe read* — a GET/HEAD of an ``/api/v1``
-resource outside :data:`PRIMARY_ONLY` — it sets :data:`~taskmaster.db.pool.READ_POOL`; every
-``pool.connection()`` of the request then hands out a replica connection, falling back to the
-primary when the replica cannot give one. Writes never see the route (a write request is never a
-GET, and a write transaction ignores it), so read-your-writes within a request holds; across
-requests, a replica may lag the primary by its replication delay (docs/operations.md).
+revocation at once, stay on the primary). A request reads from the replica when
+:func:`reads_from_replica` says so: a GET/HEAD of a route whose policy has ``replica=True``
+(:mod:`taskmaster.api.policy`). The middleware then gives the request a :class:`ReadRoute`, which
+its :class:`~taskmaster.db.session.Session` uses for ``db.read()``, falling back to the primary
+when the replica cannot give a connection; ``db.transaction()`` always uses the primary, so
+read-your-writes within a request holds. Across requests, a replica may lag the primary by its
+replication delay (docs/operations.md).
 
 When the replica fails mid-request (its connections were cut), the 503 it caused is not sent: the
-request runs once more with every read on the primary. Services know nothing of any of this.
+request runs once more with every read on the primary.
 """
 
 from __future__ import annotations
 
 import logging
 
+from litestar.handlers import BaseRouteHandler
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from taskmaster.db.pool import READ_POOL, ConnectionPool, ReadRoute
+from taskmaster.api.policy import policy_of
+from taskmaster.db.pool import ConnectionPool, ReadRoute
+from taskmaster.db.session import READ_ROUTE_KEY, SESSION_KEY
 
 logger = logging.getLogger("taskmaster.db.replica")
 
 SAFE_METHODS = frozenset({"GET", "HEAD"})
-ROUTED_PREFIX = "/api/v1/"
-# Reads that must see the latest write: key state (revocation, rotation) and the admin console.
-PRIMARY_ONLY = ("/api/v1/keys", "/api/v1/admin")
 
 
-def is_safe_read(method: str, path: str) -> bool:
-    return (
-        method in SAFE_METHODS
-        and path.startswith(ROUTED_PREFIX)
-        and not any(path == p or path.startswith(p + "/") for p in PRIMARY_ONLY)
-    )
+def reads_from_replica(method: str, handler: BaseRouteHandler | None) -> bool:
+    return method in SAFE_METHODS and policy_of(handler).replica
 
 
 def read_routing_middleware(replica: ConnectionPool) -> ASGIApp:
@@ -42,7 +39,9 @@ def read_routing_middleware(replica: ConnectionPool) -> ASGIApp:
 
     def factory(app: ASGIApp) -> ASGIApp:
         async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-            if scope["type"] != "http" or not is_safe_read(scope["method"], scope["path"]):
+            if scope["type"] != "http" or not reads_from_replica(
+                scope["method"], scope.get("route_handler")
+            ):
                 await app(scope, receive, send)
                 return
             route = ReadRoute(replica)
@@ -55,15 +54,15 @@ def read_routing_middleware(replica: ConnectionPool) -> ASGIApp:
                 if not held:
                     await send(message)
 
-            token = READ_POOL.set(route)
-            try:
-                await app(scope, receive, send_unless_replica_failed)
-            finally:
-                READ_POOL.reset(token)
+            scope[READ_ROUTE_KEY] = route  # type: ignore[literal-required]
+            await app(scope, receive, send_unless_replica_failed)
             if held:
                 logger.warning(
                     "replica %s failed; %s served from the primary", replica.name, scope["path"]
                 )
+                # The retry reads from the primary: a new session without the route.
+                del scope[READ_ROUTE_KEY]  # type: ignore[misc]
+                scope.pop(SESSION_KEY, None)  # type: ignore[misc]
                 await app(scope, receive, send)
 
         return middleware

@@ -26,9 +26,8 @@ from uuid import UUID
 
 import msgspec
 
-from taskmaster.api.listing import body_params, precondition_failed, transaction, using
-from taskmaster.db.pool import ConnectionPool
 from taskmaster.db.sql import load_queries
+from taskmaster.db.table import Db, body_params, precondition_failed, reading, transaction
 from taskmaster.errors import ApiError, FieldError, not_found
 from taskmaster.graph import algorithms
 from taskmaster.graph.schemas import (
@@ -91,15 +90,13 @@ def ordering_edge(task_id: UUID, other_id: UUID, dependency_type: str) -> tuple[
     return task_id, other_id
 
 
-async def add_dependency(
-    pool: ConnectionPool, task_id: UUID, body: TaskDependencyWrite
-) -> TaskDependency:
+async def add_dependency(db: Db, task_id: UUID, body: TaskDependencyWrite) -> TaskDependency:
     """Insert an edge; 409 naming the cycle when it would close one (see the module docstring)."""
     if body.dependency_type not in ORDERING_TYPES or task_id == body.depends_on_task_id:
         # 'related' orders nothing; a self-edge is the CHECK constraint's 422.
-        return await DEPENDENCIES.create(pool, body, {"task_id": task_id})
+        return await DEPENDENCIES.create(db, body, {"task_id": task_id})
     dependent, prerequisite = ordering_edge(task_id, body.depends_on_task_id, body.dependency_type)
-    async with transaction(pool) as conn:
+    async with transaction(db) as conn:
         await conn.execute(QUERIES["lock_dependency_graph"])
         params = {"start": prerequisite, "goal": dependent}
         cur = await conn.execute(QUERIES["check_ordering_edge"], params)
@@ -131,17 +128,15 @@ async def add_dependency(
 # ---- ready work and leases --------------------------------------------------------------------
 
 
-async def _task_or_none(db: Any, query: str, params: dict[str, Any]) -> Task | None:
-    async with using(db) as conn:
-        cur = await conn.execute(query, params)  # type: ignore[arg-type]
-        row = await cur.fetchone()
+async def _task_or_none(conn: Any, query: str, params: dict[str, Any]) -> Task | None:
+    cur = await conn.execute(query, params)
+    row = await cur.fetchone()
     return Task(*row) if row is not None else None
 
 
-async def _leased_or_none(db: Any, query: str, params: dict[str, Any]) -> LeasedTask | None:
-    async with using(db) as conn:
-        cur = await conn.execute(query, params)  # type: ignore[arg-type]
-        row = await cur.fetchone()
+async def _leased_or_none(conn: Any, query: str, params: dict[str, Any]) -> LeasedTask | None:
+    cur = await conn.execute(query, params)
+    row = await cur.fetchone()
     return LeasedTask(*row) if row is not None else None
 
 
@@ -154,18 +149,19 @@ def _scope(project_id: UUID | None) -> str:
     return "project" if project_id is not None else "any"
 
 
-async def next_task(pool: ConnectionPool, project_id: UUID | None, assignee: str | None) -> Task:
+async def next_task(db: Db, project_id: UUID | None, assignee: str | None) -> Task:
     params = {"project_id": project_id, "assignee": assignee}
-    task = await _task_or_none(pool, QUERIES[f"next_ready:{_scope(project_id)}"], params)
+    async with reading(db) as conn:
+        task = await _task_or_none(conn, QUERIES[f"next_ready:{_scope(project_id)}"], params)
     if task is None:
         raise no_ready_task(project_id)
     return task
 
 
-async def claim_next(pool: ConnectionPool, body: NextClaimRequest) -> LeasedTask | list[LeasedTask]:
+async def claim_next(db: Db, body: NextClaimRequest) -> LeasedTask | list[LeasedTask]:
     """Up to ``count`` tasks (one without it) in one statement, best first; 404 when none."""
     params = body_params(body) | {"count": body.count or 1}
-    async with using(pool) as conn:
+    async with transaction(db) as conn:
         cur = await conn.execute(QUERIES[f"claim_next:{_scope(body.project_id)}"], params)
         rows = await cur.fetchall()
     if not rows:
@@ -174,9 +170,9 @@ async def claim_next(pool: ConnectionPool, body: NextClaimRequest) -> LeasedTask
     return leased if body.count is not None else leased[0]
 
 
-async def claim(pool: ConnectionPool, task_id: UUID, body: ClaimRequest) -> LeasedTask:
+async def claim(db: Db, task_id: UUID, body: ClaimRequest) -> LeasedTask:
     params = body_params(body) | {"id": task_id}
-    async with using(pool) as conn:
+    async with transaction(db) as conn:
         task = await _leased_or_none(conn, QUERIES["claim_task"], params)
         if task is not None:
             return task
@@ -226,9 +222,9 @@ def stale_token(task_id: UUID, given: int, state: LeaseState) -> ApiError:
     )
 
 
-async def heartbeat(pool: ConnectionPool, task_id: UUID, body: HeartbeatRequest) -> LeasedTask:
+async def heartbeat(db: Db, task_id: UUID, body: HeartbeatRequest) -> LeasedTask:
     params = body_params(body) | {"id": task_id}
-    async with using(pool) as conn:
+    async with transaction(db) as conn:
         task = await _leased_or_none(conn, QUERIES["heartbeat_task"], params)
         if task is not None:
             return task
@@ -236,9 +232,9 @@ async def heartbeat(pool: ConnectionPool, task_id: UUID, body: HeartbeatRequest)
     raise _not_held(task_id, body.agent, body.lease_token, state)
 
 
-async def release(pool: ConnectionPool, task_id: UUID, body: ReleaseRequest) -> Task:
+async def release(db: Db, task_id: UUID, body: ReleaseRequest) -> Task:
     params = body_params(body) | {"id": task_id}
-    async with using(pool) as conn:
+    async with transaction(db) as conn:
         task = await _task_or_none(conn, QUERIES["release_task"], params)
         if task is not None:
             return task
@@ -255,7 +251,7 @@ def _not_held(task_id: UUID, agent: str, token: int | None, state: LeaseState) -
 
 
 async def change_status_fenced(
-    pool: ConnectionPool,
+    db: Db,
     task_id: UUID,
     body: TaskStatusChange,
     if_version: int | None,
@@ -269,7 +265,7 @@ async def change_status_fenced(
         "if_version": if_version,
         "lease_token": lease_token,
     }
-    async with using(pool) as conn:
+    async with transaction(db) as conn:
         task = await _task_or_none(conn, QUERIES["change_status_fenced"], params)
         if task is not None:
             return task
@@ -282,13 +278,13 @@ async def change_status_fenced(
 # ---- blockers ---------------------------------------------------------------------------------
 
 
-async def blockers(pool: ConnectionPool, task_id: UUID) -> Blockers:
+async def blockers(db: Db, task_id: UUID) -> Blockers:
     params = {"id": task_id, "limit": MAX_BLOCKERS + 1, "max_depth": MAX_BLOCKER_DEPTH}
-    async with using(pool) as conn:
+    async with reading(db) as conn:
         cur = await conn.execute(QUERIES["blockers"], params)
         rows = await cur.fetchall()
     if not rows:
-        await TASKS.require(pool, task_id)
+        await TASKS.require(db, task_id)
     found = [Blocker(*row) for row in rows[:MAX_BLOCKERS]]
     return Blockers(
         task_id=task_id, blocked=bool(found), blockers=found, truncated=len(rows) > MAX_BLOCKERS
@@ -350,8 +346,8 @@ async def _inspect(conn: Any, project_id: UUID) -> _Report:
     return _Report(edges, cycles, dangling, duplicates)
 
 
-async def validate(pool: ConnectionPool, project_id: UUID) -> GraphValidation:
-    async with using(pool) as conn:
+async def validate(db: Db, project_id: UUID) -> GraphValidation:
+    async with reading(db) as conn:
         report = await _inspect(conn, project_id)
     return GraphValidation(
         project_id=project_id,
@@ -363,10 +359,10 @@ async def validate(pool: ConnectionPool, project_id: UUID) -> GraphValidation:
     )
 
 
-async def fix(pool: ConnectionPool, project_id: UUID, dry_run: bool) -> GraphFix:
+async def fix(db: Db, project_id: UUID, dry_run: bool) -> GraphFix:
     """Remove dangling and duplicate rows under the graph lock (so the report cannot go stale
     between reading and deleting)."""
-    async with transaction(pool) as conn:
+    async with transaction(db) as conn:
         await conn.execute(QUERIES["lock_dependency_graph"])
         report = await _inspect(conn, project_id)
         removed = [RemovedEdge(dependency=d.dependency, reason="dangling") for d in report.dangling]
@@ -381,9 +377,9 @@ async def fix(pool: ConnectionPool, project_id: UUID, dry_run: bool) -> GraphFix
     return GraphFix(project_id=project_id, dry_run=dry_run, removed=removed, cycles=report.cycles)
 
 
-async def critical_path(pool: ConnectionPool, project_id: UUID) -> CriticalPath:
+async def critical_path(db: Db, project_id: UUID) -> CriticalPath:
     params = {"project_id": project_id}
-    async with using(pool) as conn:
+    async with reading(db) as conn:
         await _require_project(conn, project_id)
         cur = await conn.execute(QUERIES["open_tasks"], params)
         tasks = {row[0]: PathTask(*row) for row in await cur.fetchall()}
@@ -410,12 +406,12 @@ async def critical_path(pool: ConnectionPool, project_id: UUID) -> CriticalPath:
 # ---- subtasks ---------------------------------------------------------------------------------
 
 
-async def create_subtasks(pool: ConnectionPool, parent_id: UUID, batch: SubtaskBatch) -> list[Task]:
+async def create_subtasks(db: Db, parent_id: UUID, batch: SubtaskBatch) -> list[Task]:
     """Every subtask or none: one transaction; references are checked first so that a refusal
     names the entry (``tasks[i]``) at fault."""
     items = [msgspec.structs.replace(item, parent_task_id=parent_id) for item in batch.tasks]
     projects = sorted({item.project_id for item in items if item.project_id}, key=str)
-    async with transaction(pool) as conn:
+    async with transaction(db) as conn:
         cur = await conn.execute(QUERIES["lock_parent"], {"id": parent_id})
         if await cur.fetchone() is None:
             raise not_found("task", parent_id)
@@ -434,7 +430,7 @@ async def create_subtasks(pool: ConnectionPool, parent_id: UUID, batch: SubtaskB
                 )
         cur = conn.cursor()
         await cur.executemany(
-            TASK_QUERIES["insert_task"],
+            TASKS.insert_sql,  # type: ignore[arg-type]
             [body_params(item, TASKS.jsonb) for item in items],
             returning=True,
         )

@@ -6,6 +6,8 @@ from litestar import Response, get
 from litestar.datastructures import State
 
 from taskmaster.api.docs import AUTH, problems
+from taskmaster.api.policy import policy
+from taskmaster.auth.scopes import ADMIN
 from taskmaster.observability.registry import CONTENT_TYPE
 
 
@@ -16,6 +18,7 @@ from taskmaster.observability.registry import CONTENT_TYPE
     media_type=CONTENT_TYPE,
     responses=problems(*AUTH),
     cache_control=None,
+    opt=policy("metrics:read", ADMIN, replica=False),
 )
 async def metrics(state: State) -> Response[str]:
     return Response(

@@ -10,7 +10,7 @@ import httpx
 import msgspec
 import psycopg
 from taskmaster.tasks.schemas import Task
-from taskmaster.tasks.service import QUERIES
+from taskmaster.tasks.service import TASKS as TASK_TABLE
 
 TASKS = "/api/v1/tasks"
 
@@ -47,8 +47,8 @@ def _from_list(client: httpx.Client, task_id: str) -> dict[str, Any]:
 
 
 def _as_struct_encodes_it(db: psycopg.Connection, task_id: str) -> dict[str, Any]:
-    """The task as the struct path renders it: the row of ``get_task``, msgspec-encoded."""
-    row = db.execute(QUERIES["get_task"], {"id": task_id}).fetchone()
+    """The task as the struct path renders it: the row of ``TASKS.get_sql``, msgspec-encoded."""
+    row = db.execute(TASK_TABLE.get_sql, {"id": task_id}).fetchone()
     assert row is not None
     return msgspec.json.decode(msgspec.json.encode(Task(*row)))
 

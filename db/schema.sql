@@ -1559,6 +1559,17 @@ CREATE TABLE public.pull_requests (
 
 
 --
+-- Name: replica_write_marks; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE UNLOGGED TABLE public.replica_write_marks (
+    key_id text NOT NULL,
+    lsn pg_lsn NOT NULL,
+    written_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
 -- Name: schema_migrations; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -2092,6 +2103,14 @@ ALTER TABLE ONLY public.pull_requests
 
 ALTER TABLE ONLY public.pull_requests
     ADD CONSTRAINT pull_requests_repository_number_key UNIQUE (repository, pr_number);
+
+
+--
+-- Name: replica_write_marks replica_write_marks_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.replica_write_marks
+    ADD CONSTRAINT replica_write_marks_pkey PRIMARY KEY (key_id);
 
 
 --
@@ -3792,4 +3811,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261123091600'),
     ('20261123091700'),
     ('20261123091800'),
-    ('20261201140000');
+    ('20261201140000'),
+    ('20261201141500');

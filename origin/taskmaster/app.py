@@ -34,6 +34,7 @@ from taskmaster.auth.recorder import Recorder
 from taskmaster.auth.scopes import PUBLIC
 from taskmaster.background import BackgroundJobs
 from taskmaster.configuration.routes import ConfigurationController
+from taskmaster.db.consistency import Consistency, ReplicaWatch, WriteMarks
 from taskmaster.db.observe import OBSERVER
 from taskmaster.db.pool import ConnectionPool
 from taskmaster.db.replica import read_routing_middleware
@@ -50,6 +51,7 @@ from taskmaster.keys.routes import KeyController, verify_key
 from taskmaster.logs.routes import LogController, batch_router
 from taskmaster.maintenance.routes import run_maintenance
 from taskmaster.metrics.routes import MetricController
+from taskmaster.observability.facts import DatabaseFacts
 from taskmaster.observability.logs import RequestLog, configure_logging
 from taskmaster.observability.metrics import OriginMetrics
 from taskmaster.observability.routes import metrics
@@ -116,6 +118,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
     pool = open_pool(db.url, "primary")
     # The read replica (DATABASE_READ_URL): safe reads only, routed in db/replica.py.
     replica = open_pool(db.read_url, "replica") if db.read_url else None
+    # Which reads it may serve (read-your-writes, lag limit): db/consistency.py.
+    watch = ReplicaWatch(replica, db.replica_poll_interval_ms / 1000) if replica else None
+    consistency = (
+        Consistency(watch, WriteMarks(pool), db.replica_max_lag_ms) if watch is not None else None
+    )
 
     auth = settings.auth
     cache = VerdictCache(auth.key_cache_max_entries)
@@ -127,11 +134,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
         else None
     )
     authenticator = Authenticator(
-        pool, cache, recorder, edge_secret=auth.edge_signing_secret, access=access
+        pool,
+        cache,
+        recorder,
+        edge_secret=auth.edge_signing_secret,
+        access=access,
+        metrics_token_sha256=auth.metrics_token_sha256,
     )
     request_log = RequestLog(observability.log_format) if observability.log_requests else None
     metrics_registry = OriginMetrics()
     metrics_registry.watch([pool] + ([replica] if replica else []), cache)
+    database_facts = DatabaseFacts(pool, watch)
     # Webhook processing and event delivery (taskmaster.background); BACKGROUND_JOBS=0: none here.
     jobs = BackgroundJobs(pool, settings) if settings.background_jobs else None
 
@@ -140,8 +153,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await pool.open()
         if replica is not None:
             await replica.open()
+        if watch is not None:
+            await watch.poll()  # know the replica's state before the first read
+            watch.start()
         listener.start()
         recorder.start()
+        metrics_registry.start()
         if jobs is not None:
             jobs.start()
         # Everything built so far (routes, schemas, OpenAPI, SQL) lives as long as the process:
@@ -152,10 +169,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         try:
             yield
         finally:
+            if watch is not None:
+                await watch.stop()
             if jobs is not None:
                 await jobs.stop()
             await listener.stop()
             await recorder.stop()  # flushes what is buffered
+            await metrics_registry.stop()
             if request_log is not None:
                 request_log.flush()
             await pool.close()
@@ -172,8 +192,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "authenticator": authenticator,
                 "recorder": recorder,
                 "metrics": metrics_registry,
+                "database_facts": database_facts,
                 "request_log": request_log,
                 "replica": replica,
+                "replica_watch": watch,
                 "wake_webhooks": jobs.wake_webhooks if jobs is not None else None,
             }
         ),
@@ -183,7 +205,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # after it: key look-ups always read the primary.
         middleware=[
             authenticator.middleware,
-            *([read_routing_middleware(replica)] if replica is not None else []),
+            *([read_routing_middleware(replica, consistency)] if consistency is not None else []),
             options_middleware,
             idempotency_middleware,
         ],

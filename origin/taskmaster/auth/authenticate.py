@@ -14,6 +14,7 @@ Every refusal is an :class:`ApiError` with a stable code (the same codes as the 
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import ipaddress
 import time
@@ -37,6 +38,8 @@ from taskmaster.errors import ApiError
 from taskmaster.keys import format as keyformat
 from taskmaster.keys.service import KeyRecord, lookup_by_hash
 
+METRICS_PATH = "/metrics"
+METRICS_SCOPE = "metrics:read"
 BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="taskmaster"'}
 
 
@@ -131,7 +134,9 @@ class Authenticator:
         *,
         edge_secret: str = "",
         access: AccessVerifier | None = None,
+        metrics_token_sha256: str = "",
     ) -> None:
+        self._metrics_token = metrics_token_sha256.lower()
         self._pool = pool
         self._cache = cache
         self._recorder = recorder
@@ -179,7 +184,9 @@ class Authenticator:
             identity = Identity(asserted.key_id, asserted.scopes, asserted.client_ip, True)
         else:
             client_ip = asserted.client_ip if asserted else (scope.get("client") or ("",))[0]
-            identity = await self._own_key(headers, path, client_ip)
+            identity = self._scraper(headers, path, client_ip) or await self._own_key(
+                headers, path, client_ip
+            )
         # Known from here on (so a 403 is logged against its key).
         scope["auth"] = identity  # type: ignore[typeddict-unknown-key]
         scope["api_key_id"] = identity.key_id  # type: ignore[typeddict-unknown-key]
@@ -207,6 +214,16 @@ class Authenticator:
             body,
             time.time(),
         )
+
+    def _scraper(self, headers: Any, path: str, client_ip: str | None) -> Identity | None:
+        """Prometheus with METRICS_TOKEN_SHA256's token on /metrics: checked without the database,
+        so that an outage (the very thing to alert on) does not make the scrape fail."""
+        if not self._metrics_token or path != METRICS_PATH:
+            return None
+        digest = hashlib.sha256(presented_key(headers).encode()).hexdigest()
+        if not hmac.compare_digest(digest, self._metrics_token):
+            return None
+        return Identity(None, (METRICS_SCOPE,), client_ip)
 
     @property
     def cache(self) -> VerdictCache:

@@ -51,6 +51,7 @@ class PooledConnection(AsyncConnection[Any]):
     hottest reads costs about as much as decoding the row."""
 
     _statement_cursor: AsyncCursor[Any] | None = None
+    pool_name: str = "other"  # for the per-pool statement counts of /metrics
 
 
 def statement_cursor(conn: AsyncConnection[Any]) -> AsyncCursor[Any]:
@@ -148,6 +149,7 @@ class ConnectionPool:
             self.mark_down()
             raise PoolUnavailable(str(exc).strip().splitlines()[0] if str(exc) else "") from exc
         self._down_until = 0.0
+        conn.pool_name = self.name
         # json/jsonb columns are decoded by msgspec (C) rather than the stdlib's json module.
         set_json_loads(msgspec.json.decode, conn)
         return conn
@@ -281,6 +283,7 @@ class ReadRoute:
 
     pool: ConnectionPool
     failed: bool = False
+    standby: bool = False  # a read was served by a hot standby (its in_hot_standby parameter)
 
 
 class Checkout:
@@ -309,6 +312,8 @@ class Checkout:
             try:
                 conn = await route.pool._acquire()
                 self._owner = route.pool
+                # Reported by the server itself at connect (PostgreSQL 14+): no round trip.
+                route.standby = conn.info.parameter_status("in_hot_standby") == "on"
             except PoolUnavailable as exc:
                 route.failed = True
                 logger.warning(

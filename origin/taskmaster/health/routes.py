@@ -44,6 +44,10 @@ class ReplicaState(msgspec.Struct):
     round_trip_ms: float | None
     migration_version: str | None
     error: str | None = None
+    # From the replica watch (db/consistency.py): its last poll, each worker polling on its own.
+    standby: bool | None = None
+    lag_ms: float | None = None
+    replay_paused: bool | None = None
 
 
 class DetailedHealth(msgspec.Struct):
@@ -103,6 +107,14 @@ async def health_detailed(state: State) -> DetailedHealth:
     version = row[0] if row else None
     replica: ConnectionPool | None = state.get("replica")
     replica_state = await _check_replica(replica) if replica is not None else None
+    watch = state.get("replica_watch")
+    if replica_state is not None and watch is not None:
+        polled = watch.status
+        replica_state.standby = polled.up
+        replica_state.lag_ms = round(polled.lag_ms, 3) if polled.up else None
+        replica_state.replay_paused = polled.paused if polled.up else None
+        if replica_state.status == "ok" and not polled.up:
+            replica_state.error = polled.error
     pools = [state.pool] + ([replica] if replica is not None else [])
     return DetailedHealth(
         status="degraded" if replica_state is not None and replica_state.status == "down" else "ok",

@@ -9,7 +9,8 @@ projects, ``--edges`` edges (default 300,000) by COPY, each from a higher to a l
 same project (so the graph is acyclic), ~10 % spelled as ``blocks`` (the reverse row). Statuses
 are mixed (completed/pending/in progress) so that ``next`` has to skip blocked and leased work.
 Seeding runs with ``session_replication_role = replica`` (superuser): no audit rows, no FK or
-counter trigger per row; ``recount_task_prerequisites()`` then derives the readiness counters.
+counter trigger per row; ``recount_task_prerequisites()`` and ``recount_task_claim_order()`` then
+derive the counters the triggers keep.
 
 Measured, each ``--runs`` times after a warm-up, p50/p99/max printed (target: p99 < 50 ms):
 - ``next (project)``: the best ready task of one random project;
@@ -96,7 +97,7 @@ def seed(
                     copy.write_row((dependent, prerequisite, "depends_on"))
                 written += 1
     # COPY ran with triggers off: derive the readiness counters the triggers would have kept.
-    conn.execute("SELECT recount_task_prerequisites()")
+    conn.execute("SELECT recount_task_prerequisites(), recount_task_claim_order()")
     # What autovacuum would have done by now (visibility map for index-only scans, statistics).
     for table in ("projects", "tasks", "task_dependencies"):
         conn.execute(f"VACUUM ANALYZE {table}")  # type: ignore[arg-type]
@@ -160,14 +161,10 @@ def main() -> int:
         print(f"database holds {counts[0][0]:,} tasks / {counts[1][0]:,} edges")  # type: ignore[index]
 
         def next_task(project_id: uuid.UUID | None) -> object:
-            """What GET /tasks/next runs (graph.service.next_task): active children, then any."""
+            """What GET /tasks/next runs (graph.service.next_task): one claim-queue read."""
             scope = "project" if project_id is not None else "any"
             params = {"project_id": project_id, "assignee": None}
-            for step in ("active_child", "ready"):
-                row = conn.execute(QUERIES[f"next_{step}:{scope}"], params).fetchone()
-                if row is not None:
-                    return row
-            return None
+            return conn.execute(QUERIES[f"next_ready:{scope}"], params).fetchone()
 
         def next_in_project() -> object:
             return next_task(rng.choice(members)[0])

@@ -27,7 +27,7 @@ from typing import Any
 
 import psycopg
 
-from bench import dataset, profiling, report, servers
+from bench import claims_bench, dataset, profiling, report, servers
 from bench.load import LoadConfig, LoadResult, run_wrk
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,6 +71,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="only the edge figures (start-up, CPU per request): no dataset, no origin under load",
     )  # fmt: skip
     parser.add_argument("--skip-graph", action="store_true")
+    parser.add_argument("--skip-claims", action="store_true")
+    parser.add_argument(
+        "--only", choices=["claims"], help="run one scenario alone (claims: bench/claims_bench.py)"
+    )
+    parser.add_argument("--origin-port", type=int, default=None, help="claims: the origin's port")
     return parser.parse_args(argv)
 
 
@@ -414,6 +419,32 @@ def origin_tree(rev: str) -> tuple[str, Path]:
     return sha, dest / "origin"
 
 
+def claims_figures(args: argparse.Namespace, db: dataset.Database) -> dict[str, Any]:
+    try:
+        return claims_bench.run(
+            db, args.duration, args.warmup, args.connections, log, args.origin_port
+        )
+    except (subprocess.SubprocessError, OSError, psycopg.Error, RuntimeError) as exc:
+        return {"error": f"{type(exc).__name__}: {exc}"}
+
+
+def claims_only(args: argparse.Namespace, db: dataset.Database, stamp: str, began: float) -> int:
+    """``--only claims``: the claims scenario alone, printed and kept as JSON."""
+    figures = claims_figures(args, db)
+    text = "\n".join([
+        f"TaskMaster claims benchmark {stamp} — {os.cpu_count()} cores, granian x "
+        f"{os.cpu_count()} workers; origin code: {working_tree()}",
+        *claims_bench.lines(figures),
+        f"Total {time.monotonic() - began:.0f} s.",
+    ])  # fmt: skip
+    path = RESULTS_DIR / f"claims-{stamp}.json"
+    path.write_text(json.dumps(figures, indent=2))
+    log("")
+    log(text)
+    log(f"Results: {path.relative_to(ROOT)}")
+    return 0 if "error" not in figures else 1
+
+
 # ---- main ------------------------------------------------------------------------------------
 
 
@@ -429,6 +460,8 @@ def main(argv: list[str]) -> int:
 
     log(f"Bench PostgreSQL in {args.data_dir} on port {args.db_port} …")
     db = dataset.start_server(Path(args.data_dir), args.db_port)
+    if args.only == "claims":
+        return claims_only(args, db, stamp, began)
     seeding = dataset.ensure_dataset(db, plan, ROOT, log)
     log("Dataset: " + ("seeded " + json.dumps(seeding) if seeding["seeded"] else "reused"))
 
@@ -484,6 +517,11 @@ def main(argv: list[str]) -> int:
         log("Task graph (bench/graph_bench.py) …")
         graph = graph_figures(db)
 
+    claims = None
+    if not args.skip_claims:
+        log("Claims (bench/claims_bench.py) …")
+        claims = claims_figures(args, db)
+
     lines = report.table(list(rows.values()), base)
     targets = report.evaluate(rows, base, edge)
     elapsed = time.monotonic() - began
@@ -496,6 +534,7 @@ def main(argv: list[str]) -> int:
         header, "", report.render_text(lines), "", "Targets:", report.targets_text(targets), "",
         "Edge pipeline (Pyodide, CPU per request):", report.edge_text(edge), "",
         "Task graph (bench/graph_bench.py):", report.graph_text(graph), "",
+        "Claims (bench/claims_bench.py, HTTP):", *claims_bench.lines(claims), "",
         *profile_lines(extra),
         f"Total {elapsed:.0f} s (dataset {'seeded' if seeding['seeded'] else 'reused'}).",
     ])  # fmt: skip
@@ -505,11 +544,13 @@ def main(argv: list[str]) -> int:
         *[f"| {t.name} | {t.goal} | {t.measured} | **{t.verdict}** |" for t in targets], "",
         "## Edge pipeline (Pyodide, CPU per request)", "", report.edge_text(edge), "",
         "## Task graph", "", report.graph_text(graph), "",
+        "## Claims (HTTP)", "", *claims_bench.lines(claims), "",
     ])  # fmt: skip
     payload = {
         "stamp": stamp, "cores": os.cpu_count(), "origin_code": served["origin"], "config": config, "plan": plan,
         "seeding": seeding, "ids_sampled": n_ids, "rows": rows, "targets": targets,
-        "edge": edge, "graph": graph, "extra": extra, "elapsed_s": round(elapsed, 1),
+        "edge": edge, "graph": graph, "claims": claims, "extra": extra,
+        "elapsed_s": round(elapsed, 1),
     }  # fmt: skip
     path = report.write(RESULTS_DIR, stamp, payload, text, md)
     log("")

@@ -366,6 +366,48 @@ $$;
 
 
 --
+-- Name: recount_task_claim_order(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.recount_task_claim_order() RETURNS bigint
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    dependants bigint;
+    parents bigint;
+BEGIN
+    UPDATE task_dependencies d SET dependent_open = x.open
+    FROM (
+        SELECT e.id, e.dependency_type <> 'related'
+                     AND coalesce(task_status_unfinished(w.status), false) AS open
+        FROM task_dependencies e
+        LEFT JOIN tasks w
+               ON w.id = task_dependency_dependent(e.dependency_type, e.task_id,
+                                                   e.depends_on_task_id)
+    ) x
+    WHERE d.id = x.id AND d.dependent_open <> x.open;
+    UPDATE tasks t SET open_dependants = x.n
+    FROM (
+        SELECT t2.id, count(d.id)::integer AS n
+        FROM tasks t2
+        LEFT JOIN task_dependencies d
+               ON d.dependent_open
+              AND task_dependency_prerequisite(d.dependency_type, d.task_id, d.depends_on_task_id)
+                  = t2.id
+        GROUP BY t2.id
+    ) x
+    WHERE t.id = x.id AND t.open_dependants <> x.n;
+    GET DIAGNOSTICS dependants = ROW_COUNT;
+    UPDATE tasks t SET parent_active = coalesce(p.status = 'in_progress', false)
+    FROM tasks t2 LEFT JOIN tasks p ON p.id = t2.parent_task_id
+    WHERE t.id = t2.id AND t.parent_active <> coalesce(p.status = 'in_progress', false);
+    GET DIAGNOSTICS parents = ROW_COUNT;
+    RETURN dependants + parents;
+END;
+$$;
+
+
+--
 -- Name: recount_task_prerequisites(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -431,6 +473,29 @@ $$;
 
 
 --
+-- Name: task_dependencies_count_dependants(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.task_dependencies_count_dependants() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.dependent_open THEN
+        UPDATE tasks SET open_dependants = open_dependants - 1
+        WHERE id = task_dependency_prerequisite(OLD.dependency_type, OLD.task_id,
+                                                OLD.depends_on_task_id);
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.dependent_open THEN
+        UPDATE tasks SET open_dependants = open_dependants + 1
+        WHERE id = task_dependency_prerequisite(NEW.dependency_type, NEW.task_id,
+                                                NEW.depends_on_task_id);
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+
+--
 -- Name: task_dependencies_count_open(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -449,6 +514,29 @@ BEGIN
                                              NEW.depends_on_task_id);
     END IF;
     RETURN NULL;
+END;
+$$;
+
+
+--
+-- Name: task_dependencies_mark_dependent_open(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.task_dependencies_mark_dependent_open() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    dependent_status text;
+BEGIN
+    IF NEW.dependency_type = 'related' THEN
+        NEW.dependent_open := false;
+        RETURN NEW;
+    END IF;
+    SELECT status INTO dependent_status FROM tasks
+    WHERE id = task_dependency_dependent(NEW.dependency_type, NEW.task_id, NEW.depends_on_task_id)
+    FOR SHARE;
+    NEW.dependent_open := coalesce(task_status_unfinished(dependent_status), false);
+    RETURN NEW;
 END;
 $$;
 
@@ -498,6 +586,89 @@ CREATE FUNCTION public.task_dependency_prerequisite(dependency_type text, task_i
     AS $$
     SELECT CASE dependency_type WHEN 'depends_on' THEN other_id
                                 WHEN 'blocks' THEN task_id END;
+$$;
+
+
+--
+-- Name: task_status_unfinished(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.task_status_unfinished(status text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE
+    AS $$
+    SELECT status NOT IN ('completed', 'cancelled');
+$$;
+
+
+--
+-- Name: tasks; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.tasks (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    project_id uuid,
+    parent_task_id uuid,
+    title text NOT NULL,
+    description text,
+    type text DEFAULT 'feature'::text NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    priority smallint DEFAULT 5 NOT NULL,
+    complexity_score smallint,
+    affected_files text[] DEFAULT '{}'::text[] NOT NULL,
+    requirements jsonb DEFAULT '[]'::jsonb NOT NULL,
+    acceptance_criteria jsonb DEFAULT '[]'::jsonb NOT NULL,
+    tags text[] DEFAULT '{}'::text[] NOT NULL,
+    assigned_to text,
+    estimated_hours numeric(8,2),
+    actual_hours numeric(8,2),
+    linear_issue_id text,
+    github_pr_url text,
+    lease_owner text,
+    lease_expires_at timestamp with time zone,
+    completed_at timestamp with time zone,
+    metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
+    version bigint DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    total_subtasks integer DEFAULT 0 NOT NULL,
+    completed_subtasks integer DEFAULT 0 NOT NULL,
+    open_prerequisites integer DEFAULT 0 NOT NULL,
+    open_dependants integer DEFAULT 0 NOT NULL,
+    parent_active boolean DEFAULT false NOT NULL,
+    lease_token bigint DEFAULT 0 NOT NULL,
+    CONSTRAINT tasks_acceptance_criteria_check CHECK ((jsonb_typeof(acceptance_criteria) = 'array'::text)),
+    CONSTRAINT tasks_actual_hours_check CHECK ((actual_hours >= (0)::numeric)),
+    CONSTRAINT tasks_assigned_to_check CHECK ((char_length(assigned_to) <= 255)),
+    CONSTRAINT tasks_completed_at_matches_status CHECK (((completed_at IS NULL) OR (status = ANY (ARRAY['completed'::text, 'failed'::text, 'cancelled'::text])))),
+    CONSTRAINT tasks_completed_subtasks_check CHECK ((completed_subtasks >= 0)),
+    CONSTRAINT tasks_completed_subtasks_le_total CHECK ((completed_subtasks <= total_subtasks)),
+    CONSTRAINT tasks_complexity_score_check CHECK (((complexity_score >= 1) AND (complexity_score <= 10))),
+    CONSTRAINT tasks_description_check CHECK ((char_length(description) <= 100000)),
+    CONSTRAINT tasks_estimated_hours_check CHECK ((estimated_hours >= (0)::numeric)),
+    CONSTRAINT tasks_metadata_check CHECK ((jsonb_typeof(metadata) = 'object'::text)),
+    CONSTRAINT tasks_not_own_parent CHECK (((parent_task_id IS NULL) OR (parent_task_id <> id))),
+    CONSTRAINT tasks_open_dependants_check CHECK ((open_dependants >= 0)),
+    CONSTRAINT tasks_open_prerequisites_check CHECK ((open_prerequisites >= 0)),
+    CONSTRAINT tasks_priority_check CHECK (((priority >= 0) AND (priority <= 10))),
+    CONSTRAINT tasks_requirements_check CHECK ((jsonb_typeof(requirements) = 'array'::text)),
+    CONSTRAINT tasks_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'in_progress'::text, 'blocked'::text, 'review'::text, 'completed'::text, 'failed'::text, 'cancelled'::text, 'deferred'::text]))),
+    CONSTRAINT tasks_title_check CHECK (((char_length(title) >= 1) AND (char_length(title) <= 500))),
+    CONSTRAINT tasks_total_subtasks_check CHECK ((total_subtasks >= 0)),
+    CONSTRAINT tasks_type_check CHECK ((type = ANY (ARRAY['feature'::text, 'bug'::text, 'enhancement'::text, 'refactor'::text, 'documentation'::text, 'test'::text, 'research'::text, 'deployment'::text, 'maintenance'::text, 'security'::text, 'general'::text])))
+);
+
+
+--
+-- Name: tasks_bookkeeping_only(public.tasks, public.tasks); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.tasks_bookkeeping_only(o public.tasks, n public.tasks) RETURNS boolean
+    LANGUAGE sql IMMUTABLE
+    AS $$
+    SELECT (o.open_prerequisites IS DISTINCT FROM n.open_prerequisites
+            OR o.open_dependants IS DISTINCT FROM n.open_dependants
+            OR o.parent_active IS DISTINCT FROM n.parent_active)
+           AND o.parent_task_id IS NOT DISTINCT FROM n.parent_task_id;
 $$;
 
 
@@ -553,6 +724,22 @@ $$;
 
 
 --
+-- Name: tasks_mark_parent_active(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.tasks_mark_parent_active() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    NEW.parent_active := coalesce(
+        (SELECT p.status = 'in_progress' FROM tasks p WHERE p.id = NEW.parent_task_id FOR SHARE),
+        false);
+    RETURN NEW;
+END;
+$$;
+
+
+--
 -- Name: tasks_propagate_completion(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -584,6 +771,56 @@ $$;
 
 
 --
+-- Name: tasks_propagate_finished(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.tasks_propagate_finished() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    now_open boolean := task_status_unfinished(NEW.status);
+BEGIN
+    WITH flipped AS (
+        UPDATE task_dependencies d SET dependent_open = now_open
+        WHERE ((d.task_id = NEW.id AND d.dependency_type = 'depends_on')
+               OR (d.depends_on_task_id = NEW.id AND d.dependency_type = 'blocks'))
+          AND d.dependent_open <> now_open
+        RETURNING task_dependency_prerequisite(d.dependency_type, d.task_id, d.depends_on_task_id)
+                  AS prerequisite
+    ), counts AS (
+        SELECT prerequisite, count(*)::integer AS n FROM flipped GROUP BY prerequisite
+    ), locked AS (
+        SELECT t.id FROM tasks t JOIN counts c ON c.prerequisite = t.id ORDER BY t.id
+        FOR UPDATE OF t
+    )
+    UPDATE tasks t
+    SET open_dependants = t.open_dependants + CASE WHEN now_open THEN c.n ELSE -c.n END
+    FROM counts c
+    WHERE t.id = c.prerequisite AND t.id IN (SELECT id FROM locked);
+    RETURN NULL;
+END;
+$$;
+
+
+--
+-- Name: tasks_propagate_parent_active(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.tasks_propagate_parent_active() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    active boolean := NEW.status = 'in_progress';
+BEGIN
+    UPDATE tasks SET parent_active = active
+    WHERE id IN (SELECT c.id FROM tasks c WHERE c.parent_task_id = NEW.id
+                 AND c.parent_active <> active ORDER BY c.id FOR UPDATE);
+    RETURN NULL;
+END;
+$$;
+
+
+--
 -- Name: tasks_record_events(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -592,6 +829,9 @@ CREATE FUNCTION public.tasks_record_events() RETURNS trigger
     AS $$
 DECLARE
     events jsonb;
+    quiet text[] := ARRAY['version', 'updated_at', 'total_subtasks', 'completed_subtasks',
+                          'lease_owner', 'lease_expires_at', 'lease_token', 'open_dependants',
+                          'parent_active'];
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM event_subscriptions WHERE active) THEN
         RETURN NULL;  -- nobody listens: record nothing
@@ -611,11 +851,7 @@ BEGIN
                    'ord', 0))
         INTO events
         FROM new_rows n JOIN old_rows o ON o.id = n.id
-        WHERE to_jsonb(n) - ARRAY['version', 'updated_at', 'total_subtasks', 'completed_subtasks',
-                                  'lease_owner', 'lease_expires_at']
-              IS DISTINCT FROM
-              to_jsonb(o) - ARRAY['version', 'updated_at', 'total_subtasks', 'completed_subtasks',
-                                  'lease_owner', 'lease_expires_at'];
+        WHERE to_jsonb(n) - quiet IS DISTINCT FROM to_jsonb(o) - quiet;
     END IF;
     IF events IS NOT NULL THEN
         PERFORM record_outbound_events(events);
@@ -702,62 +938,9 @@ CREATE TABLE public.task_dependencies (
     metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     prerequisite_open boolean DEFAULT false NOT NULL,
+    dependent_open boolean DEFAULT false NOT NULL,
     CONSTRAINT task_dependencies_dependency_type_check CHECK ((dependency_type = ANY (ARRAY['depends_on'::text, 'blocks'::text, 'related'::text]))),
     CONSTRAINT task_dependencies_no_self_edge CHECK ((task_id <> depends_on_task_id))
-);
-
-
---
--- Name: tasks; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.tasks (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    project_id uuid,
-    parent_task_id uuid,
-    title text NOT NULL,
-    description text,
-    type text DEFAULT 'feature'::text NOT NULL,
-    status text DEFAULT 'pending'::text NOT NULL,
-    priority smallint DEFAULT 5 NOT NULL,
-    complexity_score smallint,
-    affected_files text[] DEFAULT '{}'::text[] NOT NULL,
-    requirements jsonb DEFAULT '[]'::jsonb NOT NULL,
-    acceptance_criteria jsonb DEFAULT '[]'::jsonb NOT NULL,
-    tags text[] DEFAULT '{}'::text[] NOT NULL,
-    assigned_to text,
-    estimated_hours numeric(8,2),
-    actual_hours numeric(8,2),
-    linear_issue_id text,
-    github_pr_url text,
-    lease_owner text,
-    lease_expires_at timestamp with time zone,
-    completed_at timestamp with time zone,
-    metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
-    version bigint DEFAULT 1 NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    total_subtasks integer DEFAULT 0 NOT NULL,
-    completed_subtasks integer DEFAULT 0 NOT NULL,
-    open_prerequisites integer DEFAULT 0 NOT NULL,
-    CONSTRAINT tasks_acceptance_criteria_check CHECK ((jsonb_typeof(acceptance_criteria) = 'array'::text)),
-    CONSTRAINT tasks_actual_hours_check CHECK ((actual_hours >= (0)::numeric)),
-    CONSTRAINT tasks_assigned_to_check CHECK ((char_length(assigned_to) <= 255)),
-    CONSTRAINT tasks_completed_at_matches_status CHECK (((completed_at IS NULL) OR (status = ANY (ARRAY['completed'::text, 'failed'::text, 'cancelled'::text])))),
-    CONSTRAINT tasks_completed_subtasks_check CHECK ((completed_subtasks >= 0)),
-    CONSTRAINT tasks_completed_subtasks_le_total CHECK ((completed_subtasks <= total_subtasks)),
-    CONSTRAINT tasks_complexity_score_check CHECK (((complexity_score >= 1) AND (complexity_score <= 10))),
-    CONSTRAINT tasks_description_check CHECK ((char_length(description) <= 100000)),
-    CONSTRAINT tasks_estimated_hours_check CHECK ((estimated_hours >= (0)::numeric)),
-    CONSTRAINT tasks_metadata_check CHECK ((jsonb_typeof(metadata) = 'object'::text)),
-    CONSTRAINT tasks_not_own_parent CHECK (((parent_task_id IS NULL) OR (parent_task_id <> id))),
-    CONSTRAINT tasks_open_prerequisites_check CHECK ((open_prerequisites >= 0)),
-    CONSTRAINT tasks_priority_check CHECK (((priority >= 0) AND (priority <= 10))),
-    CONSTRAINT tasks_requirements_check CHECK ((jsonb_typeof(requirements) = 'array'::text)),
-    CONSTRAINT tasks_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'in_progress'::text, 'blocked'::text, 'review'::text, 'completed'::text, 'failed'::text, 'cancelled'::text, 'deferred'::text]))),
-    CONSTRAINT tasks_title_check CHECK (((char_length(title) >= 1) AND (char_length(title) <= 500))),
-    CONSTRAINT tasks_total_subtasks_check CHECK ((total_subtasks >= 0)),
-    CONSTRAINT tasks_type_check CHECK ((type = ANY (ARRAY['feature'::text, 'bug'::text, 'enhancement'::text, 'refactor'::text, 'documentation'::text, 'test'::text, 'research'::text, 'deployment'::text, 'maintenance'::text, 'security'::text, 'general'::text])))
 );
 
 
@@ -2638,10 +2821,24 @@ CREATE INDEX tasks_assigned_to_status_idx ON public.tasks USING btree (assigned_
 
 
 --
+-- Name: tasks_claim_queue_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX tasks_claim_queue_idx ON public.tasks USING btree (parent_active DESC, priority DESC, open_dependants DESC, created_at, id) WHERE ((status = 'pending'::text) AND (open_prerequisites = 0) AND (lease_token >= 0));
+
+
+--
 -- Name: tasks_created_at_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE INDEX tasks_created_at_id_idx ON public.tasks USING btree (created_at, id);
+
+
+--
+-- Name: tasks_lease_due_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX tasks_lease_due_idx ON public.tasks USING btree (lease_expires_at) WHERE ((status = 'in_progress'::text) AND (lease_expires_at IS NOT NULL));
 
 
 --
@@ -2666,10 +2863,10 @@ CREATE INDEX tasks_priority_id_idx ON public.tasks USING btree (priority, id);
 
 
 --
--- Name: tasks_project_ready_queue_idx; Type: INDEX; Schema: public; Owner: -
+-- Name: tasks_project_claim_queue_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX tasks_project_ready_queue_idx ON public.tasks USING btree (project_id, priority DESC, created_at, id) WHERE ((status = ANY (ARRAY['pending'::text, 'in_progress'::text])) AND (open_prerequisites = 0));
+CREATE INDEX tasks_project_claim_queue_idx ON public.tasks USING btree (project_id, parent_active DESC, priority DESC, open_dependants DESC, created_at, id) WHERE ((status = 'pending'::text) AND (open_prerequisites = 0));
 
 
 --
@@ -2677,13 +2874,6 @@ CREATE INDEX tasks_project_ready_queue_idx ON public.tasks USING btree (project_
 --
 
 CREATE INDEX tasks_project_status_idx ON public.tasks USING btree (project_id, status);
-
-
---
--- Name: tasks_ready_queue_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX tasks_ready_queue_idx ON public.tasks USING btree (priority DESC, created_at, id) WHERE ((status = ANY (ARRAY['pending'::text, 'in_progress'::text])) AND (open_prerequisites = 0));
 
 
 --
@@ -3093,10 +3283,24 @@ CREATE TRIGGER task_dependencies_audit AFTER INSERT OR DELETE OR UPDATE ON publi
 
 
 --
+-- Name: task_dependencies task_dependencies_count_dependants; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER task_dependencies_count_dependants AFTER INSERT OR DELETE OR UPDATE OF task_id, depends_on_task_id, dependency_type ON public.task_dependencies FOR EACH ROW EXECUTE FUNCTION public.task_dependencies_count_dependants();
+
+
+--
 -- Name: task_dependencies task_dependencies_count_open; Type: TRIGGER; Schema: public; Owner: -
 --
 
 CREATE TRIGGER task_dependencies_count_open AFTER INSERT OR DELETE OR UPDATE OF task_id, depends_on_task_id, dependency_type ON public.task_dependencies FOR EACH ROW EXECUTE FUNCTION public.task_dependencies_count_open();
+
+
+--
+-- Name: task_dependencies task_dependencies_mark_dependent_open; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER task_dependencies_mark_dependent_open BEFORE INSERT OR UPDATE OF task_id, depends_on_task_id, dependency_type ON public.task_dependencies FOR EACH ROW EXECUTE FUNCTION public.task_dependencies_mark_dependent_open();
 
 
 --
@@ -3117,7 +3321,7 @@ CREATE TRIGGER tasks_audit AFTER INSERT OR DELETE OR UPDATE ON public.tasks FOR 
 -- Name: tasks tasks_bump_version; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER tasks_bump_version BEFORE UPDATE ON public.tasks FOR EACH ROW WHEN ((NOT (old.open_prerequisites IS DISTINCT FROM new.open_prerequisites))) EXECUTE FUNCTION public.bump_row_version();
+CREATE TRIGGER tasks_bump_version BEFORE UPDATE ON public.tasks FOR EACH ROW WHEN ((NOT public.tasks_bookkeeping_only(old.*, new.*))) EXECUTE FUNCTION public.bump_row_version();
 
 
 --
@@ -3142,10 +3346,38 @@ CREATE TRIGGER tasks_count_subtasks_update AFTER UPDATE OF parent_task_id, statu
 
 
 --
+-- Name: tasks tasks_mark_parent_active_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER tasks_mark_parent_active_insert BEFORE INSERT ON public.tasks FOR EACH ROW WHEN ((new.parent_task_id IS NOT NULL)) EXECUTE FUNCTION public.tasks_mark_parent_active();
+
+
+--
+-- Name: tasks tasks_mark_parent_active_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER tasks_mark_parent_active_update BEFORE UPDATE OF parent_task_id ON public.tasks FOR EACH ROW WHEN ((old.parent_task_id IS DISTINCT FROM new.parent_task_id)) EXECUTE FUNCTION public.tasks_mark_parent_active();
+
+
+--
 -- Name: tasks tasks_propagate_completion; Type: TRIGGER; Schema: public; Owner: -
 --
 
 CREATE TRIGGER tasks_propagate_completion AFTER UPDATE OF status ON public.tasks FOR EACH ROW WHEN (((old.status = 'completed'::text) IS DISTINCT FROM (new.status = 'completed'::text))) EXECUTE FUNCTION public.tasks_propagate_completion();
+
+
+--
+-- Name: tasks tasks_propagate_finished; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER tasks_propagate_finished AFTER UPDATE OF status ON public.tasks FOR EACH ROW WHEN ((public.task_status_unfinished(old.status) IS DISTINCT FROM public.task_status_unfinished(new.status))) EXECUTE FUNCTION public.tasks_propagate_finished();
+
+
+--
+-- Name: tasks tasks_propagate_parent_active; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER tasks_propagate_parent_active AFTER UPDATE OF status ON public.tasks FOR EACH ROW WHEN ((((old.status = 'in_progress'::text) IS DISTINCT FROM (new.status = 'in_progress'::text)) AND (new.total_subtasks > 0))) EXECUTE FUNCTION public.tasks_propagate_parent_active();
 
 
 --
@@ -3173,7 +3405,7 @@ CREATE TRIGGER tasks_refuse_parent_cycle BEFORE UPDATE OF parent_task_id ON publ
 -- Name: tasks tasks_set_updated_at; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER tasks_set_updated_at BEFORE UPDATE ON public.tasks FOR EACH ROW WHEN ((NOT (old.open_prerequisites IS DISTINCT FROM new.open_prerequisites))) EXECUTE FUNCTION public.set_updated_at();
+CREATE TRIGGER tasks_set_updated_at BEFORE UPDATE ON public.tasks FOR EACH ROW WHEN ((NOT public.tasks_bookkeeping_only(old.*, new.*))) EXECUTE FUNCTION public.set_updated_at();
 
 
 --
@@ -3606,4 +3838,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261123091700'),
     ('20261123091800'),
     ('20261201120000'),
+    ('20261201140000'),
     ('20261201141500');

@@ -27,32 +27,35 @@ t.status IN ('pending', 'in_progress')
 AND CASE t.status WHEN 'pending' THEN coalesce(t.lease_expires_at <= now(), true)
                   ELSE coalesce(t.lease_expires_at <= now(), false) END
 
--- fragment: ready_filter
--- Ready for the asking agent: claimable, unblocked, and assigned to it or to nobody (any task
--- when no assignee is given).
-{{claimable}}
-AND (%(assignee)s::text IS NULL OR t.assigned_to IS NULL OR t.assigned_to = %(assignee)s)
-AND {{prerequisites_completed}}
+-- fragment: assignee_filter
+-- Assigned to the asking agent or to nobody (any task when no assignee is given). A row filter on
+-- the claim queue: tasks assigned to other agents are the only entries it reads in vain.
+(%(assignee)s::text IS NULL OR t.assigned_to IS NULL OR t.assigned_to = %(assignee)s)
 
--- fragment: ready_order
--- Priority, then how many unfinished tasks wait directly on this one, then age. (Subtasks of
--- in-progress parents come before all of these: the service asks the *_active_child statement
--- first.) The leading priority and the tail (created_at, id) come presorted from the partial
--- ready-queue indexes, so the sort is incremental and the counts are only computed for the
--- ready tasks of the best priority level.
-t.priority DESC,
-(SELECT count(*) FROM task_dependencies d JOIN tasks x ON x.id = d.task_id
-  WHERE d.depends_on_task_id = t.id AND d.dependency_type = 'depends_on'
-    AND x.status NOT IN ('completed', 'cancelled'))
-+ (SELECT count(*) FROM task_dependencies d JOIN tasks x ON x.id = d.depends_on_task_id
-  WHERE d.task_id = t.id AND d.dependency_type = 'blocks'
-    AND x.status NOT IN ('completed', 'cancelled')) DESC,
-t.created_at, t.id
+-- fragment: lapsed_candidates
+-- In progress under a lease that lapsed (its agent went away), taken back before fresh work: it
+-- was started already. Read from tasks_lease_due_idx, which holds live and lapsed leases only, so
+-- when nothing lapsed this is one index probe.
+SELECT t.id FROM tasks t
+WHERE t.status = 'in_progress' AND t.lease_expires_at <= now()
+  AND /*scope*/ AND {{assignee_filter}} AND t.open_prerequisites = 0
+ORDER BY t.lease_expires_at
 
--- fragment: active_child
--- t is a subtask of an in-progress parent.
-EXISTS (SELECT 1 FROM tasks parent WHERE parent.id = t.parent_task_id
-        AND parent.status = 'in_progress')
+-- fragment: fresh_candidates
+-- The claim queue in the ready order: subtasks of in-progress parents first, then priority, then
+-- the number of unfinished tasks waiting directly on it, then age. Every key is a column
+-- (migration add_task_claim_queue keeps them), so tasks_[project_]claim_queue_idx yields the
+-- candidates presorted and the scan stops after the first few (no sort of the ready set). A
+-- pending task under a live lease (a status moved back by hand) is the one row filtered out.
+SELECT t.id FROM tasks t
+WHERE t.status = 'pending' AND t.open_prerequisites = 0
+  AND /*scope*/ AND {{assignee_filter}}
+  AND (t.lease_expires_at IS NULL OR t.lease_expires_at <= now())
+ORDER BY t.parent_active DESC, t.priority DESC, t.open_dependants DESC, t.created_at, t.id
+
+-- fragment: leased_columns
+-- A leased task: the task, then its fencing token.
+{{task_columns}}, lease_token
 
 -- name: lock_dependency_graph
 -- One transaction-scoped lock over every ordering-edge write (see service.add_dependency).
@@ -88,61 +91,50 @@ WITH RECURSIVE walk (id) AS (
 )
 SELECT walk.id, e.prerequisite FROM walk CROSS JOIN LATERAL ({{prerequisites_of_walk}}) e;
 
--- The four "next" statements below exist once per scope: the service expands /*scope*/ into
+-- The "next" statements below exist once per scope: the service expands /*scope*/ into
 -- "t.project_id = %(project_id)s" (…:project) or "true" (…:any), so each prepared statement has
 -- one plan that fits it (an "IS NULL OR" filter would defeat the project index).
 
--- name: next_active_child
--- The best ready subtask of an in-progress parent.
-SELECT {{task_columns}} FROM tasks WHERE id = (
-    SELECT t.id FROM tasks t
-    WHERE /*scope*/ AND t.parent_task_id IS NOT NULL AND {{active_child}} AND {{ready_filter}}
-    ORDER BY {{ready_order}}
-    LIMIT 1
-);
-
 -- name: next_ready
--- The best ready task.
+-- The best ready task (what claim_next would lease now, without locking anything).
 SELECT {{task_columns}} FROM tasks WHERE id = (
-    SELECT t.id FROM tasks t
-    WHERE /*scope*/ AND {{ready_filter}}
-    ORDER BY {{ready_order}}
+    SELECT c.id FROM (
+        (SELECT lapsed.id FROM ({{lapsed_candidates}} LIMIT 1) lapsed)
+        UNION ALL
+        (SELECT fresh.id FROM ({{fresh_candidates}} LIMIT 1) fresh)
+    ) c
     LIMIT 1
 );
 
--- name: claim_active_child
--- Lease the best ready subtask of an in-progress parent that nobody is locking right now (see
--- claim_ready).
-WITH target AS (
-    SELECT t.id AS target_id FROM tasks t
-    WHERE /*scope*/ AND t.parent_task_id IS NOT NULL AND {{active_child}} AND {{ready_filter}}
-    ORDER BY {{ready_order}}
-    LIMIT 1
+-- name: claim_next
+-- Lease up to %(count)s of the best ready tasks nobody is locking right now, in one statement.
+-- Locked rows are skipped, not waited for, so concurrent claimers spread over the head of the
+-- queue instead of queueing on its first row; a row another claimer committed meanwhile is
+-- re-checked against the filter (READ COMMITTED) and dropped. LIMIT over the UNION ALL pulls
+-- lazily: fresh candidates are only read (and locked) when lapsed leases do not fill the count.
+-- rank: the order of the candidates (best first); the UPDATE's own output order is unspecified.
+WITH lapsed AS (
+    {{lapsed_candidates}}
+    LIMIT %(count)s
     FOR UPDATE OF t SKIP LOCKED
+), fresh AS (
+    {{fresh_candidates}}
+    LIMIT %(count)s
+    FOR UPDATE OF t SKIP LOCKED
+), target AS (
+    SELECT c.id AS target_id, row_number() OVER () AS rank FROM (
+        (SELECT id FROM lapsed) UNION ALL (SELECT id FROM fresh) LIMIT %(count)s
+    ) c
 )
 UPDATE tasks SET status = 'in_progress', lease_owner = %(agent)s,
-                 lease_expires_at = now() + make_interval(secs => %(ttl_seconds)s)
+                 lease_expires_at = now() + make_interval(secs => %(ttl_seconds)s),
+                 lease_token = tasks.lease_token + 1
 FROM target WHERE tasks.id = target.target_id
-RETURNING {{task_columns}};
-
--- name: claim_ready
--- Lease the best ready task nobody is locking right now. Locked rows are skipped, not waited
--- for, so concurrent claimers spread over the ready tasks; a row that another claimer committed
--- meanwhile is re-checked against the filter (READ COMMITTED) and dropped.
-WITH target AS (
-    SELECT t.id AS target_id FROM tasks t
-    WHERE /*scope*/ AND {{ready_filter}}
-    ORDER BY {{ready_order}}
-    LIMIT 1
-    FOR UPDATE OF t SKIP LOCKED
-)
-UPDATE tasks SET status = 'in_progress', lease_owner = %(agent)s,
-                 lease_expires_at = now() + make_interval(secs => %(ttl_seconds)s)
-FROM target WHERE tasks.id = target.target_id
-RETURNING {{task_columns}};
+RETURNING target.rank, {{leased_columns}};
 
 -- name: claim_task
 -- Lease one task: claimable (or already leased to this agent), every prerequisite completed.
+-- Every claim is a new lease: a new fencing token.
 WITH target AS (
     SELECT t.id AS target_id FROM tasks t
     WHERE t.id = %(id)s
@@ -151,28 +143,56 @@ WITH target AS (
     FOR UPDATE SKIP LOCKED
 )
 UPDATE tasks SET status = 'in_progress', lease_owner = %(agent)s,
-                 lease_expires_at = now() + make_interval(secs => %(ttl_seconds)s)
+                 lease_expires_at = now() + make_interval(secs => %(ttl_seconds)s),
+                 lease_token = tasks.lease_token + 1
 FROM target WHERE tasks.id = target.target_id
-RETURNING {{task_columns}};
+RETURNING {{leased_columns}};
 
 -- name: lease_state
--- Why a claim, heartbeat or release touched nothing.
+-- Why a claim, heartbeat, release or fenced status change touched nothing.
 SELECT t.status, t.lease_owner, coalesce(t.lease_expires_at > now(), false) AS lease_live,
-       t.open_prerequisites > 0 AS blocked
+       t.open_prerequisites > 0 AS blocked, t.lease_token, t.version
 FROM tasks t WHERE t.id = %(id)s;
+
+-- fragment: holds_lease
+-- The caller holds the task's lease: by agent name, and by the current token when it gives one
+-- (callers that give none are trusted by name alone, as before tokens existed).
+lease_owner = %(agent)s AND (%(lease_token)s::bigint IS NULL OR lease_token = %(lease_token)s)
 
 -- name: heartbeat_task
 -- The lease holder extends its lease (also after expiry, as long as nobody else took it).
 UPDATE tasks SET lease_expires_at = now() + make_interval(secs => %(ttl_seconds)s)
-WHERE id = %(id)s AND lease_owner = %(agent)s AND status = 'in_progress'
-RETURNING {{task_columns}};
+WHERE id = %(id)s AND {{holds_lease}} AND status = 'in_progress'
+RETURNING {{leased_columns}};
 
 -- name: release_task
 -- The lease holder gives the task back: no lease, and pending again if it was in progress.
 UPDATE tasks SET lease_owner = NULL, lease_expires_at = NULL,
                  status = CASE WHEN status = 'in_progress' THEN 'pending' ELSE status END
-WHERE id = %(id)s AND lease_owner = %(agent)s
+WHERE id = %(id)s AND {{holds_lease}}
 RETURNING {{task_columns}};
+
+-- name: change_status_fenced
+-- POST/PATCH …/status with X-Lease-Token: tasks.change_task_status, applied only while that token
+-- is the task's current lease (a holder whose lease lapsed and was taken over has an older one).
+WITH previous AS (
+    SELECT id AS task_id, status AS old_status FROM tasks
+    WHERE id = %(id)s AND lease_owner IS NOT NULL AND lease_token = %(lease_token)s
+    FOR UPDATE
+), changed AS (
+    UPDATE tasks SET status = %(status)s
+    FROM previous
+    WHERE tasks.id = previous.task_id
+      AND tasks.lease_owner IS NOT NULL AND tasks.lease_token = %(lease_token)s
+      AND (%(if_version)s::bigint IS NULL OR tasks.version = %(if_version)s)
+    RETURNING previous.old_status, {{task_columns}}
+), recorded AS (
+    INSERT INTO task_contexts (task_id, context_type, context_data)
+    SELECT id, 'status_change',
+           jsonb_build_object('from', old_status, 'to', status, 'note', %(note)s::text)
+    FROM changed
+)
+SELECT {{task_columns}} FROM changed;
 
 -- name: get_task
 SELECT {{task_columns}} FROM tasks WHERE id = %(id)s;

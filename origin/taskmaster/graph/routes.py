@@ -22,6 +22,8 @@ from taskmaster.graph.schemas import (
     CriticalPath,
     GraphFix,
     GraphValidation,
+    HeartbeatRequest,
+    LeasedTask,
     NextClaimRequest,
     ReleaseRequest,
     SubtaskBatch,
@@ -47,8 +49,9 @@ class TaskGraphController(Controller):
         responses=problems(*COMMON),
         summary="The best ready task (404 no-ready-task when there is none)",
         description="Ready: pending (or in progress under an expired lease), every prerequisite "
-        "completed, not under a live lease. Order: subtasks of in-progress parents first, then "
-        "priority, then the number of unfinished tasks waiting on it, then age.",
+        "completed, not under a live lease. Order: lapsed leases first (oldest due first), then "
+        "subtasks of in-progress parents, then priority, then the number of unfinished tasks "
+        "waiting on it, then age.",
     )
     async def next_task(
         self,
@@ -64,10 +67,13 @@ class TaskGraphController(Controller):
         status_code=200,
         responses=problems(*WRITE),
         summary="Lease the best ready task nobody else is claiming (404 when none is left)",
+        description="Answers the leased task with its `lease_token` (fencing: give it back on "
+        "heartbeat, release and `PATCH …/status` as `X-Lease-Token`). With `count` (1-100): "
+        "up to that many tasks, leased in one statement, as a list, best first.",
     )
     async def claim_next(
         self, request: Req, db: Db, data: JSONBody[NextClaimRequest]
-    ) -> Response[Envelope[Task]]:
+    ) -> Response[Envelope[LeasedTask | list[LeasedTask]]]:
         return single(request, await service.claim_next(db, data))
 
     @post(
@@ -78,25 +84,26 @@ class TaskGraphController(Controller):
     )
     async def claim(
         self, request: Req, db: Db, task_id: PathId, data: JSONBody[ClaimRequest]
-    ) -> Response[Envelope[Task]]:
+    ) -> Response[Envelope[LeasedTask]]:
         return single(request, await service.claim(db, task_id, data))
 
     @post(
         "/{task_id:uuid}/heartbeat",
         status_code=200,
         responses=problems(*WRITE),
-        summary="Extend the lease (409 unless this agent holds it)",
+        summary="Extend the lease (409 unless this agent holds it; with lease_token, that lease)",
     )
     async def heartbeat(
-        self, request: Req, db: Db, task_id: PathId, data: JSONBody[ClaimRequest]
-    ) -> Response[Envelope[Task]]:
+        self, request: Req, db: Db, task_id: PathId, data: JSONBody[HeartbeatRequest]
+    ) -> Response[Envelope[LeasedTask]]:
         return single(request, await service.heartbeat(db, task_id, data))
 
     @post(
         "/{task_id:uuid}/release",
         status_code=200,
         responses=problems(*WRITE),
-        summary="Give the task back (pending again; 409 unless this agent holds the lease)",
+        summary="Give the task back (pending again; 409 unless this agent holds the lease; with "
+        "lease_token, that lease)",
     )
     async def release(
         self, request: Req, db: Db, task_id: PathId, data: JSONBody[ReleaseRequest]

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-from taskmaster.tasks.schemas import TaskDependency, TaskStatus, TaskWrite
+from taskmaster.tasks.schemas import Task, TaskDependency, TaskStatus, TaskWrite
 
 Agent = Annotated[
     str, msgspec.Meta(min_length=1, max_length=255, description="Who holds the lease")
@@ -17,13 +17,30 @@ Agent = Annotated[
 TtlSeconds = Annotated[int, msgspec.Meta(ge=1, le=86_400, description="Lease length in seconds")]
 DEFAULT_TTL_SECONDS = 300
 MAX_BATCH = 100
+MAX_CLAIM_COUNT = 100
+MAX_LEASE_TOKEN = 2**63 - 1  # tasks.lease_token is a bigint
+LeaseToken = Annotated[
+    int,
+    msgspec.Meta(
+        ge=1,
+        le=MAX_LEASE_TOKEN,
+        description="The lease_token a claim returned: only the current lease's token is "
+        "accepted (fencing), so an agent whose lease lapsed and was taken over is refused",
+    ),
+]
 
 
 class ClaimRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    """Body of ``POST /tasks/{id}/claim`` and ``…/heartbeat``."""
+    """Body of ``POST /tasks/{id}/claim``."""
 
     agent: Agent
     ttl_seconds: TtlSeconds = DEFAULT_TTL_SECONDS
+
+
+class HeartbeatRequest(ClaimRequest, forbid_unknown_fields=True, kw_only=True):
+    """Body of ``POST /tasks/{id}/heartbeat``; with ``lease_token``, only the current lease."""
+
+    lease_token: LeaseToken | None = None
 
 
 class NextClaimRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -34,12 +51,32 @@ class NextClaimRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True)
     ttl_seconds: TtlSeconds = DEFAULT_TTL_SECONDS
     project_id: UUID | None = None
     assignee: Annotated[str, msgspec.Meta(max_length=255)] | None = None
+    count: (
+        Annotated[
+            int,
+            msgspec.Meta(
+                ge=1,
+                le=MAX_CLAIM_COUNT,
+                description="Lease up to this many tasks in one statement; the answer is then a "
+                "list, best first (without count: one task)",
+            ),
+        ]
+        | None
+    ) = None
 
 
 class ReleaseRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    """Body of ``POST /tasks/{id}/release``."""
+    """Body of ``POST /tasks/{id}/release``; with ``lease_token``, only the current lease."""
 
     agent: Agent
+    lease_token: LeaseToken | None = None
+
+
+class LeasedTask(Task):
+    """A task as a claim or heartbeat answers it: with the lease's fencing token, which grows on
+    every new lease of the task. Give it back on heartbeat, release and the status change."""
+
+    lease_token: int
 
 
 class SubtaskBatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

@@ -27,7 +27,7 @@ from uuid import UUID
 import msgspec
 
 from taskmaster.db.sql import load_queries
-from taskmaster.db.table import Db, body_params, reading, transaction
+from taskmaster.db.table import Db, body_params, precondition_failed, reading, transaction
 from taskmaster.errors import ApiError, FieldError, not_found
 from taskmaster.graph import algorithms
 from taskmaster.graph.schemas import (
@@ -39,13 +39,15 @@ from taskmaster.graph.schemas import (
     DuplicateEdges,
     GraphFix,
     GraphValidation,
+    HeartbeatRequest,
+    LeasedTask,
     NextClaimRequest,
     PathTask,
     ReleaseRequest,
     RemovedEdge,
     SubtaskBatch,
 )
-from taskmaster.tasks.schemas import Task, TaskDependency, TaskDependencyWrite
+from taskmaster.tasks.schemas import Task, TaskDependency, TaskDependencyWrite, TaskStatusChange
 from taskmaster.tasks.service import DEPENDENCIES, TASKS
 from taskmaster.tasks.service import QUERIES as TASK_QUERIES
 
@@ -54,8 +56,15 @@ QUERIES = load_queries(
     {"task_columns": TASK_QUERIES["fragment:task_columns"]},
 )
 # Each "next" statement once per scope (see queries.sql): constant text, nothing from input.
-SCOPES: dict[str, str] = {"project": "t.project_id = %(project_id)s", "any": "true"}
-for _name in ("next_active_child", "next_ready", "claim_active_child", "claim_ready"):
+# "any" states the always-true clause that only the global claim queue index's predicate carries
+# (migration add_task_claim_queue): the project statement cannot use that index, which a LIMIT
+# makes PostgreSQL pick whenever it guesses that a filtered walk finds the project's first task
+# early (it does not when other projects' tasks come first).
+SCOPES: dict[str, str] = {
+    "project": "t.project_id = %(project_id)s",
+    "any": "t.lease_token >= 0",
+}
+for _name in ("next_ready", "claim_next"):
     for _scope, _predicate in SCOPES.items():
         QUERIES[f"{_name}:{_scope}"] = QUERIES[_name].replace("/*scope*/", _predicate)  # type: ignore[assignment]
 ORDERING_TYPES = frozenset({"depends_on", "blocks"})
@@ -125,52 +134,60 @@ async def _task_or_none(conn: Any, query: str, params: dict[str, Any]) -> Task |
     return Task(*row) if row is not None else None
 
 
+async def _leased_or_none(conn: Any, query: str, params: dict[str, Any]) -> LeasedTask | None:
+    cur = await conn.execute(query, params)
+    row = await cur.fetchone()
+    return LeasedTask(*row) if row is not None else None
+
+
 def no_ready_task(project_id: UUID | None) -> ApiError:
     where = f" in project {project_id}" if project_id else ""
     return ApiError(404, "no-ready-task", "Not found", f"no task is ready{where}")
 
 
-async def _first_ready(db: Db, kind: str, params: dict[str, Any], project_id: UUID | None) -> Task:
-    """Subtasks of in-progress parents first, then any ready task (two statements, each an
-    index-ordered scan that stops early; one ORDER BY with the parent test first could not).
-    A claim takes both in one transaction; ``next`` only reads."""
-    scope = "project" if project_id is not None else "any"
-    async with transaction(db) if kind == "claim" else reading(db) as conn:
-        for step in ("active_child", "ready"):
-            task = await _task_or_none(conn, QUERIES[f"{kind}_{step}:{scope}"], params)
-            if task is not None:
-                return task
-    raise no_ready_task(project_id)
+def _scope(project_id: UUID | None) -> str:
+    return "project" if project_id is not None else "any"
 
 
 async def next_task(db: Db, project_id: UUID | None, assignee: str | None) -> Task:
     params = {"project_id": project_id, "assignee": assignee}
-    return await _first_ready(db, "next", params, project_id)
+    async with reading(db) as conn:
+        task = await _task_or_none(conn, QUERIES[f"next_ready:{_scope(project_id)}"], params)
+    if task is None:
+        raise no_ready_task(project_id)
+    return task
 
 
-async def claim_next(db: Db, body: NextClaimRequest) -> Task:
-    return await _first_ready(db, "claim", body_params(body), body.project_id)
+async def claim_next(db: Db, body: NextClaimRequest) -> LeasedTask | list[LeasedTask]:
+    """Up to ``count`` tasks (one without it) in one statement, best first; 404 when none."""
+    params = body_params(body) | {"count": body.count or 1}
+    async with transaction(db) as conn:
+        cur = await conn.execute(QUERIES[f"claim_next:{_scope(body.project_id)}"], params)
+        rows = await cur.fetchall()
+    if not rows:
+        raise no_ready_task(body.project_id)
+    leased = [LeasedTask(*row[1:]) for row in sorted(rows, key=lambda row: row[0])]
+    return leased if body.count is not None else leased[0]
 
 
-async def claim(db: Db, task_id: UUID, body: ClaimRequest) -> Task:
+async def claim(db: Db, task_id: UUID, body: ClaimRequest) -> LeasedTask:
     params = body_params(body) | {"id": task_id}
     async with transaction(db) as conn:
-        task = await _task_or_none(conn, QUERIES["claim_task"], params)
+        task = await _leased_or_none(conn, QUERIES["claim_task"], params)
         if task is not None:
             return task
         state = await _lease_state(conn, task_id)
-    status, owner, live, blocked = state
-    if owner is not None and live and owner != body.agent:
-        raise conflict("lease-held", f"task {task_id} is leased to {owner!r}")
-    if status not in ("pending", "in_progress"):
+    if state.owner is not None and state.live and state.owner != body.agent:
+        raise conflict("lease-held", f"task {task_id} is leased to {state.owner!r}")
+    if state.status not in ("pending", "in_progress"):
         raise conflict(
             "not-claimable",
-            f"task {task_id} is {status}; only pending tasks (or in-progress ones whose lease "
-            "expired) can be claimed",
+            f"task {task_id} is {state.status}; only pending tasks (or in-progress ones whose "
+            "lease expired) can be claimed",
         )
-    if status == "in_progress" and not live and owner is None:
+    if state.status == "in_progress" and not state.live and state.owner is None:
         raise conflict("not-claimable", f"task {task_id} is in progress without a lease")
-    if blocked:
+    if state.blocked:
         raise conflict(
             "task-blocked",
             f"task {task_id} has unfinished prerequisites (GET /api/v1/tasks/{task_id}/blockers)",
@@ -179,35 +196,83 @@ async def claim(db: Db, task_id: UUID, body: ClaimRequest) -> Task:
     raise conflict("claim-contended", f"task {task_id} is being changed by another request")
 
 
-async def _lease_state(conn: Any, task_id: UUID) -> tuple[str, str | None, bool, bool]:
+class LeaseState(msgspec.Struct, array_like=True):
+    status: str
+    owner: str | None
+    live: bool
+    blocked: bool
+    token: int
+    version: int
+
+
+async def _lease_state(conn: Any, task_id: UUID) -> LeaseState:
     cur = await conn.execute(QUERIES["lease_state"], {"id": task_id})
     row = await cur.fetchone()
     if row is None:
         raise not_found("task", task_id)
-    return row  # type: ignore[no-any-return]
+    return LeaseState(*row)
 
 
-async def heartbeat(db: Db, task_id: UUID, body: ClaimRequest) -> Task:
+def stale_token(task_id: UUID, given: int, state: LeaseState) -> ApiError:
+    held = f"leased to {state.owner!r} under token {state.token}" if state.owner else "not leased"
+    return conflict(
+        "stale-lease-token",
+        f"lease token {given} of task {task_id} is not its current lease (the task is {held}): "
+        "the lease lapsed and the task was claimed again",
+    )
+
+
+async def heartbeat(db: Db, task_id: UUID, body: HeartbeatRequest) -> LeasedTask:
     params = body_params(body) | {"id": task_id}
-    return await _holder_write(db, QUERIES["heartbeat_task"], params, task_id, body.agent)
+    async with transaction(db) as conn:
+        task = await _leased_or_none(conn, QUERIES["heartbeat_task"], params)
+        if task is not None:
+            return task
+        state = await _lease_state(conn, task_id)
+    raise _not_held(task_id, body.agent, body.lease_token, state)
 
 
 async def release(db: Db, task_id: UUID, body: ReleaseRequest) -> Task:
     params = body_params(body) | {"id": task_id}
-    return await _holder_write(db, QUERIES["release_task"], params, task_id, body.agent)
-
-
-async def _holder_write(
-    db: Db, query: str, params: dict[str, Any], task_id: UUID, agent: str
-) -> Task:
-    """A write only the lease holder may make; 404 or 409 (naming the holder) otherwise."""
     async with transaction(db) as conn:
-        task = await _task_or_none(conn, query, params)
+        task = await _task_or_none(conn, QUERIES["release_task"], params)
         if task is not None:
             return task
-        _, owner, _, _ = await _lease_state(conn, task_id)
-    held = f"leased to {owner!r}" if owner else "not leased"
-    raise conflict("lease-not-held", f"task {task_id} is {held}, not to {agent!r}")
+        state = await _lease_state(conn, task_id)
+    raise _not_held(task_id, body.agent, body.lease_token, state)
+
+
+def _not_held(task_id: UUID, agent: str, token: int | None, state: LeaseState) -> ApiError:
+    """409 for a write only the lease holder may make (naming the holder)."""
+    if token is not None and state.owner == agent and state.token != token:
+        return stale_token(task_id, token, state)
+    held = f"leased to {state.owner!r}" if state.owner else "not leased"
+    return conflict("lease-not-held", f"task {task_id} is {held}, not to {agent!r}")
+
+
+async def change_status_fenced(
+    db: Db,
+    task_id: UUID,
+    body: TaskStatusChange,
+    if_version: int | None,
+    lease_token: int,
+) -> Task:
+    """The status change under ``X-Lease-Token``: only while that token is the current lease."""
+    params = {
+        "id": task_id,
+        "status": body.status,
+        "note": body.note,
+        "if_version": if_version,
+        "lease_token": lease_token,
+    }
+    async with transaction(db) as conn:
+        task = await _task_or_none(conn, QUERIES["change_status_fenced"], params)
+        if task is not None:
+            return task
+        state = await _lease_state(conn, task_id)
+    if state.owner is not None and state.token == lease_token:
+        raise precondition_failed("task", task_id, state.version)  # the token held, If-Match not
+    raise stale_token(task_id, lease_token, state)
 
 
 # ---- blockers ---------------------------------------------------------------------------------

@@ -1,0 +1,479 @@
+"""Claims scenario of ``make bench`` (issue 14): agents leasing work through the HTTP API of the
+origin served as production serves it (granian, one worker per core), over a scratch database of
+the bench cluster (``taskmaster_bench_claims``, recreated and migrated on every run).
+
+    make bench BENCH_ARGS="--only claims"            # this scenario alone (a few minutes)
+    .venv/bin/python -m bench.run --only claims --duration 10 --connections 32
+
+Each part seeds a project of its own (INSERT … SELECT generate_series, triggers off, the counters
+they keep written by the seed), then runs ``--connections`` agents for ``--duration`` seconds after
+a warm-up, each agent a keep-alive HTTP/1.1 connection driven from one asyncio process:
+
+- **claims**: ``POST /tasks/next/claim`` over 20,000 ready tasks: claims/s, p50/p99, double
+  claims (a task answered twice, and tasks whose lease_token passed 1);
+- **batch**: the same with ``"count": 10`` over 100,000 ready tasks: tasks leased/s;
+- **size**: claim then release (the ready set stays put) over 1,000 and over 100,000 ready
+  tasks: claims/s of each and their ratio (flat in size: ≥ 0.9);
+- **single agent**: one agent, claims one after another over 10,000 ready tasks: the rate of the
+  first 1,000 claims and of the next 5,000 (it must not fall as leases accumulate);
+- **graph**: claim then complete (``PATCH …/status`` with ``X-Lease-Token``) over 100,000 ready
+  tasks, a tenth of which has a dependant waiting on it (priority 10, so it is claimed as soon as
+  it is claimable): claims/s, p50/p99, double claims, and prerequisite → dependant latency, from
+  the completing answer to the dependant's claim answer.
+
+The load generator shares the machine with the server and the database: it parses responses with
+``httptools`` (C, the parser uvicorn uses) because a full client library would cost more CPU per
+request than the origin spends on a claim, and its share would show up as a slower server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import time
+import uuid
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httptools
+import msgspec
+import psycopg
+import uvloop
+
+from bench import dataset, servers
+
+ROOT = Path(__file__).resolve().parents[1]
+DB_NAME = "taskmaster_bench_claims"
+CLAIM = "/api/v1/tasks/next/claim"
+TTL_SECONDS = 600
+TARGETS = {"claims_per_s": 1000, "p99_ms": 50, "batch_leased_per_s": 4000, "size_ratio": 0.9}
+
+SEED_READY = """
+INSERT INTO projects (id, name, slug) VALUES (%(project)s, %(slug)s, %(slug)s);
+INSERT INTO tasks (project_id, title, priority, created_at)
+SELECT %(project)s, 'claim ' || n, n %% 9, now() - interval '1 day' + n * interval '1 ms'
+FROM generate_series(1, %(tasks)s) AS n;
+"""
+# A tenth of the ready tasks has one dependant (priority 10): blocked until it completes.
+SEED_GRAPH = """
+INSERT INTO projects (id, name, slug) VALUES (%(project)s, %(slug)s, %(slug)s);
+CREATE TEMP TABLE ready_seed ON COMMIT DROP AS
+SELECT n, gen_random_uuid() AS id FROM generate_series(1, %(tasks)s) AS n;
+INSERT INTO tasks (id, project_id, title, priority, created_at, open_dependants)
+SELECT id, %(project)s, 'claim ' || n, n %% 9, now() - interval '1 day' + n * interval '1 ms',
+       (n %% 10 = 0)::integer
+FROM ready_seed;
+CREATE TEMP TABLE dependant_seed ON COMMIT DROP AS
+SELECT gen_random_uuid() AS id, id AS prerequisite FROM ready_seed WHERE n %% 10 = 0;
+INSERT INTO tasks (id, project_id, title, priority, open_prerequisites)
+SELECT id, %(project)s, 'dependant', 10, 1 FROM dependant_seed;
+INSERT INTO task_dependencies (task_id, depends_on_task_id, dependency_type, prerequisite_open,
+                               dependent_open)
+SELECT id, prerequisite, 'depends_on', true, true FROM dependant_seed;
+"""
+
+
+# ---- the load generator ----------------------------------------------------------------------
+
+
+class _Message:
+    """httptools callbacks: collect one response body."""
+
+    def __init__(self) -> None:
+        self.body = bytearray()
+        self.complete = False
+
+    def on_body(self, body: bytes) -> None:
+        self.body += body
+
+    def on_message_complete(self) -> None:
+        self.complete = True
+
+
+class Connection:
+    """One agent's keep-alive HTTP/1.1 connection to the origin."""
+
+    def __init__(self, host: str, port: int, key: str) -> None:
+        self.host, self.port = host, port
+        self.auth = f"Authorization: Bearer {key}\r\nHost: {host}\r\n"
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def open(self) -> Connection:
+        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        return self
+
+    async def call(self, method: str, path: str, body: Any, headers: str = "") -> tuple[int, Any]:
+        assert self.reader is not None and self.writer is not None
+        data = msgspec.json.encode(body)
+        head = (
+            f"{method} {path} HTTP/1.1\r\n{self.auth}{headers}"
+            f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n"
+        )
+        self.writer.write(head.encode() + data)
+        message = _Message()
+        parser = httptools.HttpResponseParser(message)
+        while not message.complete:
+            chunk = await self.reader.read(65536)
+            if not chunk:
+                raise ConnectionError("the origin closed the connection")
+            parser.feed_data(chunk)
+        return parser.get_status_code(), msgspec.json.decode(message.body)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+@dataclass
+class Tally:
+    """What the agents saw during the measured window."""
+
+    latencies_ms: list[float] = field(default_factory=list)
+    claimed: Counter[str] = field(default_factory=Counter)
+    leased: int = 0
+    errors: Counter[int] = field(default_factory=Counter)
+    claimed_at: dict[str, float] = field(default_factory=dict)
+    completed_at: dict[str, float] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+Step = Callable[[Connection, str, Tally, bool], Awaitable[bool]]
+
+
+async def _run_agents(
+    host: str, port: int, key: str, agents: int, seconds: float, warmup: float, step: Step
+) -> Tally:
+    """``agents`` connections run ``step`` until time is up; only the window after the warm-up
+    counts. A step returns False when the queue is empty (the agent stops)."""
+    tally = Tally()
+    connections = [await Connection(host, port, key).open() for _ in range(agents)]
+    start = time.monotonic()
+    measure_from, stop_at = start + warmup, start + warmup + seconds
+    ended = [stop_at]
+
+    async def agent(n: int, conn: Connection) -> None:
+        while (now := time.monotonic()) < stop_at:
+            if not await step(conn, f"agent-{n}", tally, now >= measure_from):
+                ended[0] = min(ended[0], time.monotonic())
+                return
+
+    try:
+        await asyncio.gather(*(agent(n, c) for n, c in enumerate(connections)))
+    finally:
+        for conn in connections:
+            conn.close()
+    tally.seconds = max(ended[0] - measure_from, 1e-3)
+    return tally
+
+
+def _claim_step(project: str, count: int | None, then: str | None) -> Step:
+    """Claim (``count`` at a time), then optionally ``release`` or ``complete`` what was leased."""
+    body: dict[str, Any] = {"agent": "", "project_id": project, "ttl_seconds": TTL_SECONDS}
+    if count is not None:
+        body["count"] = count
+
+    async def step(conn: Connection, agent: str, tally: Tally, measured: bool) -> bool:
+        began = time.monotonic()
+        status, answer = await conn.call("POST", CLAIM, body | {"agent": agent})
+        done = time.monotonic()
+        if status == 404:
+            return False
+        if status != 200:
+            tally.errors[status] += measured
+            return True
+        leased = answer["data"] if count is not None else [answer["data"]]
+        if measured:
+            tally.latencies_ms.append((done - began) * 1000)
+            tally.leased += len(leased)
+        for task in leased:
+            tally.claimed[task["id"]] += 1
+            tally.claimed_at.setdefault(task["id"], done)
+            if then is not None:
+                await _after_claim(conn, agent, task, then, tally)
+        return True
+
+    return step
+
+
+async def _after_claim(conn: Connection, agent: str, task: Any, then: str, tally: Tally) -> None:
+    path = f"/api/v1/tasks/{task['id']}"
+    if then == "release":
+        body = {"agent": agent, "lease_token": task["lease_token"]}
+        status, _ = await conn.call("POST", f"{path}/release", body)
+    else:
+        fence = f"X-Lease-Token: {task['lease_token']}\r\n"
+        status, _ = await conn.call("PATCH", f"{path}/status", {"status": "completed"}, fence)
+        tally.completed_at[task["id"]] = time.monotonic()
+    if status != 200:
+        tally.errors[status] += 1
+
+
+def _create_step(project: str) -> Step:
+    """The reference in the same run: ``POST /api/v1/tasks`` (one short write transaction)."""
+    body = {"title": "reference", "project_id": project}
+
+    async def step(conn: Connection, agent: str, tally: Tally, measured: bool) -> bool:
+        began = time.monotonic()
+        status, _ = await conn.call("POST", "/api/v1/tasks", body)
+        if measured:
+            if status == 201:
+                tally.latencies_ms.append((time.monotonic() - began) * 1000)
+            else:
+                tally.errors[status] += 1
+        return True
+
+    return step
+
+
+# ---- seeding and serving -----------------------------------------------------------------------
+
+
+def _seed(url: str, statement: str, tasks: int) -> str:
+    project = str(uuid.uuid4())
+    params = {"project": project, "slug": f"claims-{project[:8]}", "tasks": tasks}
+    with psycopg.connect(url, autocommit=True) as conn:
+        with conn.transaction():
+            conn.execute("SET LOCAL session_replication_role = replica")
+            for part in statement.split(";\n"):
+                if part.strip():
+                    conn.execute(part, params)  # type: ignore[arg-type]
+        conn.execute("VACUUM ANALYZE tasks, task_dependencies")
+    return project
+
+
+def _fresh_database(db: dataset.Database) -> str:
+    with psycopg.connect(db.url("postgres"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+    dataset.migrate(db.url(DB_NAME), ROOT)
+    return db.url(DB_NAME)
+
+
+def _key(admin_url: str) -> str:
+    env = {**os.environ, "DATABASE_URL": admin_url}
+    out = subprocess.run(
+        [str(ROOT / ".venv/bin/taskmaster"), "keys", "create", "--name", "bench-claims",
+         "--scopes", "admin", "--json"],
+        env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return str(json.loads(out.stdout)["key"])
+
+
+def _lease_tokens_above_one(url: str, project: str) -> int:
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM tasks WHERE project_id = %s AND lease_token > 1", (project,)
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _dependants(url: str, project: str) -> dict[str, str]:
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT d.task_id::text, d.depends_on_task_id::text FROM task_dependencies d"
+            " JOIN tasks t ON t.id = d.task_id WHERE t.project_id = %s",
+            (project,),
+        ).fetchall()
+    return dict(rows)
+
+
+def _pgbench(db: dataset.Database, project: str, script: str, clients: int, seconds: int) -> float:
+    """The SQL alone under pgbench (the embedded server's own binary), prepared, ``clients``
+    clients: the ceiling the HTTP path is compared with. Returns transactions/s."""
+    from taskmaster.devdb import POSTGRES_BIN_PATH
+
+    path = ROOT / "bench/results/claims-pgbench.sql"
+    path.write_text(script)
+    out = subprocess.run(
+        [f"{POSTGRES_BIN_PATH}/pgbench", "-n", "-M", "prepared", "-c", str(clients), "-j", "2",
+         "-T", str(seconds), "-D", f"project={project}", "-f", str(path), "-h", "127.0.0.1",
+         "-p", str(db.server.port), "-U", "postgres", DB_NAME],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    tps = [line for line in out.stdout.splitlines() if line.startswith("tps = ")]
+    return round(float(tps[0].split()[2]), 1) if tps else float("nan")
+
+
+def _sql_claim_script() -> str:
+    """claim_next:project with the values of an agent's call written in, the project a variable."""
+    from taskmaster.graph.service import QUERIES
+
+    query = QUERIES["claim_next:project"]
+    for name, value in (("assignee", "NULL"), ("count", "1"), ("ttl_seconds", "300"),
+                        ("agent", "'pgbench'"), ("project_id", ":project")):  # fmt: skip
+        query = query.replace(f"%({name})s", value)
+    return " ".join(query.split()) + ";\n"
+
+
+# ---- figures --------------------------------------------------------------------------------
+
+
+def _pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 2)
+
+
+def _summary(tally: Tally) -> dict[str, Any]:
+    return {
+        "claims_per_s": round(len(tally.latencies_ms) / tally.seconds, 1),
+        "leased_per_s": round(tally.leased / tally.seconds, 1),
+        "p50_ms": _pct(tally.latencies_ms, 0.50),
+        "p99_ms": _pct(tally.latencies_ms, 0.99),
+        "requests": len(tally.latencies_ms),
+        "errors": dict(tally.errors),
+        "seconds": round(tally.seconds, 2),
+    }
+
+
+def _doubles(tally: Tally) -> int:
+    return sum(1 for n in tally.claimed.values() if n > 1)
+
+
+async def _single_agent(host: str, port: int, key: str, project: str) -> dict[str, Any]:
+    conn = await Connection(host, port, key).open()
+    body = {"agent": "solo", "project_id": project, "ttl_seconds": TTL_SECONDS}
+    stamps: list[float] = [time.monotonic()]
+    try:
+        for _ in range(6000):
+            status, _ = await conn.call("POST", CLAIM, body)
+            if status != 200:
+                break
+            stamps.append(time.monotonic())
+    finally:
+        conn.close()
+    claims = len(stamps) - 1
+    first = 1000 / (stamps[min(1000, claims)] - stamps[0]) if claims >= 1000 else float("nan")
+    rest = (claims - 1000) / (stamps[-1] - stamps[1000]) if claims > 1000 else float("nan")
+    return {
+        "claims": claims,
+        "first_1000_per_s": round(first, 1),
+        "next_5000_per_s": round(rest, 1),
+    }
+
+
+def run(
+    db: dataset.Database,
+    duration: int,
+    warmup: int,
+    agents: int,
+    log: Callable[[str], None] = print,
+    port: int | None = None,
+) -> dict[str, Any]:
+    """Every part of the scenario against a fresh database; returns the figures."""
+    from taskmaster.devdb import free_port
+
+    admin_url = _fresh_database(db)
+    key = _key(admin_url)
+    app_url = f"postgresql://{dataset.APP_ROLE}@127.0.0.1:{db.server.port}/{DB_NAME}"
+    spec = servers.origin_spec(app_url, port or free_port())
+    origin = servers.start(spec, ROOT, ROOT / "bench/results/logs")
+    host, http_port = "127.0.0.1", spec.port
+    figures: dict[str, Any] = {"agents": agents, "duration_s": duration}
+
+    def load(project: str, count: int | None = None, then: str | None = None) -> Tally:
+        step = _claim_step(project, count, then)
+        return uvloop.run(_run_agents(host, http_port, key, agents, duration, warmup, step))
+
+    try:
+        log(f"Claims: reference, {agents} agents on POST /api/v1/tasks …")
+        project = _seed(admin_url, SEED_READY, 0)
+        step = _create_step(project)
+        tally = uvloop.run(_run_agents(host, http_port, key, agents, duration, warmup, step))
+        figures["reference_post_task"] = _summary(tally)
+        log(f"Claims: {agents} agents over 20,000 ready tasks …")
+        project = _seed(admin_url, SEED_READY, 20_000)
+        tally = load(project)
+        figures["claims"] = _summary(tally) | {
+            "double_claims": _doubles(tally),
+            "lease_token_above_1": _lease_tokens_above_one(admin_url, project),
+        }
+        log(f"Claims: the SQL alone (pgbench, {agents} clients) …")
+        project = _seed(admin_url, SEED_READY, 20_000)
+        figures["sql_claims_per_s"] = _pgbench(db, project, _sql_claim_script(), agents, duration)
+        insert = "INSERT INTO tasks (project_id, title) VALUES (:project, 'reference');\n"
+        figures["sql_inserts_per_s"] = _pgbench(db, project, insert, agents, duration)
+        log(f"Claims: count=10, {agents} agents over 100,000 ready tasks …")
+        project = _seed(admin_url, SEED_READY, 100_000)
+        tally = load(project, count=10)
+        figures["batch"] = _summary(tally) | {"double_claims": _doubles(tally)}
+        for size in (1_000, 100_000):
+            log(f"Claims: claim + release over {size:,} ready tasks …")
+            tally = load(_seed(admin_url, SEED_READY, size), then="release")
+            figures[f"size_{size}"] = _summary(tally)
+        small, large = figures["size_1000"], figures["size_100000"]
+        figures["size_ratio"] = round(large["claims_per_s"] / small["claims_per_s"], 3)
+        log("Claims: one agent, 6,000 claims in a row …")
+        project = _seed(admin_url, SEED_READY, 10_000)
+        figures["single_agent"] = uvloop.run(_single_agent(host, http_port, key, project))
+        log(f"Claims: claim + complete, {agents} agents over 100,000 ready tasks with dependants …")
+        project = _seed(admin_url, SEED_GRAPH, 100_000)
+        tally = load(project, then="complete")
+        waits = _unblock_latencies(tally, _dependants(admin_url, project))
+        figures["graph"] = _summary(tally) | {
+            "double_claims": _doubles(tally),
+            "unblocked": len(waits),
+            "unblock_p50_ms": _pct(waits, 0.5),
+            "unblock_p99_ms": _pct(waits, 0.99),
+        }
+    finally:
+        servers.stop(origin)
+    return figures
+
+
+def _unblock_latencies(tally: Tally, dependants: dict[str, str]) -> list[float]:
+    """Completing answer of the prerequisite → claim answer of its dependant, in ms."""
+    waits = []
+    for dependant, prerequisite in dependants.items():
+        if dependant in tally.claimed_at and prerequisite in tally.completed_at:
+            waits.append((tally.claimed_at[dependant] - tally.completed_at[prerequisite]) * 1000)
+    return waits
+
+
+def lines(figures: dict[str, Any] | None) -> list[str]:
+    """The figures as report lines, each against its target where the issue set one."""
+    if not figures:
+        return ["  (not run)"]
+    if "error" in figures:
+        return [f"  error: {figures['error']}"]
+    c, b, g, s = figures["claims"], figures["batch"], figures["graph"], figures["single_agent"]
+    small, large = figures["size_1000"], figures["size_100000"]
+
+    def verdict(ok: bool) -> str:
+        return "PASS" if ok else "FAIL"
+
+    ok = c["claims_per_s"] >= TARGETS["claims_per_s"] and c["p99_ms"] <= TARGETS["p99_ms"]
+    ok = ok and c["double_claims"] == 0 and c["lease_token_above_1"] == 0
+    ref = figures.get("reference_post_task") or {}
+    return [
+        f"  reference, same run: POST /api/v1/tasks {ref.get('claims_per_s', 0):,.0f}/s,"
+        f" p99 {ref.get('p99_ms')} ms; next/claim runs at"
+        f" {c['claims_per_s'] / max(ref.get('claims_per_s') or 1, 1):.2f}x that",
+        f"  the SQL alone, same run (pgbench, prepared): claim {figures.get('sql_claims_per_s')}/s,"
+        f" INSERT INTO tasks {figures.get('sql_inserts_per_s')}/s",
+        f"  {figures['agents']} agents, next/claim over 20,000 ready: {c['claims_per_s']:,.0f}"
+        f" claims/s, p50 {c['p50_ms']} ms, p99 {c['p99_ms']} ms, double claims"
+        f" {c['double_claims']} (lease_token > 1: {c['lease_token_above_1']}), errors"
+        f" {c['errors'] or 0}  [≥ 1,000/s, p99 ≤ 50 ms, 0 double: {verdict(ok)}]",
+        f"  count=10 over 100,000 ready: {b['leased_per_s']:,.0f} tasks leased/s"
+        f" ({b['claims_per_s']:,.0f} requests/s, p99 {b['p99_ms']} ms), double claims"
+        f" {b['double_claims']}  [≥ 4,000/s:"
+        f" {verdict(b['leased_per_s'] >= TARGETS['batch_leased_per_s'])}]",
+        f"  claim + release over 1,000 ready: {small['claims_per_s']:,.0f} claims/s; over"
+        f" 100,000: {large['claims_per_s']:,.0f} claims/s; ratio {figures['size_ratio']}"
+        f"  [≥ 0.9: {verdict(figures['size_ratio'] >= TARGETS['size_ratio'])}]",
+        f"  one agent: first 1,000 claims {s['first_1000_per_s']:,.0f}/s, next 5,000"
+        f" {s['next_5000_per_s']:,.0f}/s  [does not fall:"
+        f" {verdict(s['next_5000_per_s'] >= 0.9 * s['first_1000_per_s'])}]",
+        f"  claim + complete over 100,000 ready with dependants: {g['claims_per_s']:,.0f}"
+        f" claims/s, p50 {g['p50_ms']} ms, p99 {g['p99_ms']} ms, double claims"
+        f" {g['double_claims']}; prerequisite completed → dependant claimed: p50"
+        f" {g['unblock_p50_ms']} ms, p99 {g['unblock_p99_ms']} ms ({g['unblocked']} dependants)",
+    ]

@@ -1,0 +1,178 @@
+"""Query plans of ``next`` and ``claim`` over a project of 100,000 tasks: both read the claim
+queue index in the ready order (no sort node over the ready set) and stop after a handful of
+entries, in the custom plan psycopg gets first and in the generic plan a prepared statement
+settles on. One seeded database for the module (INSERT … SELECT generate_series, triggers off,
+the counters they keep written by the seed itself)."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import uuid
+from collections.abc import Iterator
+from typing import Any, LiteralString, cast
+
+import psycopg
+import pytest
+from psycopg import sql
+from taskmaster.graph.service import QUERIES
+
+from tests.conftest import PgServer
+
+TASKS = 100_000
+OTHERS = 5_000
+SORTS = {"Sort", "Incremental Sort"}
+QUEUE_INDEX = {"project": "tasks_project_claim_queue_idx", "any": "tasks_claim_queue_idx"}
+
+SEED = """
+INSERT INTO projects (id, name, slug) VALUES (%(project)s, 'plans', %(slug)s),
+                                             (%(other)s, 'plans, other', %(slug)s || '-other');
+CREATE TEMP TABLE seeded AS
+SELECT n, gen_random_uuid() AS id, CASE n %% 10 WHEN 0 THEN 'completed' WHEN 1 THEN 'in_progress'
+                                   ELSE 'pending' END AS status
+FROM generate_series(1, %(tasks)s) AS n;
+-- A tenth completed, a tenth in progress under live leases, the rest pending; every seventh task
+-- waits on the one before it. The triggers are off, so the counters they keep are written here
+-- (open_prerequisites: the previous task is not completed; open_dependants: the next task waits
+-- and is unfinished).
+INSERT INTO tasks (id, project_id, title, status, priority, created_at, lease_owner,
+                   lease_expires_at, lease_token, open_prerequisites, open_dependants)
+SELECT id, %(project)s, 'task ' || n, status, n / 10 %% 10,
+       timestamptz '2026-01-01' + n * interval '1 second',
+       CASE WHEN status = 'in_progress' THEN 'agent-' || n %% 32 END,
+       CASE WHEN status = 'in_progress' THEN now() + interval '1 hour' END,
+       CASE WHEN status = 'in_progress' THEN 1 ELSE 0 END,
+       CASE WHEN n %% 7 = 0 AND (n - 1) %% 10 <> 0 THEN 1 ELSE 0 END,
+       CASE WHEN (n + 1) %% 7 = 0 AND (n + 1) %% 10 <> 0 AND n < %(tasks)s THEN 1 ELSE 0 END
+FROM seeded;
+INSERT INTO task_dependencies (task_id, depends_on_task_id, dependency_type, prerequisite_open,
+                               dependent_open)
+SELECT a.id, b.id, 'depends_on', b.status <> 'completed', a.status <> 'completed'
+FROM seeded a JOIN seeded b ON b.n = a.n - 1 WHERE a.n %% 7 = 0;
+-- Another project whose tasks all come first in the global order (priority 10, the first
+-- project's go up to 9): a claim within the first project must not read through them.
+INSERT INTO tasks (project_id, title, priority)
+SELECT %(other)s, 'other ' || n, 10 FROM generate_series(1, %(others)s) AS n;
+"""
+
+
+@contextlib.contextmanager
+def _without_secondary_indexes(conn: psycopg.Connection) -> Iterator[None]:
+    """Build the tasks indexes once after the load rather than row by row during it (their own
+    definitions, so the plans see exactly the schema's indexes)."""
+    rows = conn.execute(
+        "SELECT i.indexname, i.indexdef FROM pg_indexes i"
+        " WHERE i.tablename = 'tasks' AND NOT EXISTS"
+        " (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)"
+    ).fetchall()
+    for name, _ in rows:
+        conn.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
+    yield
+    for _, definition in rows:
+        conn.execute(cast(LiteralString, definition))
+
+
+@pytest.fixture(scope="module")
+def planned(
+    pg_server: PgServer, migrated_template: str
+) -> Iterator[tuple[psycopg.Connection, str]]:
+    name = pg_server.create_database(template=migrated_template)
+    project = str(uuid.uuid4())
+    try:
+        with psycopg.connect(pg_server.url(name), autocommit=True) as conn:
+            with conn.transaction(), _without_secondary_indexes(conn):
+                conn.execute("SET LOCAL session_replication_role = replica")
+                params = {
+                    "project": project,
+                    "other": str(uuid.uuid4()),
+                    "slug": f"plans-{project[:8]}",
+                    "tasks": TASKS,
+                    "others": OTHERS,
+                }
+                for statement in SEED.split(";\n"):
+                    if statement.strip():
+                        conn.execute(cast(LiteralString, statement), params)
+            conn.execute("VACUUM ANALYZE tasks, task_dependencies")
+            yield conn, project
+    finally:
+        pg_server.drop_database(name)
+
+
+def _params(scope: str, project: str, count: int = 1) -> dict[str, Any]:
+    return {
+        "project_id": project if scope == "project" else None,
+        "assignee": None,
+        "agent": "planner",
+        "ttl_seconds": 300,
+        "count": count,
+    }
+
+
+def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield plan
+    for child in plan.get("Plans", []):
+        yield from _nodes(child)
+
+
+def _explain(conn: psycopg.Connection, options: str, query: str, params: Any) -> dict[str, Any]:
+    row = conn.execute(cast(LiteralString, f"EXPLAIN ({options}, FORMAT JSON) {query}"), params)
+    result = row.fetchone()
+    assert result is not None
+    plan = result[0][0]["Plan"]
+    return plan  # type: ignore[no-any-return]
+
+
+def _generic(query: str) -> str:
+    """%(name)s placeholders as $n, for EXPLAIN (GENERIC_PLAN): the plan a prepared statement
+    settles on after its first executions (no parameter values known)."""
+    numbers: dict[str, int] = {}
+
+    def number(found: re.Match[str]) -> str:
+        return f"${numbers.setdefault(found[1], len(numbers) + 1)}"
+
+    return re.sub(r"%\((\w+)\)s", number, query)
+
+
+def _queue_scans(plan: dict[str, Any], scope: str) -> list[dict[str, Any]]:
+    return [node for node in _nodes(plan) if node.get("Index Name") == QUEUE_INDEX[scope]]
+
+
+def _assert_reads_the_queue_unsorted(plan: dict[str, Any], scope: str) -> None:
+    kinds = [node["Node Type"] for node in _nodes(plan)]
+    assert not SORTS & set(kinds), kinds
+    assert _queue_scans(plan, scope), kinds
+    seq = [
+        n for n in _nodes(plan) if n["Node Type"] == "Seq Scan" and n["Relation Name"] == "tasks"
+    ]
+    assert not seq, kinds
+
+
+@pytest.mark.parametrize("scope", ["project", "any"])
+@pytest.mark.parametrize("statement", ["next_ready", "claim_next"])
+def test_next_and_claim_read_the_claim_queue_in_order(
+    planned: tuple[psycopg.Connection, str], statement: str, scope: str
+) -> None:
+    conn, project = planned
+    query = QUERIES[f"{statement}:{scope}"]
+    _assert_reads_the_queue_unsorted(
+        _explain(conn, "COSTS OFF", query, _params(scope, project)), scope
+    )
+    generic = _explain(conn, "GENERIC_PLAN, COSTS OFF", _generic(query), None)
+    _assert_reads_the_queue_unsorted(generic, scope)
+
+
+@pytest.mark.parametrize("count", [1, 100])
+def test_a_claim_reads_a_handful_of_queue_entries(
+    planned: tuple[psycopg.Connection, str], count: int
+) -> None:
+    """Executed (and rolled back): the queue scan returns what it leases, whatever the size."""
+    conn, project = planned
+    with conn.transaction(force_rollback=True):
+        query = QUERIES["claim_next:project"]
+        plan = _explain(
+            conn, "ANALYZE, BUFFERS, TIMING OFF", query, _params("project", project, count)
+        )
+    (scan,) = _queue_scans(plan, "project")
+    assert scan["Actual Rows"] == count  # no leased, finished or blocked entry read in vain
+    blocks = scan["Shared Hit Blocks"] + scan["Shared Read Blocks"]
+    assert blocks <= 10 + count, scan  # a few index pages and one heap page per task

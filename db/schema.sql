@@ -77,13 +77,15 @@ BEGIN
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
         new_j := to_jsonb(NEW) - coalesce(TG_ARGV, '{}'::text[]);
     END IF;
-    INSERT INTO audit_logs (table_name, row_id, action, old_data, new_data, actor_key_id, request_id)
+    INSERT INTO audit_logs (table_name, row_id, action, old_data, new_data, actor_key_id,
+                            actor_user_id, request_id)
     VALUES (TG_TABLE_NAME,
             coalesce(new_j, old_j) ->> 'id',
             TG_OP,
             old_j,
             new_j,
             NULLIF(current_setting('app.current_key_id', true), '')::uuid,
+            NULLIF(current_setting('app.current_user_id', true), '')::uuid,
             NULLIF(current_setting('app.request_id', true), ''));
     RETURN NULL;
 END;
@@ -287,8 +289,11 @@ CREATE TABLE public.api_keys (
     version bigint DEFAULT 1 NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    owner_user_id uuid,
+    allowed_projects uuid[] DEFAULT '{}'::uuid[] NOT NULL,
     CONSTRAINT api_keys_allowed_endpoints_check CHECK ((array_position(allowed_endpoints, NULL::text) IS NULL)),
     CONSTRAINT api_keys_allowed_ips_check CHECK ((array_position(allowed_ips, NULL::cidr) IS NULL)),
+    CONSTRAINT api_keys_allowed_projects_check CHECK ((array_position(allowed_projects, NULL::uuid) IS NULL)),
     CONSTRAINT api_keys_description_check CHECK ((char_length(description) <= 2000)),
     CONSTRAINT api_keys_key_hash_check CHECK ((key_hash ~ '^[0-9a-f]{64}$'::text)),
     CONSTRAINT api_keys_key_prefix_check CHECK (((char_length(key_prefix) >= 4) AND (char_length(key_prefix) <= 32))),
@@ -332,6 +337,20 @@ BEGIN
     IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NEW.key_hash IS DISTINCT FROM OLD.key_hash) THEN
         PERFORM pg_notify('api_keys_changed', NEW.id::text || ' ' || NEW.key_hash);
     END IF;
+    RETURN NULL;
+END;
+$$;
+
+
+--
+-- Name: notify_people_change(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.notify_people_change() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM pg_notify('api_keys_changed', 'people');
     RETURN NULL;
 END;
 $$;
@@ -897,6 +916,7 @@ CREATE TABLE public.audit_logs (
     actor_key_id uuid,
     request_id text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    actor_user_id uuid,
     CONSTRAINT audit_logs_action_check CHECK ((action = ANY (ARRAY['INSERT'::text, 'UPDATE'::text, 'DELETE'::text]))),
     CONSTRAINT audit_logs_data_matches_action CHECK ((((action = 'INSERT'::text) AND (old_data IS NULL) AND (new_data IS NOT NULL)) OR ((action = 'UPDATE'::text) AND (old_data IS NOT NULL) AND (new_data IS NOT NULL)) OR ((action = 'DELETE'::text) AND (old_data IS NOT NULL) AND (new_data IS NULL)))),
     CONSTRAINT audit_logs_request_id_check CHECK ((char_length(request_id) <= 200)),
@@ -915,6 +935,26 @@ ALTER TABLE public.audit_logs ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
     NO MINVALUE
     NO MAXVALUE
     CACHE 1
+);
+
+
+--
+-- Name: auth_sessions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.auth_sessions (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    method text NOT NULL,
+    client_ip inet,
+    user_agent text,
+    expires_at timestamp with time zone NOT NULL,
+    revoked_at timestamp with time zone,
+    revoked_reason text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT auth_sessions_method_check CHECK ((method = ANY (ARRAY['password'::text, 'access'::text]))),
+    CONSTRAINT auth_sessions_revoked_reason_check CHECK ((char_length(revoked_reason) <= 200)),
+    CONSTRAINT auth_sessions_user_agent_check CHECK ((char_length(user_agent) <= 1000))
 );
 
 
@@ -1296,6 +1336,18 @@ CREATE TABLE public.outbound_events (
 
 
 --
+-- Name: project_members; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.project_members (
+    project_id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    role_id uuid NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
 -- Name: projects; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1372,6 +1424,40 @@ CREATE TABLE public.pull_requests (
     CONSTRAINT pull_requests_status_check CHECK ((status = ANY (ARRAY['draft'::text, 'open'::text, 'closed'::text, 'merged'::text]))),
     CONSTRAINT pull_requests_target_branch_check CHECK (((char_length(target_branch) >= 1) AND (char_length(target_branch) <= 255))),
     CONSTRAINT pull_requests_title_check CHECK ((char_length(title) <= 500))
+);
+
+
+--
+-- Name: refresh_tokens; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.refresh_tokens (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    session_id uuid NOT NULL,
+    token_hash text NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    used_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT refresh_tokens_token_hash_check CHECK ((token_hash ~ '^[0-9a-f]{64}$'::text))
+);
+
+
+--
+-- Name: roles; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.roles (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    name text NOT NULL,
+    description text,
+    permissions text[] NOT NULL,
+    is_builtin boolean DEFAULT false NOT NULL,
+    version bigint DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT roles_description_check CHECK ((char_length(description) <= 2000)),
+    CONSTRAINT roles_name_check CHECK ((name ~ '^[a-z][a-z0-9_-]{0,49}$'::text)),
+    CONSTRAINT roles_permissions_check CHECK (((array_position(permissions, NULL::text) IS NULL) AND (permissions <@ ARRAY['tasks:read'::text, 'tasks:write'::text, 'workflows:read'::text, 'workflows:write'::text, 'deployments:read'::text, 'deployments:write'::text, 'logs:read'::text, 'logs:write'::text, 'metrics:read'::text, 'keys:admin'::text, 'admin'::text])))
 );
 
 
@@ -1531,6 +1617,33 @@ CREATE TABLE public.templates (
     CONSTRAINT templates_template_type_check CHECK ((template_type = ANY (ARRAY['prompt'::text, 'task'::text, 'code_generation'::text, 'code_review'::text, 'validation'::text, 'deployment'::text, 'documentation'::text, 'workflow'::text]))),
     CONSTRAINT templates_usage_count_check CHECK ((usage_count >= 0)),
     CONSTRAINT templates_variables_check CHECK ((jsonb_typeof(variables) = 'array'::text))
+);
+
+
+--
+-- Name: users; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.users (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    username text NOT NULL,
+    email text NOT NULL,
+    password_hash text,
+    global_role_id uuid,
+    is_active boolean DEFAULT true NOT NULL,
+    last_login_at timestamp with time zone,
+    failed_login_count integer DEFAULT 0 NOT NULL,
+    locked_until timestamp with time zone,
+    erased_at timestamp with time zone,
+    metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
+    version bigint DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT users_email_check CHECK ((((char_length(email) >= 3) AND (char_length(email) <= 255)) AND (email ~~ '%_@_%'::text))),
+    CONSTRAINT users_failed_login_count_check CHECK ((failed_login_count >= 0)),
+    CONSTRAINT users_metadata_check CHECK ((jsonb_typeof(metadata) = 'object'::text)),
+    CONSTRAINT users_password_hash_check CHECK ((password_hash ~~ '$argon2id$%'::text)),
+    CONSTRAINT users_username_check CHECK (((char_length(username) >= 1) AND (char_length(username) <= 100)))
 );
 
 
@@ -1760,6 +1873,14 @@ ALTER TABLE ONLY public.audit_logs
 
 
 --
+-- Name: auth_sessions auth_sessions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.auth_sessions
+    ADD CONSTRAINT auth_sessions_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: configuration_settings configuration_settings_key_key; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1880,6 +2001,14 @@ ALTER TABLE ONLY public.outbound_events
 
 
 --
+-- Name: project_members project_members_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.project_members
+    ADD CONSTRAINT project_members_pkey PRIMARY KEY (project_id, user_id);
+
+
+--
 -- Name: projects projects_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1909,6 +2038,38 @@ ALTER TABLE ONLY public.pull_requests
 
 ALTER TABLE ONLY public.pull_requests
     ADD CONSTRAINT pull_requests_repository_number_key UNIQUE (repository, pr_number);
+
+
+--
+-- Name: refresh_tokens refresh_tokens_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.refresh_tokens
+    ADD CONSTRAINT refresh_tokens_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: refresh_tokens refresh_tokens_token_hash_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.refresh_tokens
+    ADD CONSTRAINT refresh_tokens_token_hash_key UNIQUE (token_hash);
+
+
+--
+-- Name: roles roles_name_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.roles
+    ADD CONSTRAINT roles_name_key UNIQUE (name);
+
+
+--
+-- Name: roles roles_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.roles
+    ADD CONSTRAINT roles_pkey PRIMARY KEY (id);
 
 
 --
@@ -1973,6 +2134,14 @@ ALTER TABLE ONLY public.templates
 
 ALTER TABLE ONLY public.templates
     ADD CONSTRAINT templates_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: users users_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_pkey PRIMARY KEY (id);
 
 
 --
@@ -2110,6 +2279,13 @@ CREATE INDEX api_keys_owner_idx ON public.api_keys USING btree (owner, created_a
 
 
 --
+-- Name: api_keys_owner_user_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX api_keys_owner_user_id_idx ON public.api_keys USING btree (owner_user_id) WHERE (owner_user_id IS NOT NULL);
+
+
+--
 -- Name: api_keys_rotated_from_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2121,6 +2297,13 @@ CREATE INDEX api_keys_rotated_from_id_idx ON public.api_keys USING btree (rotate
 --
 
 CREATE INDEX audit_logs_actor_key_id_idx ON public.audit_logs USING btree (actor_key_id, created_at) WHERE (actor_key_id IS NOT NULL);
+
+
+--
+-- Name: audit_logs_actor_user_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audit_logs_actor_user_id_idx ON public.audit_logs USING btree (actor_user_id, created_at) WHERE (actor_user_id IS NOT NULL);
 
 
 --
@@ -2142,6 +2325,20 @@ CREATE INDEX audit_logs_request_id_idx ON public.audit_logs USING btree (request
 --
 
 CREATE INDEX audit_logs_table_row_idx ON public.audit_logs USING btree (table_name, row_id, created_at);
+
+
+--
+-- Name: auth_sessions_expires_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX auth_sessions_expires_at_idx ON public.auth_sessions USING btree (expires_at);
+
+
+--
+-- Name: auth_sessions_user_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX auth_sessions_user_id_idx ON public.auth_sessions USING btree (user_id, created_at);
 
 
 --
@@ -2460,6 +2657,20 @@ CREATE INDEX outbound_events_created_at_idx ON public.outbound_events USING btre
 
 
 --
+-- Name: project_members_role_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX project_members_role_id_idx ON public.project_members USING btree (role_id);
+
+
+--
+-- Name: project_members_user_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX project_members_user_id_idx ON public.project_members USING btree (user_id);
+
+
+--
 -- Name: pull_requests_created_at_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2499,6 +2710,13 @@ CREATE INDEX pull_requests_task_id_idx ON public.pull_requests USING btree (task
 --
 
 CREATE INDEX pull_requests_workflow_id_idx ON public.pull_requests USING btree (workflow_id) WHERE (workflow_id IS NOT NULL);
+
+
+--
+-- Name: refresh_tokens_session_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX refresh_tokens_session_id_idx ON public.refresh_tokens USING btree (session_id);
 
 
 --
@@ -2698,6 +2916,34 @@ CREATE INDEX templates_type_category_idx ON public.templates USING btree (templa
 
 
 --
+-- Name: users_created_at_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX users_created_at_id_idx ON public.users USING btree (created_at, id);
+
+
+--
+-- Name: users_email_lower_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX users_email_lower_key ON public.users USING btree (lower(email));
+
+
+--
+-- Name: users_global_role_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX users_global_role_id_idx ON public.users USING btree (global_role_id) WHERE (global_role_id IS NOT NULL);
+
+
+--
+-- Name: users_username_lower_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX users_username_lower_key ON public.users USING btree (lower(username));
+
+
+--
 -- Name: validation_results_created_at_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2887,6 +3133,13 @@ CREATE TRIGGER api_keys_set_updated_at BEFORE UPDATE ON public.api_keys FOR EACH
 
 
 --
+-- Name: auth_sessions auth_sessions_notify; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER auth_sessions_notify AFTER DELETE OR UPDATE ON public.auth_sessions FOR EACH STATEMENT EXECUTE FUNCTION public.notify_people_change();
+
+
+--
 -- Name: configuration_settings configuration_settings_audit; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -2999,6 +3252,20 @@ CREATE TRIGGER integrations_set_updated_at BEFORE UPDATE ON public.integrations 
 
 
 --
+-- Name: project_members project_members_audit; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER project_members_audit AFTER INSERT OR DELETE OR UPDATE ON public.project_members FOR EACH ROW EXECUTE FUNCTION public.audit_row_change();
+
+
+--
+-- Name: project_members project_members_notify; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER project_members_notify AFTER INSERT OR DELETE OR UPDATE ON public.project_members FOR EACH STATEMENT EXECUTE FUNCTION public.notify_people_change();
+
+
+--
 -- Name: projects projects_audit; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -3031,6 +3298,34 @@ CREATE TRIGGER pull_requests_bump_version BEFORE UPDATE ON public.pull_requests 
 --
 
 CREATE TRIGGER pull_requests_set_updated_at BEFORE UPDATE ON public.pull_requests FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
+
+
+--
+-- Name: roles roles_audit; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER roles_audit AFTER INSERT OR DELETE OR UPDATE ON public.roles FOR EACH ROW EXECUTE FUNCTION public.audit_row_change();
+
+
+--
+-- Name: roles roles_bump_version; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER roles_bump_version BEFORE UPDATE ON public.roles FOR EACH ROW EXECUTE FUNCTION public.bump_row_version();
+
+
+--
+-- Name: roles roles_notify; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER roles_notify AFTER DELETE OR UPDATE ON public.roles FOR EACH ROW EXECUTE FUNCTION public.notify_people_change();
+
+
+--
+-- Name: roles roles_set_updated_at; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER roles_set_updated_at BEFORE UPDATE ON public.roles FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
 
 
 --
@@ -3153,6 +3448,48 @@ CREATE TRIGGER templates_set_updated_at BEFORE UPDATE ON public.templates FOR EA
 
 
 --
+-- Name: users users_audit; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER users_audit AFTER INSERT OR DELETE ON public.users FOR EACH ROW EXECUTE FUNCTION public.audit_row_change('password_hash');
+
+
+--
+-- Name: users users_audit_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER users_audit_update AFTER UPDATE ON public.users FOR EACH ROW WHEN (((to_jsonb(old.*) - ARRAY['last_login_at'::text, 'failed_login_count'::text, 'updated_at'::text, 'version'::text]) IS DISTINCT FROM (to_jsonb(new.*) - ARRAY['last_login_at'::text, 'failed_login_count'::text, 'updated_at'::text, 'version'::text]))) EXECUTE FUNCTION public.audit_row_change('password_hash');
+
+
+--
+-- Name: users users_bump_version; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER users_bump_version BEFORE UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION public.bump_row_version();
+
+
+--
+-- Name: users users_notify_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER users_notify_delete AFTER DELETE ON public.users FOR EACH STATEMENT EXECUTE FUNCTION public.notify_people_change();
+
+
+--
+-- Name: users users_notify_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER users_notify_update AFTER UPDATE ON public.users FOR EACH ROW WHEN (((to_jsonb(old.*) - ARRAY['last_login_at'::text, 'failed_login_count'::text, 'updated_at'::text, 'version'::text]) IS DISTINCT FROM (to_jsonb(new.*) - ARRAY['last_login_at'::text, 'failed_login_count'::text, 'updated_at'::text, 'version'::text]))) EXECUTE FUNCTION public.notify_people_change();
+
+
+--
+-- Name: users users_set_updated_at; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER users_set_updated_at BEFORE UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
+
+
+--
 -- Name: validation_results validation_results_bump_version; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -3210,11 +3547,27 @@ ALTER TABLE ONLY public.api_keys
 
 
 --
+-- Name: api_keys api_keys_owner_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.api_keys
+    ADD CONSTRAINT api_keys_owner_user_id_fkey FOREIGN KEY (owner_user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+
+--
 -- Name: api_keys api_keys_rotated_from_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.api_keys
     ADD CONSTRAINT api_keys_rotated_from_id_fkey FOREIGN KEY (rotated_from_id) REFERENCES public.api_keys(id) ON DELETE SET NULL;
+
+
+--
+-- Name: auth_sessions auth_sessions_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.auth_sessions
+    ADD CONSTRAINT auth_sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
 
 
 --
@@ -3338,6 +3691,30 @@ ALTER TABLE ONLY public.integration_events
 
 
 --
+-- Name: project_members project_members_project_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.project_members
+    ADD CONSTRAINT project_members_project_id_fkey FOREIGN KEY (project_id) REFERENCES public.projects(id) ON DELETE CASCADE;
+
+
+--
+-- Name: project_members project_members_role_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.project_members
+    ADD CONSTRAINT project_members_role_id_fkey FOREIGN KEY (role_id) REFERENCES public.roles(id) ON DELETE RESTRICT;
+
+
+--
+-- Name: project_members project_members_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.project_members
+    ADD CONSTRAINT project_members_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+
+--
 -- Name: pull_requests pull_requests_project_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3359,6 +3736,14 @@ ALTER TABLE ONLY public.pull_requests
 
 ALTER TABLE ONLY public.pull_requests
     ADD CONSTRAINT pull_requests_workflow_id_fkey FOREIGN KEY (workflow_id) REFERENCES public.workflows(id) ON DELETE SET NULL;
+
+
+--
+-- Name: refresh_tokens refresh_tokens_session_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.refresh_tokens
+    ADD CONSTRAINT refresh_tokens_session_id_fkey FOREIGN KEY (session_id) REFERENCES public.auth_sessions(id) ON DELETE CASCADE;
 
 
 --
@@ -3399,6 +3784,14 @@ ALTER TABLE ONLY public.tasks
 
 ALTER TABLE ONLY public.tasks
     ADD CONSTRAINT tasks_project_id_fkey FOREIGN KEY (project_id) REFERENCES public.projects(id) ON DELETE RESTRICT;
+
+
+--
+-- Name: users users_global_role_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_global_role_id_fkey FOREIGN KEY (global_role_id) REFERENCES public.roles(id) ON DELETE RESTRICT;
 
 
 --
@@ -3559,4 +3952,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261123091500'),
     ('20261123091600'),
     ('20261123091700'),
-    ('20261123091800');
+    ('20261123091800'),
+    ('20261201100000');

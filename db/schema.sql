@@ -324,6 +324,18 @@ $$;
 
 
 --
+-- Name: find_api_key_grants(uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.find_api_key_grants(p_key_id uuid) RETURNS TABLE(owner_user_id uuid, allowed_projects uuid[])
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT owner_user_id, allowed_projects FROM api_keys WHERE id = p_key_id;
+$$;
+
+
+--
 -- Name: notify_api_key_change(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1643,7 +1655,7 @@ CREATE TABLE public.users (
     CONSTRAINT users_failed_login_count_check CHECK ((failed_login_count >= 0)),
     CONSTRAINT users_metadata_check CHECK ((jsonb_typeof(metadata) = 'object'::text)),
     CONSTRAINT users_password_hash_check CHECK ((password_hash ~~ '$argon2id$%'::text)),
-    CONSTRAINT users_username_check CHECK (((char_length(username) >= 1) AND (char_length(username) <= 100)))
+    CONSTRAINT users_username_check CHECK ((((char_length(username) >= 1) AND (char_length(username) <= 100)) AND (POSITION(('@'::text) IN (username)) = 0)))
 );
 
 

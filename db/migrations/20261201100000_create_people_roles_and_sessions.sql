@@ -39,7 +39,9 @@ INSERT INTO roles (name, description, permissions, is_builtin) VALUES
 
 CREATE TABLE users (
     id                 uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-    username           text NOT NULL CHECK (char_length(username) BETWEEN 1 AND 100),
+    -- No '@' in a username: a login name with one is an email, without one a username.
+    username           text NOT NULL CHECK (char_length(username) BETWEEN 1 AND 100
+                                            AND position('@' in username) = 0),
     email              text NOT NULL CHECK (char_length(email) BETWEEN 3 AND 255 AND email LIKE '%_@_%'),
     -- argon2id, PHC string format; NULL: the user signs in through Cloudflare Access only.
     password_hash      text CHECK (password_hash LIKE '$argon2id$%'),
@@ -110,6 +112,16 @@ ALTER TABLE api_keys
     ADD COLUMN allowed_projects uuid[] NOT NULL DEFAULT '{}'
         CHECK (array_position(allowed_projects, NULL) IS NULL);
 CREATE INDEX api_keys_owner_user_id_idx ON api_keys (owner_user_id) WHERE owner_user_id IS NOT NULL;
+
+-- What tenancy needs about a key the edge vouched for (by id): under RLS the origin sees no key
+-- row before it knows who is calling, hence SECURITY DEFINER (as find_api_key_by_hash).
+CREATE FUNCTION find_api_key_grants(p_key_id uuid)
+RETURNS TABLE (owner_user_id uuid, allowed_projects uuid[])
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT owner_user_id, allowed_projects FROM api_keys WHERE id = p_key_id;
+$$;
+REVOKE EXECUTE ON FUNCTION find_api_key_grants(uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION find_api_key_grants(uuid) TO taskmaster_api;
 
 -- The audit trail names the acting user beside the acting key (app.current_user_id).
 ALTER TABLE audit_logs ADD COLUMN actor_user_id uuid;  -- soft reference to users
@@ -213,6 +225,7 @@ BEGIN
 END;
 $$;
 DROP INDEX IF EXISTS audit_logs_actor_user_id_idx;
+DROP FUNCTION IF EXISTS find_api_key_grants(uuid);
 ALTER TABLE audit_logs DROP COLUMN IF EXISTS actor_user_id;
 DROP INDEX IF EXISTS api_keys_owner_user_id_idx;
 ALTER TABLE api_keys DROP COLUMN IF EXISTS allowed_projects, DROP COLUMN IF EXISTS owner_user_id;

@@ -29,6 +29,7 @@ from taskmaster.auth.authenticate import Authenticator
 from taskmaster.auth.cache import KeyChangeListener, VerdictCache
 from taskmaster.auth.cf_access import AccessVerifier, load_jwks
 from taskmaster.auth.recorder import Recorder
+from taskmaster.auth.tokens import AccessTokens
 from taskmaster.background import BackgroundJobs
 from taskmaster.configuration.routes import ConfigurationController
 from taskmaster.db.observe import OBSERVER
@@ -49,6 +50,9 @@ from taskmaster.metrics.routes import MetricController
 from taskmaster.observability.logs import RequestLog, configure_logging
 from taskmaster.observability.metrics import OriginMetrics
 from taskmaster.observability.routes import metrics
+from taskmaster.people.authn import PeopleAuth
+from taskmaster.people.routes import AuthController, UserController, me
+from taskmaster.people.service import Sessions
 from taskmaster.projects.routes import ProjectController
 from taskmaster.pull_requests.routes import PullRequestController
 from taskmaster.settings import Settings
@@ -88,6 +92,9 @@ ROUTE_HANDLERS = [
     IntegrationController,
     TemplateController,
     ConfigurationController,
+    AuthController,
+    me,
+    UserController,
 ]
 
 
@@ -122,8 +129,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         if auth.cf_access_aud
         else None
     )
+    tokens = AccessTokens(settings.people.jwt_keys, settings.people.access_token_ttl_s)
+    people = PeopleAuth(pool, cache, tokens)
+    sessions = Sessions(pool, settings.people, tokens)
     authenticator = Authenticator(
-        pool, cache, recorder, edge_secret=auth.edge_signing_secret, access=access
+        pool, cache, recorder, edge_secret=auth.edge_signing_secret, access=access, people=people
     )
     request_log = RequestLog(observability.log_format) if observability.log_requests else None
     metrics_registry = OriginMetrics()
@@ -166,6 +176,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "pool": pool,
                 "cursors": CursorCodec(settings.secret_key),
                 "authenticator": authenticator,
+                "people": people,
+                "sessions": sessions,
                 "recorder": recorder,
                 "metrics": metrics_registry,
                 "request_log": request_log,

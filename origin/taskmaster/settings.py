@@ -6,7 +6,9 @@ Every variable is documented here and in the README's configuration table.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from taskmaster.people.settings import PeopleSettings, PeopleSettingsError, people_from_env
 
 DEV_SECRET_KEY = "dev-only-secret-key-change-me"  # noqa: S105 - refused outside development
 # A Fernet key (urlsafe base64 of 32 bytes) for configuration secrets in development and tests only.
@@ -174,6 +176,7 @@ class Settings:
     admin_query: AdminQuerySettings = AdminQuerySettings()
     webhooks: WebhookSettings = WebhookSettings()
     events: EventSettings = EventSettings()
+    people: PeopleSettings = field(default_factory=PeopleSettings)
     background_jobs: bool = True
     """BACKGROUND_JOBS: ``0`` stops this process from running the webhook-processing and
     event-delivery loops (then ``taskmaster maintenance run`` must drive them)."""
@@ -265,8 +268,13 @@ class Settings:
         )
         if events.max_attempts < 1:
             raise SettingsError("EVENTS_MAX_ATTEMPTS must be at least 1")
+        try:
+            people = people_from_env(env, environment)
+        except PeopleSettingsError as exc:
+            raise SettingsError(str(exc)) from exc
         return cls(
             database=database,
+            people=people,
             auth=auth,
             observability=observability,
             maintenance=maintenance,

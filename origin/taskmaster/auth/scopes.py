@@ -19,6 +19,8 @@ from functools import lru_cache
 ADMIN = "admin"
 PUBLIC = "public"
 EDGE_ONLY = "edge-only"
+# Any authenticated caller, whatever its scopes (``GET /api/v1/me``).
+AUTHENTICATED = "authenticated"
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 SCOPES = (
@@ -83,6 +85,12 @@ RULES: tuple[Rule, ...] = (
     # Event subscribers receive every task's data and make the origin POST to any URL.
     Rule("/api/v1/subscriptions", ADMIN, ADMIN),
     Rule("/api/v1/keys", "keys:admin", "keys:admin"),
+    # People: login/refresh/logout take credentials in the body (or the bearer token being ended);
+    # /me answers any caller about itself; users and roles are administered by admins.
+    Rule("/api/v1/auth", PUBLIC, PUBLIC),
+    Rule("/api/v1/me", AUTHENTICATED, AUTHENTICATED, exact=True),
+    Rule("/api/v1/users", ADMIN, ADMIN),
+    Rule("/api/v1/roles", ADMIN, ADMIN),
 )
 
 

@@ -2,7 +2,7 @@
 
 The authentication stage sets :data:`WRITE_CONTEXT` for every non-read request. While it is set,
 :meth:`ConnectionPool.connection` opens each checkout with ``BEGIN`` and transaction-local
-``app.current_key_id`` / ``app.request_id`` (one round trip) and commits when the block succeeds,
+``app.current_key_id`` / ``app.current_user_id`` / ``app.request_id`` (one round trip) and commits when the block succeeds,
 so every write of the request — whichever service runs it — is stamped by ``audit_row_change()``
 and is atomic. Reads stay single-statement autocommit.
 """
@@ -19,6 +19,7 @@ from psycopg import sql
 class WriteContext:
     key_id: str  # "" when the call is not made on behalf of a key
     request_id: str
+    user_id: str = ""  # "" when no user acts (a service key)
 
     def begin(self) -> sql.Composed:
         # Literals (not placeholders) so BEGIN and the settings travel in one simple-protocol
@@ -26,8 +27,8 @@ class WriteContext:
         # and sql.Literal quotes them anyway.
         return sql.SQL(
             "BEGIN; SELECT set_config('app.current_key_id', {}, true), "
-            "set_config('app.request_id', {}, true)"
-        ).format(sql.Literal(self.key_id), sql.Literal(self.request_id))
+            "set_config('app.current_user_id', {}, true), set_config('app.request_id', {}, true)"
+        ).format(sql.Literal(self.key_id), sql.Literal(self.user_id), sql.Literal(self.request_id))
 
 
 WRITE_CONTEXT: ContextVar[WriteContext | None] = ContextVar(

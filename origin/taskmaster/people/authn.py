@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from taskmaster.auth.cache import VerdictCache
@@ -49,6 +50,9 @@ class PrincipalCache:
             return _MISSING
         return found[1]
 
+    def clear(self) -> None:
+        self._entries.clear()
+
     def put(self, key: tuple[str, ...], value: Any, generation: int) -> None:
         if not self._verdicts.trusted or generation != self._verdicts.generation:
             return
@@ -63,6 +67,22 @@ class PeopleAuth:
         self._verdicts = verdicts
         self._cache = PrincipalCache(verdicts)
         self.tokens = tokens
+
+    @property
+    def generation(self) -> int:
+        return self._verdicts.generation
+
+    async def settled(self, since: int, timeout_s: float = 1.0) -> None:
+        """Wait until this worker has seen a change notified after generation ``since``: a logout
+        or deactivation made through the API answers only once no cached principal outlives it
+        (the notification reaches every worker's listener at once)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        while self._verdicts.trusted and self._verdicts.generation <= since:
+            if loop.time() >= deadline:
+                self._cache.clear()
+                return
+            await asyncio.sleep(0.002)
 
     async def principal(self, user_id: str, session_id: str | None) -> Principal | None:
         key = (user_id, session_id or "")

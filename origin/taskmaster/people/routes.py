@@ -71,7 +71,9 @@ class AuthController(Controller):
         refresh = data.refresh_token if data else None
         if session_id is None and refresh is None:
             raise service.invalid_refresh("Send the access token or the refresh token to end.")
+        since = state.people.generation
         await state.sessions.logout(session_id, refresh, actor_of(request))
+        await state.people.settled(since)
 
 
 @get("/api/v1/me", responses=problems(*COMMON), summary="Who am I", tags=["people"])
@@ -103,4 +105,6 @@ class UserController(Controller):
 
     @post("/{user_id:uuid}/deactivate", status_code=204, responses=problems(*WRITE))
     async def deactivate(self, request: Req, state: State, user_id: UUID) -> None:
+        since = state.people.generation
         await service.set_active(state.pool, actor_of(request), str(user_id), False)
+        await state.people.settled(since)

@@ -130,8 +130,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         else None
     )
     tokens = AccessTokens(settings.people.jwt_keys, settings.people.access_token_ttl_s)
-    people = PeopleAuth(pool, cache, tokens)
     sessions = Sessions(pool, settings.people, tokens)
+    people = PeopleAuth(pool, cache, tokens, sessions)
     authenticator = Authenticator(
         pool, cache, recorder, edge_secret=auth.edge_signing_secret, access=access, people=people
     )

@@ -122,4 +122,6 @@ def test_both_sides_know_the_same_scopes():
         edge_scopes |= {reads, writes}
     for _, _, reads, writes in access.OUTSIDE_API:
         edge_scopes |= {reads, writes}
-    assert edge_scopes <= set(origin.SCOPES)
+    # The pseudo-scope "any authenticated caller" is spelt the same on both sides.
+    assert access.AUTHENTICATED == origin.AUTHENTICATED
+    assert edge_scopes - {access.AUTHENTICATED} <= set(origin.SCOPES)

@@ -20,6 +20,7 @@ from .verdicts import Verdict
 API_PREFIX = "/api/v1/"
 ADMIN = "admin"
 PUBLIC = "public"
+AUTHENTICATED = "authenticated"  # any valid credential (`/api/v1/me`)
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 RESOURCES = {
@@ -44,6 +45,9 @@ FIXED_SCOPES = {
     "configuration": (ADMIN, ADMIN),
     "admin": (ADMIN, ADMIN),  # read-only SQL console
     "subscriptions": (ADMIN, ADMIN),  # event subscribers (the origin POSTs to their URLs)
+    "me": (AUTHENTICATED, AUTHENTICATED),  # the caller about itself
+    "users": (ADMIN, ADMIN),
+    "roles": (ADMIN, ADMIN),
 }
 
 # Outside /api/v1: (path, exact, reads, writes); a non-exact path also covers its sub-paths.
@@ -120,5 +124,5 @@ def check(verdict: Verdict, *, method: str, path: str, client_ip: str, now: floa
     if not endpoint_allowed(path, verdict.allowed_endpoints):
         raise problems.endpoint_not_allowed(path)
     needed = required_scope(method, path)
-    if needed != PUBLIC and not has_scope(verdict.scopes, needed):
+    if needed not in (PUBLIC, AUTHENTICATED) and not has_scope(verdict.scopes, needed):
         raise problems.insufficient_scope(needed)

@@ -12,8 +12,17 @@ from dataclasses import dataclass
 
 MAX_KEY_CACHE_TTL = 30  # design.md §4: revocation reaches the edge within 30 s
 # The origin's public routes: liveness, the API description and the webhook receivers (which check
-# the provider's signature instead of a key).
-PUBLIC_PATHS = ("/health", "/schema", "/schema/*", "/api/v1/webhooks", "/api/v1/webhooks/*")
+# the provider's signature instead of a key) and people's login/refresh/logout (credentials in the
+# body).
+PUBLIC_PATHS = (
+    "/health",
+    "/schema",
+    "/schema/*",
+    "/api/v1/webhooks",
+    "/api/v1/webhooks/*",
+    "/api/v1/auth",
+    "/api/v1/auth/*",
+)
 
 
 @dataclass(frozen=True)

@@ -179,8 +179,9 @@ class Authenticator:
         # Only the few headers this stage reads, in one pass over the raw list (the hot path
         # builds no Request or Headers object).
         headers = _auth_headers(scope["headers"])
+        access_claims = None
         if self._access is not None:
-            self._access.verify(headers.get("cf-access-jwt-assertion"))
+            access_claims = self._access.verify(headers.get("cf-access-jwt-assertion"))
         body, asserted = None, None
         if self._edge_secret and edge.SIGNATURE_HEADER in headers:
             body, asserted = await self._edge_identity(scope, receive)
@@ -196,7 +197,12 @@ class Authenticator:
             identity = await self._vouched(asserted)
         else:
             client_ip = asserted.client_ip if asserted else (scope.get("client") or ("",))[0]
-            identity = await self._own_key(headers, path, client_ip)
+            if access_claims is not None and self._people is not None and not _credential(headers):
+                # SSO: the verified Access identity is the caller (no key, no token of ours).
+                user_id, grants = await self._people.access_grants(access_claims, client_ip)
+                identity = Identity(None, grants.scopes(), client_ip, False, user_id, None, grants)
+            else:
+                identity = await self._own_key(headers, path, client_ip)
         # Known from here on (so a 403 is logged against its key).
         scope["auth"] = identity  # type: ignore[typeddict-unknown-key]
         scope["api_key_id"] = identity.key_id  # type: ignore[typeddict-unknown-key]
@@ -324,6 +330,10 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 _AUTH_HEADERS = frozenset(
     {b"authorization", b"x-api-key", b"cf-access-jwt-assertion", edge.SIGNATURE_HEADER.encode()}
 )
+
+
+def _credential(headers: dict[str, str]) -> bool:
+    return "authorization" in headers or "x-api-key" in headers
 
 
 def _auth_headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:

@@ -88,7 +88,7 @@ RULES: tuple[Rule, ...] = (
     # People: login/refresh/logout take credentials in the body (or the bearer token being ended);
     # /me answers any caller about itself; users and roles are administered by admins.
     Rule("/api/v1/auth", PUBLIC, PUBLIC),
-    Rule("/api/v1/me", AUTHENTICATED, AUTHENTICATED, exact=True),
+    Rule("/api/v1/me", AUTHENTICATED, AUTHENTICATED),
     Rule("/api/v1/users", ADMIN, ADMIN),
     Rule("/api/v1/roles", ADMIN, ADMIN),
 )

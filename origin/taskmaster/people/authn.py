@@ -19,7 +19,7 @@ from taskmaster.auth.tokens import AccessTokens, invalid_token
 from taskmaster.db.pool import ConnectionPool
 from taskmaster.errors import ApiError
 from taskmaster.people.grants import Grants
-from taskmaster.people.service import QUERIES, Principal, load_principal
+from taskmaster.people.service import QUERIES, Actor, Principal, Sessions, load_principal
 
 USER_PREFIX = "user:"
 _MISSING = object()
@@ -33,6 +33,10 @@ def inactive_user() -> ApiError:
         "The user is deactivated or its session has ended.",
         headers={"WWW-Authenticate": 'Bearer realm="taskmaster", error="invalid_token"'},
     )
+
+
+def unknown_access_user(detail: str) -> ApiError:
+    return ApiError(403, "unknown-access-user", "Unknown Access user", detail)
 
 
 class PrincipalCache:
@@ -62,11 +66,18 @@ class PrincipalCache:
 
 
 class PeopleAuth:
-    def __init__(self, pool: ConnectionPool, verdicts: VerdictCache, tokens: AccessTokens):
+    def __init__(
+        self,
+        pool: ConnectionPool,
+        verdicts: VerdictCache,
+        tokens: AccessTokens,
+        sessions: Sessions | None = None,
+    ) -> None:
         self._pool = pool
         self._verdicts = verdicts
         self._cache = PrincipalCache(verdicts)
         self.tokens = tokens
+        self._sessions = sessions
 
     @property
     def generation(self) -> int:
@@ -125,6 +136,30 @@ class PeopleAuth:
         if owner is None:
             return None, Grants.of_key(scopes, allowed)
         return owner, await self.owned_key_grants(owner, scopes, allowed)
+
+    async def access_grants(
+        self, claims: dict[str, Any], client_ip: str | None
+    ) -> tuple[str, Grants]:
+        """The user a verified Cloudflare Access identity maps to, by its email (case-insensitive),
+        created with the ACCESS_AUTO_PROVISION role when that is set."""
+        email = claims.get("email")
+        if not isinstance(email, str) or "@" not in email or self._sessions is None:
+            raise unknown_access_user("The Access token names no email.")
+        cache_key = ("email", email.lower())
+        user_id = self._cache.get(cache_key)
+        if user_id is _MISSING:
+            generation = self._verdicts.generation
+            user_id = await self._sessions.access_login(
+                email,
+                client_ip=client_ip,
+                user_agent="",
+                actor=Actor(None, None, ""),
+            )
+            self._cache.put(cache_key, user_id, generation)
+        if user_id is None:
+            raise unknown_access_user(f"No active user has the email {email!r}.")
+        principal = await self.live_user(str(user_id), None)
+        return str(user_id), principal.grants
 
     async def _key_grants(self, key_id: str) -> tuple[str | None, tuple[str, ...]]:
         cache_key = ("key", key_id)

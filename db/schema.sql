@@ -706,6 +706,79 @@ $$;
 
 
 --
+-- Name: tenancy_all(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.tenancy_all() RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+    SELECT coalesce(current_setting('app.projects', true), '') = '*';
+$$;
+
+
+--
+-- Name: tenancy_allows(uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.tenancy_allows(p_project_id uuid) RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+    SELECT CASE coalesce(current_setting('app.projects', true), '')
+               WHEN '*' THEN true
+               WHEN '' THEN false
+               ELSE coalesce(p_project_id = ANY (current_setting('app.projects', true)::uuid[]), false)
+           END;
+$$;
+
+
+--
+-- Name: tenancy_check_write(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.tenancy_check_write() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    allowed boolean;
+BEGIN
+    -- Never set: not the origin (which sets it on every connection it uses) but ops' own SQL or a
+    -- migration, as the table owner. The application role is bound by RLS regardless.
+    IF current_setting('app.projects', true) IS NULL THEN
+        RETURN NEW;
+    END IF;
+    -- One statement per table shape: plpgsql resolves NEW.<column> only where it runs.
+    IF TG_TABLE_NAME = 'projects' THEN
+        allowed := tenancy_allows(NEW.id);
+    ELSIF TG_TABLE_NAME IN ('tasks', 'workflows', 'deployments', 'pull_requests') THEN
+        allowed := tenancy_allows(NEW.project_id);
+    ELSIF TG_TABLE_NAME = 'task_dependencies' THEN
+        allowed := tenancy_task_visible(NEW.task_id)
+                   AND tenancy_task_visible(NEW.depends_on_task_id);
+    ELSE  -- rows of a task: validation_results, error_logs, task_contexts
+        allowed := tenancy_task_visible(NEW.task_id);
+    END IF;
+    IF NOT coalesce(allowed, false) THEN
+        RAISE EXCEPTION 'the row belongs to a project that is not writable here'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+
+
+--
+-- Name: tenancy_task_visible(uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.tenancy_task_visible(p_task_id uuid) RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+    SELECT tenancy_all()
+        OR EXISTS (SELECT 1 FROM tasks t WHERE t.id = p_task_id AND tenancy_allows(t.project_id));
+$$;
+
+
+--
 -- Name: task_contexts; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -3215,6 +3288,13 @@ CREATE TRIGGER deployments_set_updated_at BEFORE UPDATE ON public.deployments FO
 
 
 --
+-- Name: deployments deployments_tenancy_check; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER deployments_tenancy_check BEFORE INSERT OR UPDATE OF project_id ON public.deployments FOR EACH ROW EXECUTE FUNCTION public.tenancy_check_write();
+
+
+--
 -- Name: error_logs error_logs_bump_version; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -3226,6 +3306,13 @@ CREATE TRIGGER error_logs_bump_version BEFORE UPDATE ON public.error_logs FOR EA
 --
 
 CREATE TRIGGER error_logs_set_updated_at BEFORE UPDATE ON public.error_logs FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
+
+
+--
+-- Name: error_logs error_logs_tenancy_check; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER error_logs_tenancy_check BEFORE INSERT OR UPDATE OF task_id ON public.error_logs FOR EACH ROW EXECUTE FUNCTION public.tenancy_check_write();
 
 
 --
@@ -3299,6 +3386,13 @@ CREATE TRIGGER projects_set_updated_at BEFORE UPDATE ON public.projects FOR EACH
 
 
 --
+-- Name: projects projects_tenancy_check; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER projects_tenancy_check BEFORE INSERT OR UPDATE ON public.projects FOR EACH ROW EXECUTE FUNCTION public.tenancy_check_write();
+
+
+--
 -- Name: pull_requests pull_requests_bump_version; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -3310,6 +3404,13 @@ CREATE TRIGGER pull_requests_bump_version BEFORE UPDATE ON public.pull_requests 
 --
 
 CREATE TRIGGER pull_requests_set_updated_at BEFORE UPDATE ON public.pull_requests FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
+
+
+--
+-- Name: pull_requests pull_requests_tenancy_check; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER pull_requests_tenancy_check BEFORE INSERT OR UPDATE OF project_id ON public.pull_requests FOR EACH ROW EXECUTE FUNCTION public.tenancy_check_write();
 
 
 --
@@ -3348,6 +3449,13 @@ CREATE TRIGGER task_contexts_set_updated_at BEFORE UPDATE ON public.task_context
 
 
 --
+-- Name: task_contexts task_contexts_tenancy_check; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER task_contexts_tenancy_check BEFORE INSERT OR UPDATE OF task_id ON public.task_contexts FOR EACH ROW EXECUTE FUNCTION public.tenancy_check_write();
+
+
+--
 -- Name: task_dependencies task_dependencies_audit; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -3366,6 +3474,13 @@ CREATE TRIGGER task_dependencies_count_open AFTER INSERT OR DELETE OR UPDATE OF 
 --
 
 CREATE TRIGGER task_dependencies_mark_open BEFORE INSERT OR UPDATE OF task_id, depends_on_task_id, dependency_type ON public.task_dependencies FOR EACH ROW EXECUTE FUNCTION public.task_dependencies_mark_open();
+
+
+--
+-- Name: task_dependencies task_dependencies_tenancy_check; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER task_dependencies_tenancy_check BEFORE INSERT OR UPDATE ON public.task_dependencies FOR EACH ROW EXECUTE FUNCTION public.tenancy_check_write();
 
 
 --
@@ -3446,6 +3561,13 @@ CREATE TRIGGER tasks_sync_completion BEFORE INSERT OR UPDATE OF status, complete
 
 
 --
+-- Name: tasks tasks_tenancy_check; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER tasks_tenancy_check BEFORE INSERT OR UPDATE OF project_id ON public.tasks FOR EACH ROW EXECUTE FUNCTION public.tenancy_check_write();
+
+
+--
 -- Name: templates templates_bump_version; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -3516,6 +3638,13 @@ CREATE TRIGGER validation_results_set_updated_at BEFORE UPDATE ON public.validat
 
 
 --
+-- Name: validation_results validation_results_tenancy_check; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER validation_results_tenancy_check BEFORE INSERT OR UPDATE OF task_id ON public.validation_results FOR EACH ROW EXECUTE FUNCTION public.tenancy_check_write();
+
+
+--
 -- Name: webhook_events webhook_events_set_updated_at; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -3548,6 +3677,13 @@ CREATE TRIGGER workflows_bump_version BEFORE UPDATE ON public.workflows FOR EACH
 --
 
 CREATE TRIGGER workflows_set_updated_at BEFORE UPDATE ON public.workflows FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
+
+
+--
+-- Name: workflows workflows_tenancy_check; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER workflows_tenancy_check BEFORE INSERT OR UPDATE OF project_id ON public.workflows FOR EACH ROW EXECUTE FUNCTION public.tenancy_check_write();
 
 
 --
@@ -3934,6 +4070,170 @@ CREATE POLICY api_keys_readonly_own_or_admin ON public.api_keys FOR SELECT TO ta
 
 
 --
+-- Name: deployment_scripts; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.deployment_scripts ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: deployment_scripts deployment_scripts_tenancy; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY deployment_scripts_tenancy ON public.deployment_scripts TO taskmaster_api, taskmaster_readonly USING ((public.tenancy_all() OR ((task_id IS NOT NULL) AND public.tenancy_task_visible(task_id)) OR (EXISTS ( SELECT 1
+   FROM public.deployments d
+  WHERE (d.id = deployment_scripts.deployment_id))))) WITH CHECK ((public.tenancy_all() OR ((task_id IS NOT NULL) AND public.tenancy_task_visible(task_id)) OR (EXISTS ( SELECT 1
+   FROM public.deployments d
+  WHERE (d.id = deployment_scripts.deployment_id)))));
+
+
+--
+-- Name: deployments; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.deployments ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: deployments deployments_tenancy; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY deployments_tenancy ON public.deployments TO taskmaster_api, taskmaster_readonly USING (public.tenancy_allows(project_id)) WITH CHECK (public.tenancy_allows(project_id));
+
+
+--
+-- Name: error_logs; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.error_logs ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: error_logs error_logs_tenancy; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY error_logs_tenancy ON public.error_logs TO taskmaster_api, taskmaster_readonly USING (public.tenancy_task_visible(task_id)) WITH CHECK (public.tenancy_task_visible(task_id));
+
+
+--
+-- Name: projects; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.projects ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: projects projects_tenancy; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY projects_tenancy ON public.projects TO taskmaster_api, taskmaster_readonly USING (public.tenancy_allows(id)) WITH CHECK (public.tenancy_allows(id));
+
+
+--
+-- Name: pull_requests; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.pull_requests ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: pull_requests pull_requests_tenancy; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY pull_requests_tenancy ON public.pull_requests TO taskmaster_api, taskmaster_readonly USING (public.tenancy_allows(project_id)) WITH CHECK (public.tenancy_allows(project_id));
+
+
+--
+-- Name: task_contexts; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.task_contexts ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: task_contexts task_contexts_tenancy; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY task_contexts_tenancy ON public.task_contexts TO taskmaster_api, taskmaster_readonly USING (public.tenancy_task_visible(task_id)) WITH CHECK (public.tenancy_task_visible(task_id));
+
+
+--
+-- Name: task_dependencies; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.task_dependencies ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: task_dependencies task_dependencies_tenancy; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY task_dependencies_tenancy ON public.task_dependencies TO taskmaster_api, taskmaster_readonly USING (public.tenancy_task_visible(task_id)) WITH CHECK (public.tenancy_task_visible(task_id));
+
+
+--
+-- Name: tasks; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.tasks ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: tasks tasks_tenancy; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tasks_tenancy ON public.tasks TO taskmaster_api, taskmaster_readonly USING (public.tenancy_allows(project_id)) WITH CHECK (public.tenancy_allows(project_id));
+
+
+--
+-- Name: validation_results; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.validation_results ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: validation_results validation_results_tenancy; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY validation_results_tenancy ON public.validation_results TO taskmaster_api, taskmaster_readonly USING (public.tenancy_task_visible(task_id)) WITH CHECK (public.tenancy_task_visible(task_id));
+
+
+--
+-- Name: workflow_stages; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.workflow_stages ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: workflow_stages workflow_stages_tenancy; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY workflow_stages_tenancy ON public.workflow_stages TO taskmaster_api, taskmaster_readonly USING ((public.tenancy_all() OR (EXISTS ( SELECT 1
+   FROM public.workflows w
+  WHERE (w.id = workflow_stages.workflow_id))))) WITH CHECK ((public.tenancy_all() OR (EXISTS ( SELECT 1
+   FROM public.workflows w
+  WHERE (w.id = workflow_stages.workflow_id)))));
+
+
+--
+-- Name: workflow_tasks; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.workflow_tasks ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: workflow_tasks workflow_tasks_tenancy; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY workflow_tasks_tenancy ON public.workflow_tasks TO taskmaster_api, taskmaster_readonly USING (public.tenancy_task_visible(task_id)) WITH CHECK (public.tenancy_task_visible(task_id));
+
+
+--
+-- Name: workflows; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.workflows ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: workflows workflows_tenancy; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY workflows_tenancy ON public.workflows TO taskmaster_api, taskmaster_readonly USING (public.tenancy_allows(project_id)) WITH CHECK (public.tenancy_allows(project_id));
+
+
+--
 -- PostgreSQL database dump complete
 --
 
@@ -3965,4 +4265,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261123091600'),
     ('20261123091700'),
     ('20261123091800'),
-    ('20261201100000');
+    ('20261201100000'),
+    ('20261201100100');

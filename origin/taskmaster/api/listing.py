@@ -161,19 +161,25 @@ class Table(Generic[T]):
     queries: dict[str, LiteralString] = field(default_factory=dict)
     key: str = ""
     jsonb: frozenset[str] = frozenset()  # body fields bound as JSONB
+    # Project tenancy: the shared predicate (migration add_project_tenancy) every list, version
+    # and existence check applies, e.g. "tenancy_allows(project_id)"; the resource's named
+    # statements carry it themselves. None: the rows belong to no project.
+    tenancy: LiteralString | None = None
     _cache: dict[tuple[Any, ...], str] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         table = sql.Identifier(self.name)
         # Within the scope, so a child addressed under the wrong parent is a 404, not a 412.
         scoped = sql.SQL(" AND " + self.scope if self.scope else "")  # type: ignore[operator]
+        # Outside the caller's projects a row does not exist (404, never 412).
+        tenancy = sql.SQL(" AND " + self.tenancy if self.tenancy else "")  # type: ignore[operator]
         self._version_query = (
-            sql.SQL("SELECT version FROM {} WHERE id = %(id)s{}")
-            .format(table, scoped)
+            sql.SQL("SELECT version FROM {} WHERE id = %(id)s{}{}")
+            .format(table, scoped, tenancy)
             .as_string(None)
         )
         self._exists_query = (
-            sql.SQL("SELECT 1 FROM {} WHERE id = %(id)s").format(table).as_string(None)
+            sql.SQL("SELECT 1 FROM {} WHERE id = %(id)s{}").format(table, tenancy).as_string(None)
         )
 
     # ---- single rows -------------------------------------------------------------------------
@@ -303,6 +309,8 @@ class Table(Generic[T]):
         predicates: list[sql.Composable] = [sql.SQL(self.filters[name]) for name in filters]
         if self.scope is not None:
             predicates.insert(0, sql.SQL(self.scope))
+        if self.tenancy is not None:
+            predicates.insert(0, sql.SQL(self.tenancy))
         if after_cursor:
             predicates.append(keyset_clause(keys, self.sort_fields, {}, [None] * len(keys)))
         where = sql.SQL("WHERE ") + sql.SQL(" AND ").join(predicates) if predicates else sql.SQL("")

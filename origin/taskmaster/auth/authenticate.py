@@ -38,7 +38,7 @@ from taskmaster.auth.scopes import (
     required_scope,
 )
 from taskmaster.auth.tokens import looks_like_jwt
-from taskmaster.db.context import WRITE_CONTEXT, WriteContext
+from taskmaster.db.context import NO_PROJECT, TENANCY, WRITE_CONTEXT, WriteContext, tenancy_value
 from taskmaster.db.pool import ConnectionPool
 from taskmaster.errors import ApiError
 from taskmaster.keys import format as keyformat
@@ -46,6 +46,8 @@ from taskmaster.keys.service import KeyRecord, lookup_by_hash
 from taskmaster.people.authn import PeopleAuth
 from taskmaster.people.grants import Grants
 
+# What ``/api/v1/me`` may see of projects: those the caller can read tasks of.
+READ_SCOPE = "tasks:read"
 BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="taskmaster"'}
 
 
@@ -174,6 +176,8 @@ class Authenticator:
         method = scope["method"]
         path = scope["path"]
         needed = required_scope(method, path)
+        # Nothing project-owned is visible until the caller is known (fail closed).
+        TENANCY.set(NO_PROJECT)
         if needed == PUBLIC:
             return None
         # Only the few headers this stage reads, in one pass over the raw list (the hot path
@@ -215,6 +219,9 @@ class Authenticator:
                 "Insufficient scope",
                 f"This request needs the {needed!r} scope.",
             )
+        if needed != EDGE_ONLY:
+            projects = grants.projects_for(READ_SCOPE if needed == AUTHENTICATED else needed)
+            TENANCY.set(tenancy_value(projects))
         if identity.key_id is not None:
             self._recorder.record_use(identity.key_id, normalized_ip(identity.client_ip))
         if method not in READ_METHODS:

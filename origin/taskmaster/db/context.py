@@ -34,3 +34,19 @@ class WriteContext:
 WRITE_CONTEXT: ContextVar[WriteContext | None] = ContextVar(
     "taskmaster_write_context", default=None
 )
+
+
+EVERY_PROJECT = "*"
+NO_PROJECT = ""
+TENANCY: ContextVar[str] = ContextVar("taskmaster_tenancy", default=EVERY_PROJECT)
+"""``app.projects`` for this context's connections (migration ``add_project_tenancy``): ``*``
+(every project: the default, i.e. the origin's own work outside requests), ``{uuid,…}`` or ``""``
+(nothing). The authentication stage sets it for every request: ``""`` for public and edge-only
+paths, else the projects where the caller holds the scope the request needs."""
+
+
+def tenancy_value(projects: tuple[str, ...] | None) -> str:
+    """The setting for a project set (None: every project)."""
+    if projects is None:
+        return EVERY_PROJECT
+    return "{" + ",".join(projects) + "}"

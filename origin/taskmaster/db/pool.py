@@ -38,7 +38,7 @@ from psycopg.errors import QueryCanceled
 from psycopg.pq import TransactionStatus
 from psycopg.types.json import set_json_loads
 
-from taskmaster.db.context import WRITE_CONTEXT
+from taskmaster.db.context import TENANCY, WRITE_CONTEXT
 from taskmaster.db.observe import OBSERVER, ObservedCursor
 
 logger = logging.getLogger("taskmaster.db")
@@ -51,6 +51,7 @@ class PooledConnection(AsyncConnection[Any]):
     hottest reads costs about as much as decoding the row."""
 
     _statement_cursor: AsyncCursor[Any] | None = None
+    _tenancy: str | None = None  # the session's app.projects, as last set by a checkout
 
 
 def statement_cursor(conn: AsyncConnection[Any]) -> AsyncCursor[Any]:
@@ -288,6 +289,15 @@ READ_POOL: ContextVar[ReadRoute | None] = ContextVar("taskmaster_read_pool", def
 """The replica route of the current request (``db/replica.py`` sets it for safe reads)."""
 
 
+async def _set_tenancy(conn: AsyncConnection, tenancy: str) -> None:
+    """Session-level (outside any transaction, so no rollback undoes it) and remembered on the
+    connection: a checkout pays a round trip only when the caller's project set differs from the
+    connection's previous user's (one set per key, typically: none at all on a hot path)."""
+    conn._tenancy = None  # type: ignore[attr-defined]  # unknown until the statement succeeded
+    await conn.execute("SELECT set_config('app.projects', %s, false)", (tenancy,))
+    conn._tenancy = tenancy  # type: ignore[attr-defined]
+
+
 class Checkout:
     """The context manager of :meth:`ConnectionPool.connection`: a class rather than an
     ``@asynccontextmanager`` generator because it runs once or more on every request."""
@@ -314,12 +324,15 @@ class Checkout:
         if conn is None:
             conn = await pool._acquire()
         self._conn = conn
-        if context is not None:
-            try:
+        tenancy = TENANCY.get()
+        try:
+            if getattr(conn, "_tenancy", None) != tenancy:
+                await _set_tenancy(conn, tenancy)
+            if context is not None:
                 await conn.execute(context.begin(), prepare=False)
-            except BaseException as exc:
-                await self._finish(exc)
-                raise
+        except BaseException as exc:
+            await self._finish(exc)
+            raise
         return conn
 
     async def __aexit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:

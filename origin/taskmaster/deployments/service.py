@@ -13,6 +13,7 @@ from taskmaster.deployments.schemas import Deployment, Script
 QUERIES = load_queries(Path(__file__).with_name("queries.sql"))
 
 DEPLOYMENTS: Table[Deployment] = Table(
+    tenancy="tenancy_allows(project_id)",
     name="deployments",
     label="deployment",
     struct=Deployment,
@@ -54,6 +55,7 @@ SCRIPTS: Table[Script] = Table(
     default_sort="execution_order",
     filters={"status": "status = ANY(%(status)s)"},
     scope="deployment_id = %(deployment_id)s",
+    tenancy="EXISTS (SELECT 1 FROM deployments d WHERE d.id = deployment_id AND tenancy_allows(d.project_id))",
     parent=DEPLOYMENTS,
     queries=QUERIES,
     key="script",

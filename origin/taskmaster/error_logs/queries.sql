@@ -9,7 +9,7 @@ service_version, resolved, resolved_at, resolved_by, resolution_notes, occurrenc
 first_seen_at, last_seen_at, metadata, version, created_at, updated_at
 
 -- name: get_error
-SELECT {{error_columns}} FROM error_logs WHERE id = %(id)s;
+SELECT {{error_columns}} FROM error_logs WHERE id = %(id)s AND tenancy_task_visible(task_id);
 
 -- name: log_error
 -- Insert, or count one more occurrence of the open error with the same fingerprint (the arbiter
@@ -49,10 +49,10 @@ UPDATE error_logs SET
     resolved_at = coalesce(resolved_at, now()),
     resolved_by = coalesce(%(resolved_by)s, resolved_by),
     resolution_notes = coalesce(%(resolution_notes)s, resolution_notes)
-WHERE id = %(id)s AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
+WHERE id = %(id)s AND tenancy_task_visible(task_id) AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
 RETURNING {{error_columns}};
 
 -- name: delete_error
 DELETE FROM error_logs
-WHERE id = %(id)s AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
+WHERE id = %(id)s AND tenancy_task_visible(task_id) AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
 RETURNING id;

@@ -96,7 +96,7 @@ SELECT walk.id, e.prerequisite FROM walk CROSS JOIN LATERAL ({{prerequisites_of_
 -- The best ready subtask of an in-progress parent.
 SELECT {{task_columns}} FROM tasks WHERE id = (
     SELECT t.id FROM tasks t
-    WHERE /*scope*/ AND t.parent_task_id IS NOT NULL AND {{active_child}} AND {{ready_filter}}
+    WHERE /*scope*/ AND tenancy_allows(t.project_id) AND t.parent_task_id IS NOT NULL AND {{active_child}} AND {{ready_filter}}
     ORDER BY {{ready_order}}
     LIMIT 1
 );
@@ -105,7 +105,7 @@ SELECT {{task_columns}} FROM tasks WHERE id = (
 -- The best ready task.
 SELECT {{task_columns}} FROM tasks WHERE id = (
     SELECT t.id FROM tasks t
-    WHERE /*scope*/ AND {{ready_filter}}
+    WHERE /*scope*/ AND tenancy_allows(t.project_id) AND {{ready_filter}}
     ORDER BY {{ready_order}}
     LIMIT 1
 );
@@ -115,7 +115,7 @@ SELECT {{task_columns}} FROM tasks WHERE id = (
 -- claim_ready).
 WITH target AS (
     SELECT t.id AS target_id FROM tasks t
-    WHERE /*scope*/ AND t.parent_task_id IS NOT NULL AND {{active_child}} AND {{ready_filter}}
+    WHERE /*scope*/ AND tenancy_allows(t.project_id) AND t.parent_task_id IS NOT NULL AND {{active_child}} AND {{ready_filter}}
     ORDER BY {{ready_order}}
     LIMIT 1
     FOR UPDATE OF t SKIP LOCKED
@@ -131,7 +131,7 @@ RETURNING {{task_columns}};
 -- meanwhile is re-checked against the filter (READ COMMITTED) and dropped.
 WITH target AS (
     SELECT t.id AS target_id FROM tasks t
-    WHERE /*scope*/ AND {{ready_filter}}
+    WHERE /*scope*/ AND tenancy_allows(t.project_id) AND {{ready_filter}}
     ORDER BY {{ready_order}}
     LIMIT 1
     FOR UPDATE OF t SKIP LOCKED
@@ -145,7 +145,7 @@ RETURNING {{task_columns}};
 -- Lease one task: claimable (or already leased to this agent), every prerequisite completed.
 WITH target AS (
     SELECT t.id AS target_id FROM tasks t
-    WHERE t.id = %(id)s
+    WHERE t.id = %(id)s AND tenancy_allows(t.project_id)
       AND ({{claimable}} OR (t.status = 'in_progress' AND t.lease_owner = %(agent)s))
       AND {{prerequisites_completed}}
     FOR UPDATE SKIP LOCKED
@@ -159,23 +159,23 @@ RETURNING {{task_columns}};
 -- Why a claim, heartbeat or release touched nothing.
 SELECT t.status, t.lease_owner, coalesce(t.lease_expires_at > now(), false) AS lease_live,
        t.open_prerequisites > 0 AS blocked
-FROM tasks t WHERE t.id = %(id)s;
+FROM tasks t WHERE t.id = %(id)s AND tenancy_allows(t.project_id);
 
 -- name: heartbeat_task
 -- The lease holder extends its lease (also after expiry, as long as nobody else took it).
 UPDATE tasks SET lease_expires_at = now() + make_interval(secs => %(ttl_seconds)s)
-WHERE id = %(id)s AND lease_owner = %(agent)s AND status = 'in_progress'
+WHERE id = %(id)s AND tenancy_allows(project_id) AND lease_owner = %(agent)s AND status = 'in_progress'
 RETURNING {{task_columns}};
 
 -- name: release_task
 -- The lease holder gives the task back: no lease, and pending again if it was in progress.
 UPDATE tasks SET lease_owner = NULL, lease_expires_at = NULL,
                  status = CASE WHEN status = 'in_progress' THEN 'pending' ELSE status END
-WHERE id = %(id)s AND lease_owner = %(agent)s
+WHERE id = %(id)s AND tenancy_allows(project_id) AND lease_owner = %(agent)s
 RETURNING {{task_columns}};
 
 -- name: get_task
-SELECT {{task_columns}} FROM tasks WHERE id = %(id)s;
+SELECT {{task_columns}} FROM tasks WHERE id = %(id)s AND tenancy_allows(project_id);
 
 -- name: blockers
 -- What stands between a task and being ready: its unfinished prerequisites, theirs, and so on
@@ -200,7 +200,7 @@ ORDER BY depth, t.priority DESC, t.created_at, t.id
 LIMIT %(limit)s;
 
 -- name: project_exists
-SELECT EXISTS (SELECT 1 FROM projects WHERE id = %(project_id)s);
+SELECT EXISTS (SELECT 1 FROM projects WHERE id = %(project_id)s AND tenancy_allows(id));
 
 -- name: project_edges
 -- Every dependency row with at least one end in the project, and whether each end exists (an end
@@ -246,4 +246,4 @@ SELECT u.id FROM unnest(%(ids)s::uuid[]) AS u (id)
 WHERE NOT EXISTS (SELECT 1 FROM projects p WHERE p.id = u.id);
 
 -- name: lock_parent
-SELECT id FROM tasks WHERE id = %(id)s FOR SHARE;
+SELECT id FROM tasks WHERE id = %(id)s AND tenancy_allows(project_id) FOR SHARE;

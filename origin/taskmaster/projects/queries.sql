@@ -6,7 +6,7 @@ id, name, slug, description, repository_url, status, settings, metadata, version
 updated_at
 
 -- name: get_project
-SELECT {{project_columns}} FROM projects WHERE id = %(id)s;
+SELECT {{project_columns}} FROM projects WHERE id = %(id)s AND tenancy_allows(id);
 
 -- name: insert_project
 INSERT INTO projects (name, slug, description, repository_url, status, settings, metadata)
@@ -19,7 +19,7 @@ UPDATE projects SET
     name = %(name)s, slug = %(slug)s, description = %(description)s,
     repository_url = %(repository_url)s, status = %(status)s, settings = %(settings)s,
     metadata = %(metadata)s
-WHERE id = %(id)s AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
+WHERE id = %(id)s AND tenancy_allows(id) AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
 RETURNING {{project_columns}};
 
 -- name: patch_project
@@ -33,11 +33,11 @@ UPDATE projects SET
     status = CASE WHEN 'status' = ANY(%(fields)s) THEN %(status)s ELSE status END,
     settings = CASE WHEN 'settings' = ANY(%(fields)s) THEN %(settings)s ELSE settings END,
     metadata = CASE WHEN 'metadata' = ANY(%(fields)s) THEN %(metadata)s ELSE metadata END
-WHERE id = %(id)s AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
+WHERE id = %(id)s AND tenancy_allows(id) AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
 RETURNING {{project_columns}};
 
 -- name: delete_project
 -- Refused by the tasks/workflows/deployments FKs (ON DELETE RESTRICT) while rows reference it.
 DELETE FROM projects
-WHERE id = %(id)s AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
+WHERE id = %(id)s AND tenancy_allows(id) AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
 RETURNING id;

@@ -8,7 +8,7 @@ additions, deletions, changed_files, labels, merged_at, merged_by, closed_at, me
 created_at, updated_at
 
 -- name: get_pull_request
-SELECT {{pull_request_columns}} FROM pull_requests WHERE id = %(id)s;
+SELECT {{pull_request_columns}} FROM pull_requests WHERE id = %(id)s AND tenancy_allows(project_id);
 
 -- name: insert_pull_request
 INSERT INTO pull_requests (
@@ -50,7 +50,7 @@ UPDATE pull_requests SET
     merged_by = %(merged_by)s,
     closed_at = %(closed_at)s,
     metadata = %(metadata)s
-WHERE id = %(id)s AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
+WHERE id = %(id)s AND tenancy_allows(project_id) AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
 RETURNING {{pull_request_columns}};
 
 -- name: patch_pull_request
@@ -80,10 +80,10 @@ UPDATE pull_requests SET
     merged_by = CASE WHEN 'merged_by' = ANY(%(fields)s) THEN %(merged_by)s ELSE merged_by END,
     closed_at = CASE WHEN 'closed_at' = ANY(%(fields)s) THEN %(closed_at)s ELSE closed_at END,
     metadata = CASE WHEN 'metadata' = ANY(%(fields)s) THEN %(metadata)s ELSE metadata END
-WHERE id = %(id)s AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
+WHERE id = %(id)s AND tenancy_allows(project_id) AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
 RETURNING {{pull_request_columns}};
 
 -- name: delete_pull_request
 DELETE FROM pull_requests
-WHERE id = %(id)s AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
+WHERE id = %(id)s AND tenancy_allows(project_id) AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
 RETURNING id;

@@ -12,6 +12,7 @@ from taskmaster.pull_requests.schemas import PullRequest
 QUERIES = load_queries(Path(__file__).with_name("queries.sql"))
 
 PULL_REQUESTS: Table[PullRequest] = Table(
+    tenancy="tenancy_allows(project_id)",
     name="pull_requests",
     label="pull request",
     struct=PullRequest,

@@ -11,7 +11,7 @@ completed_subtasks, metadata, version, created_at, updated_at
 
 -- name: get_task
 -- One task by id.
-SELECT {{task_columns}} FROM tasks WHERE id = %(id)s;
+SELECT {{task_columns}} FROM tasks WHERE id = %(id)s AND tenancy_allows(project_id);
 
 -- fragment: task_json_columns
 -- A task's fields as the API writes them, for row_to_json (compact, in this order): the fields of
@@ -29,11 +29,11 @@ api_timestamp(created_at) AS created_at, api_timestamp(updated_at) AS updated_at
 -- GET /tasks/{id}: the version (for the ETag) and the task's JSON, which the origin sends as is
 -- (no row decoding, no struct, no encoding on the hottest read).
 SELECT task.version, row_to_json(task)::text
-FROM (SELECT {{task_json_columns}} FROM tasks WHERE id = %(id)s) AS task;
+FROM (SELECT {{task_json_columns}} FROM tasks WHERE id = %(id)s AND tenancy_allows(project_id)) AS task;
 
 -- name: get_task_version
 -- Tells a missing task (no row) from a stale If-Match (a row with another version).
-SELECT version FROM tasks WHERE id = %(id)s;
+SELECT version FROM tasks WHERE id = %(id)s AND tenancy_allows(project_id);
 
 -- name: insert_task
 INSERT INTO tasks (
@@ -58,7 +58,7 @@ UPDATE tasks SET
     estimated_hours = %(estimated_hours)s, actual_hours = %(actual_hours)s,
     linear_issue_id = %(linear_issue_id)s, github_pr_url = %(github_pr_url)s,
     parent_task_id = %(parent_task_id)s, project_id = %(project_id)s, metadata = %(metadata)s
-WHERE id = %(id)s AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
+WHERE id = %(id)s AND tenancy_allows(project_id) AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
 RETURNING {{task_columns}};
 
 -- name: patch_task
@@ -90,13 +90,13 @@ UPDATE tasks SET
         THEN %(parent_task_id)s ELSE parent_task_id END,
     project_id = CASE WHEN 'project_id' = ANY(%(fields)s) THEN %(project_id)s ELSE project_id END,
     metadata = CASE WHEN 'metadata' = ANY(%(fields)s) THEN %(metadata)s ELSE metadata END
-WHERE id = %(id)s AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
+WHERE id = %(id)s AND tenancy_allows(project_id) AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
 RETURNING {{task_columns}};
 
 -- name: change_task_status
 -- Moves the status and records the move as a status_change context, in one statement.
 WITH previous AS (
-    SELECT id AS task_id, status AS old_status FROM tasks WHERE id = %(id)s FOR UPDATE
+    SELECT id AS task_id, status AS old_status FROM tasks WHERE id = %(id)s AND tenancy_allows(project_id) FOR UPDATE
 ), changed AS (
     UPDATE tasks SET status = %(status)s
     FROM previous
@@ -113,7 +113,7 @@ SELECT {{task_columns}} FROM changed;
 
 -- name: delete_task
 DELETE FROM tasks
-WHERE id = %(id)s AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
+WHERE id = %(id)s AND tenancy_allows(project_id) AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
 RETURNING id;
 
 -- fragment: context_columns
@@ -123,7 +123,7 @@ id, task_id, context_type, context_data, metadata, created_at, updated_at
 -- name: insert_context
 -- Only under an existing task: no row back means the task does not exist (→ 404).
 INSERT INTO task_contexts (task_id, context_type, context_data, metadata)
-SELECT id, %(context_type)s, %(context_data)s, %(metadata)s FROM tasks WHERE id = %(task_id)s
+SELECT id, %(context_type)s, %(context_data)s, %(metadata)s FROM tasks WHERE id = %(task_id)s AND tenancy_allows(project_id)
 RETURNING {{context_columns}};
 
 -- fragment: dependency_columns
@@ -134,9 +134,10 @@ id, task_id, depends_on_task_id, dependency_type, metadata, created_at
 -- Only under an existing task (no row back → 404). The CHECK refuses a self-edge (422), the UNIQUE
 -- constraint a duplicate edge (409), the FK an unknown depends_on_task_id (422).
 INSERT INTO task_dependencies (task_id, depends_on_task_id, dependency_type, metadata)
-SELECT id, %(depends_on_task_id)s, %(dependency_type)s, %(metadata)s FROM tasks WHERE id = %(task_id)s
+SELECT id, %(depends_on_task_id)s, %(dependency_type)s, %(metadata)s FROM tasks WHERE id = %(task_id)s AND tenancy_allows(project_id)
 RETURNING {{dependency_columns}};
 
 -- name: delete_dependency
 DELETE FROM task_dependencies WHERE id = %(id)s AND task_id = %(task_id)s
+  AND tenancy_task_visible(task_id)
 RETURNING {{dependency_columns}};

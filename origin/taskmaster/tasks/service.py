@@ -56,6 +56,7 @@ FILTERS: dict[str, LiteralString] = {
 
 
 TASKS: Table[Task] = Table(
+    tenancy="tenancy_allows(project_id)",
     name="tasks",
     label="task",
     struct=Task,
@@ -88,6 +89,7 @@ _CREATED: dict[str, SortField] = {
 SUBTASKS: Table[Task] = replace(TASKS, scope="parent_task_id = %(task_id)s", parent=TASKS)
 
 CONTEXTS: Table[TaskContext] = Table(
+    tenancy="tenancy_task_visible(task_id)",
     name="task_contexts",
     label="task context",
     struct=TaskContext,
@@ -107,6 +109,7 @@ CONTEXTS: Table[TaskContext] = Table(
 )
 
 DEPENDENCIES: Table[TaskDependency] = Table(
+    tenancy="tenancy_task_visible(task_id)",
     name="task_dependencies",
     label="dependency",
     struct=TaskDependency,

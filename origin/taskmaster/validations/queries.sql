@@ -8,7 +8,7 @@ validation_environment, started_at, completed_at, execution_time_ms, error_messa
 retry_count, metadata, version, created_at, updated_at
 
 -- name: get_validation
-SELECT {{validation_columns}} FROM validation_results WHERE id = %(id)s;
+SELECT {{validation_columns}} FROM validation_results WHERE id = %(id)s AND tenancy_task_visible(task_id);
 
 -- name: insert_validation
 INSERT INTO validation_results (
@@ -43,10 +43,10 @@ UPDATE validation_results SET
         THEN %(error_details)s ELSE error_details END,
     retry_count = CASE WHEN 'retry_count' = ANY(%(fields)s) THEN %(retry_count)s ELSE retry_count END,
     metadata = CASE WHEN 'metadata' = ANY(%(fields)s) THEN %(metadata)s ELSE metadata END
-WHERE id = %(id)s AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
+WHERE id = %(id)s AND tenancy_task_visible(task_id) AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
 RETURNING {{validation_columns}};
 
 -- name: delete_validation
 DELETE FROM validation_results
-WHERE id = %(id)s AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
+WHERE id = %(id)s AND tenancy_task_visible(task_id) AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
 RETURNING id;

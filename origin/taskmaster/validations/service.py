@@ -13,6 +13,7 @@ from taskmaster.validations.schemas import ValidationResult
 QUERIES = load_queries(Path(__file__).with_name("queries.sql"))
 
 VALIDATIONS: Table[ValidationResult] = Table(
+    tenancy="tenancy_task_visible(task_id)",
     name="validation_results",
     label="validation result",
     struct=ValidationResult,

@@ -8,7 +8,7 @@ completed_stages, progress_percent::float8 AS progress_percent, pipeline_config,
 error_message, started_at, completed_at, created_by, metadata, version, created_at, updated_at
 
 -- name: get_workflow
-SELECT {{workflow_columns}} FROM workflows WHERE id = %(id)s;
+SELECT {{workflow_columns}} FROM workflows WHERE id = %(id)s AND tenancy_allows(project_id);
 
 -- name: insert_workflow
 INSERT INTO workflows (
@@ -31,7 +31,7 @@ UPDATE workflows SET
     started_at = CASE WHEN %(status)s::text <> 'pending' THEN coalesce(started_at, now()) END,
     completed_at = CASE WHEN %(status)s::text IN ('completed', 'failed', 'cancelled')
         THEN coalesce(completed_at, now()) END
-WHERE id = %(id)s AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
+WHERE id = %(id)s AND tenancy_allows(project_id) AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
 RETURNING {{workflow_columns}};
 
 -- name: patch_workflow
@@ -57,20 +57,20 @@ UPDATE workflows w SET
         THEN coalesce(w.completed_at, now()) END
 FROM (
     SELECT CASE WHEN 'status' = ANY(%(fields)s) THEN %(status)s::text ELSE status END AS new_status
-    FROM workflows WHERE id = %(id)s
+    FROM workflows WHERE id = %(id)s AND tenancy_allows(project_id)
 ) n
-WHERE w.id = %(id)s AND (%(if_version)s::bigint IS NULL OR w.version = %(if_version)s)
+WHERE w.id = %(id)s AND tenancy_allows(w.project_id) AND (%(if_version)s::bigint IS NULL OR w.version = %(if_version)s)
 RETURNING {{workflow_columns}};
 
 -- name: delete_workflow
 -- Its stages go with it (ON DELETE CASCADE).
 DELETE FROM workflows
-WHERE id = %(id)s AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
+WHERE id = %(id)s AND tenancy_allows(project_id) AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
 RETURNING id;
 
 -- name: get_progress
 SELECT id, status, completed_stages, total_stages, progress_percent::float8, current_stage, version
-FROM workflows WHERE id = %(id)s;
+FROM workflows WHERE id = %(id)s AND tenancy_allows(project_id);
 
 -- name: refresh_progress
 -- Recounts a workflow's stages after one changed (same transaction). Skipped stages count as done;
@@ -97,7 +97,8 @@ retry_count, max_retries, started_at, completed_at, duration_ms, metadata, versi
 updated_at
 
 -- name: get_stage
-SELECT {{stage_columns}} FROM workflow_stages WHERE id = %(id)s AND workflow_id = %(workflow_id)s;
+SELECT {{stage_columns}} FROM workflow_stages WHERE id = %(id)s AND workflow_id = %(workflow_id)s
+  AND EXISTS (SELECT 1 FROM workflows w WHERE w.id = workflow_id AND tenancy_allows(w.project_id));
 
 -- name: insert_stage
 -- Only under an existing workflow (no row back → 404); stage_order defaults to after the last.
@@ -109,7 +110,7 @@ SELECT w.id, %(name)s, %(stage_type)s,
                 (SELECT coalesce(max(stage_order) + 1, 0) FROM workflow_stages
                  WHERE workflow_id = w.id)),
        %(config)s, %(max_retries)s, %(metadata)s
-FROM workflows w WHERE w.id = %(workflow_id)s
+FROM workflows w WHERE w.id = %(workflow_id)s AND tenancy_allows(w.project_id)
 RETURNING {{stage_columns}};
 
 -- name: patch_stage
@@ -133,5 +134,6 @@ FROM (
     FROM workflow_stages WHERE id = %(id)s
 ) n
 WHERE st.id = %(id)s AND st.workflow_id = %(workflow_id)s
+  AND EXISTS (SELECT 1 FROM workflows w WHERE w.id = st.workflow_id AND tenancy_allows(w.project_id))
   AND (%(if_version)s::bigint IS NULL OR st.version = %(if_version)s)
 RETURNING {{stage_columns}};

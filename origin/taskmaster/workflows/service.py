@@ -15,6 +15,7 @@ from taskmaster.workflows.schemas import Stage, StageUpdate, StageWrite, Workflo
 QUERIES = load_queries(Path(__file__).with_name("queries.sql"))
 
 WORKFLOWS: Table[Workflow] = Table(
+    tenancy="tenancy_allows(project_id)",
     name="workflows",
     label="workflow",
     struct=Workflow,
@@ -53,6 +54,7 @@ STAGES: Table[Stage] = Table(
     default_sort="stage_order",
     filters={"status": "status = ANY(%(status)s)"},
     scope="workflow_id = %(workflow_id)s",
+    tenancy="EXISTS (SELECT 1 FROM workflows w WHERE w.id = workflow_id AND tenancy_allows(w.project_id))",
     parent=WORKFLOWS,
     queries=QUERIES,
     key="stage",

@@ -165,6 +165,9 @@ def verdict_for(record: KeyRecord | None, now: datetime) -> Verdict:
         rate_limits=VerdictRateLimits(
             record.per_minute, record.per_hour, record.per_day, record.burst
         ),
+        cache_partition=(
+            record.key_id if record.owner_user_id is not None or record.allowed_projects else None
+        ),
     )
 
 

@@ -38,7 +38,14 @@ from taskmaster.auth.scopes import (
     required_scope,
 )
 from taskmaster.auth.tokens import looks_like_jwt
-from taskmaster.db.context import NO_PROJECT, TENANCY, WRITE_CONTEXT, WriteContext, tenancy_value
+from taskmaster.db.context import (
+    EVERY_PROJECT,
+    NO_PROJECT,
+    TENANCY,
+    WRITE_CONTEXT,
+    WriteContext,
+    tenancy_value,
+)
 from taskmaster.db.pool import ConnectionPool
 from taskmaster.errors import ApiError
 from taskmaster.keys import format as keyformat
@@ -219,7 +226,11 @@ class Authenticator:
                 "Insufficient scope",
                 f"This request needs the {needed!r} scope.",
             )
-        if needed != EDGE_ONLY:
+        if needed == EDGE_ONLY:
+            TENANCY.set(
+                EVERY_PROJECT
+            )  # the edge's own calls (key verify, maintenance): system work
+        else:
             projects = grants.projects_for(READ_SCOPE if needed == AUTHENTICATED else needed)
             TENANCY.set(tenancy_value(projects))
         if identity.key_id is not None:

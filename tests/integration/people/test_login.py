@@ -188,3 +188,25 @@ def test_cli_roles_and_members(origin_db: str, client: httpx.Client) -> None:
             "SELECT count(*) FROM project_members WHERE user_id = %s", (user["id"],)
         ).fetchone()
     assert count == (0,)
+
+
+def test_audit_names_the_acting_user_and_idempotency_is_per_user(
+    origin_db: str, anon: httpx.Client
+) -> None:
+    alice = make_user(origin_db, "developer")
+    bob = make_user(origin_db, "developer")
+    as_alice = bearer(tokens(anon, alice["username"])["access_token"])
+    as_bob = bearer(tokens(anon, bob["username"])["access_token"])
+    replayed = {"Idempotency-Key": "same-key-for-two-people"}
+    created = anon.post("/api/v1/tasks", json={"title": "a"}, headers=as_alice | replayed)
+    assert created.status_code == 201, created.text
+    task_id = created.json()["data"]["id"]
+    other = anon.post("/api/v1/tasks", json={"title": "a"}, headers=as_bob | replayed)
+    assert other.status_code == 201 and other.json()["data"]["id"] != task_id
+    with psycopg.connect(origin_db) as conn:
+        row = conn.execute(
+            "SELECT actor_user_id, actor_key_id FROM audit_logs"
+            " WHERE table_name = 'tasks' AND row_id = %s AND action = 'INSERT'",
+            (task_id,),
+        ).fetchone()
+    assert row is not None and str(row[0]) == alice["id"] and row[1] is None

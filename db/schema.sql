@@ -71,6 +71,9 @@ DECLARE
     old_j jsonb;
     new_j jsonb;
 BEGIN
+    IF current_setting('app.erasing', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
         old_j := to_jsonb(OLD) - coalesce(TG_ARGV, '{}'::text[]);
     END IF;
@@ -251,6 +254,67 @@ BEGIN
     RETURN NULL;
 END;
 $$;
+
+
+--
+-- Name: erase_user(uuid, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.erase_user(p_user_id uuid, p_pseudonym text) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $_$
+DECLARE
+    names text[];
+    pattern text;
+    col record;
+    changed integer;
+    total integer := 0;
+BEGIN
+    SELECT ARRAY[username, email] INTO names FROM users WHERE id = p_user_id FOR UPDATE;
+    IF names IS NULL THEN
+        RETURN -1;
+    END IF;
+    -- Case-insensitive, every occurrence as a whole token (never inside a longer name or word:
+    -- username "dev" leaves "developer" alone); the names are quoted for the regular expression.
+    pattern := '(?<![[:alnum:]_.@+-])(' || array_to_string(ARRAY(
+        SELECT regexp_replace(n, '([.^$*+?()\[\]{}|\\-])', '\\\1', 'g')
+        FROM unnest(names) AS n ORDER BY length(n) DESC), '|') || ')(?![[:alnum:]_.@+-])';
+    PERFORM set_config('app.erasing', 'on', true);
+    DELETE FROM auth_sessions WHERE user_id = p_user_id;  -- refresh tokens cascade
+    DELETE FROM api_keys WHERE owner_user_id = p_user_id;
+    UPDATE users SET username = p_pseudonym, email = p_pseudonym || '@erased.invalid',
+                     password_hash = NULL, is_active = false, metadata = '{}'::jsonb,
+                     erased_at = now(), failed_login_count = 0, locked_until = NULL
+    WHERE id = p_user_id;
+    FOR col IN
+        SELECT c.table_name, c.column_name, c.data_type
+        FROM information_schema.columns c
+        JOIN information_schema.tables t
+          ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+        WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'
+          AND c.data_type IN ('text', 'jsonb', 'character varying')
+          AND c.is_generated = 'NEVER' AND c.table_name <> 'schema_migrations'
+    LOOP
+        IF col.data_type = 'jsonb' THEN
+            EXECUTE format(
+                'UPDATE %I SET %I = regexp_replace(%I::text, $1, $2, ''gi'')::jsonb '
+                'WHERE %I::text ~* $1', col.table_name, col.column_name, col.column_name,
+                col.column_name)
+            USING pattern, p_pseudonym;
+        ELSE
+            EXECUTE format(
+                'UPDATE %I SET %I = regexp_replace(%I, $1, $2, ''gi'') WHERE %I ~* $1',
+                col.table_name, col.column_name, col.column_name, col.column_name)
+            USING pattern, p_pseudonym;
+        END IF;
+        GET DIAGNOSTICS changed = ROW_COUNT;
+        total := total + changed;
+    END LOOP;
+    PERFORM set_config('app.erasing', 'off', true);
+    RETURN total;
+END;
+$_$;
 
 
 SET default_tablespace = '';
@@ -4266,4 +4330,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261123091700'),
     ('20261123091800'),
     ('20261201100000'),
-    ('20261201100100');
+    ('20261201100100'),
+    ('20261201100200');

@@ -166,3 +166,39 @@ RETURNING m.project_id;
 -- name: key_grants
 -- Owner and project allow-list of a key the edge vouched for (SECURITY DEFINER: see migration).
 SELECT owner_user_id, allowed_projects FROM find_api_key_grants(%(id)s);
+
+-- name: export_user
+-- GET /users/{id}/export: every row that references the user, one JSON document per line
+-- (table, row), credentials left out (password hash, key and token hashes).
+SELECT 'users' AS source, to_jsonb(u) - 'password_hash' FROM users u WHERE u.id = %(id)s
+UNION ALL
+SELECT 'project_members', to_jsonb(m) FROM project_members m WHERE m.user_id = %(id)s
+UNION ALL
+SELECT 'auth_sessions', to_jsonb(s) FROM auth_sessions s WHERE s.user_id = %(id)s
+UNION ALL
+SELECT 'refresh_tokens', to_jsonb(rt) - 'token_hash'
+FROM refresh_tokens rt JOIN auth_sessions s ON s.id = rt.session_id WHERE s.user_id = %(id)s
+UNION ALL
+SELECT 'api_keys', to_jsonb(k) - 'key_hash' FROM api_keys k WHERE k.owner_user_id = %(id)s
+UNION ALL
+SELECT 'audit_logs', to_jsonb(a) FROM audit_logs a
+WHERE a.actor_user_id = %(id)s OR (a.table_name = 'users' AND a.row_id = %(id)s::text);
+
+-- name: erase_user
+-- POST /users/{id}/erase (see the migration add_user_erasure); -1: no such user. A whole-database
+-- rewrite may take longer than the pool's statement timeout.
+SELECT set_config('statement_timeout', '0', true), erase_user(%(id)s, %(pseudonym)s);
+
+-- name: record_erasure
+-- The erasure's own audit row (the rewrite itself is not audited: history keeps its rows).
+INSERT INTO audit_logs (table_name, row_id, action, old_data, new_data, actor_key_id,
+                        actor_user_id, request_id)
+VALUES ('users', %(id)s::text, 'UPDATE', '{"erased": false}', %(event)s,
+        NULLIF(%(key_id)s, '')::uuid, NULLIF(%(user_id)s, '')::uuid, NULLIF(%(request_id)s, ''));
+
+-- name: record_export
+-- An export is audited too (who read a person's data).
+INSERT INTO audit_logs (table_name, row_id, action, old_data, new_data, actor_key_id,
+                        actor_user_id, request_id)
+VALUES ('users', %(id)s::text, 'UPDATE', '{"exported": false}', '{"exported": true}',
+        NULLIF(%(key_id)s, '')::uuid, NULLIF(%(user_id)s, '')::uuid, NULLIF(%(request_id)s, ''));

@@ -3,11 +3,14 @@ the admin-only ``/api/v1/users`` (scope rules in auth/scopes.py)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 from uuid import UUID
 
+import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
+from litestar.response import Stream
 
 from taskmaster.api.docs import COMMON, WRITE, problems
 from taskmaster.api.envelope import meta_for
@@ -35,6 +38,10 @@ def actor_of(request: Req) -> service.Actor:
     )
 
 
+def _line(item: tuple[str, Any]) -> bytes:
+    return msgspec.json.encode({"table": item[0], "row": item[1]}) + b"\n"
+
+
 def _tokens(request: Req, pair: Any) -> Response[TokenEnvelope]:
     return Response(TokenEnvelope(data=pair, meta=meta_for(request)), headers=NO_STORE)
 
@@ -56,7 +63,14 @@ class AuthController(Controller):
 
     @post("/refresh", status_code=200, responses=problems(*WRITE), summary="Rotate tokens")
     async def refresh(self, request: Req, state: State, data: RefreshRequest) -> Response[Any]:
-        return _tokens(request, await state.sessions.refresh(data.refresh_token, actor_of(request)))
+        since = state.people.generation
+        try:
+            pair = await state.sessions.refresh(data.refresh_token, actor_of(request))
+        except service.FamilyRevoked:
+            # A reused token revoked its family: no cached principal may outlive the answer.
+            await state.people.settled(since)
+            raise
+        return _tokens(request, pair)
 
     @post(
         "/logout",
@@ -102,6 +116,35 @@ class UserController(Controller):
     @post("/{user_id:uuid}/unlock", status_code=204, responses=problems(*WRITE))
     async def unlock(self, request: Req, state: State, user_id: UUID) -> None:
         await service.unlock(state.pool, actor_of(request), str(user_id))
+
+    @get(
+        "/{user_id:uuid}/export",
+        responses=problems(*COMMON),
+        summary="Every row that references the user (NDJSON, streamed)",
+        media_type="application/x-ndjson",
+    )
+    async def export(self, request: Req, state: State, user_id: UUID) -> Stream:
+        rows = service.export_rows(state.pool, str(user_id))
+        first = await anext(rows, None)  # a 404 surfaces before the 200 starts streaming
+        await service.audit_export(state.pool, actor_of(request), str(user_id))
+
+        async def lines() -> AsyncIterator[bytes]:
+            if first is None:
+                return
+            yield _line(first)
+            async for item in rows:
+                yield _line(item)
+
+        return Stream(lines(), media_type="application/x-ndjson", headers=NO_STORE)
+
+    @post("/{user_id:uuid}/erase", status_code=200, responses=problems(*WRITE))
+    async def erase(self, request: Req, state: State, user_id: UUID) -> Response[Any]:
+        since = state.people.generation
+        rewritten = await service.erase(state.pool, actor_of(request), str(user_id))
+        await state.people.settled(since)
+        body = {"user_id": str(user_id), "pseudonym": service.pseudonym(str(user_id)),
+                "rows_rewritten": rewritten}  # fmt: skip
+        return Response({"data": body, "meta": meta_for(request)}, headers=NO_STORE)
 
     @post("/{user_id:uuid}/deactivate", status_code=204, responses=problems(*WRITE))
     async def deactivate(self, request: Req, state: State, user_id: UUID) -> None:

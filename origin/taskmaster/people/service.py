@@ -98,6 +98,18 @@ def invalid_refresh(detail: str = "The refresh token is not valid.") -> ApiError
     return ApiError(401, "invalid-refresh-token", "Invalid refresh token", detail)
 
 
+class FamilyRevoked(ApiError):
+    """A spent refresh token came back: its session (family) is revoked (401 to the caller)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            401,
+            "invalid-refresh-token",
+            "Invalid refresh token",
+            "The refresh token was already used: its session is revoked.",
+        )
+
+
 @asynccontextmanager
 async def transaction(pool: ConnectionPool, actor: Actor) -> AsyncIterator[AsyncConnection]:
     async with pool.connection() as conn, conn.transaction():
@@ -216,7 +228,7 @@ class Sessions:
                 await conn.execute(QUERIES["spend_refresh_token"], {"id": token_id})
                 return await self._tokens_for(conn, str(user_id), str(session_id))
         assert reused  # the revocation is committed before the refusal
-        raise invalid_refresh("The refresh token was already used: its session is revoked.")
+        raise FamilyRevoked()
 
     async def logout(self, session_id: str | None, refresh: str | None, actor: Actor) -> None:
         async with transaction(self._pool, actor) as conn:
@@ -425,3 +437,58 @@ async def remove_member(pool: ConnectionPool, actor: Actor, project: str, user_i
         params = {"project": project, "user_id": user_id}
         if await _one(conn, "remove_member", params) is None:
             raise not_found("membership", f"{project}/{user_id}")
+
+
+# --- privacy: export and erasure (admin routes) ------------------------------------------------
+
+
+async def export_rows(pool: ConnectionPool, user_id: str) -> AsyncIterator[tuple[str, Any]]:
+    """Every row referencing the user, as ``(table, row)``, read in one snapshot (a server-side
+    cursor: the rows are streamed, never all held at once)."""
+    await get_user(pool, user_id)  # 404 for an unknown user
+    async with pool.connection() as conn, conn.transaction():
+        cursor = conn.cursor(name=f"export_{secrets.token_hex(4)}")
+        async with cursor:
+            await cursor.execute(QUERIES["export_user"], {"id": user_id})
+            async for source, row in cursor:
+                yield source, row
+
+
+def pseudonym(user_id: str) -> str:
+    """Stable for a user (the same on every erasure), and not reversible to the names."""
+    return "erased-" + hashlib.sha256(f"taskmaster-user:{user_id}".encode()).hexdigest()[:16]
+
+
+async def erase(pool: ConnectionPool, actor: Actor, user_id: str) -> int:
+    """Erase the user (credentials, sessions, personal fields everywhere); the count of rows
+    rewritten. Audited by one row of its own."""
+    name = pseudonym(user_id)
+    async with transaction(pool, actor) as conn:
+        row = await _one(conn, "erase_user", {"id": user_id, "pseudonym": name})
+        assert row is not None
+        if row[1] < 0:
+            raise not_found("user", user_id)
+        await conn.execute(
+            QUERIES["record_erasure"],
+            {
+                "id": user_id,
+                "event": Jsonb({"erased": True, "pseudonym": name, "rows_rewritten": row[1]}),
+                "key_id": actor.key_id or "",
+                "user_id": actor.user_id or "",
+                "request_id": actor.request_id,
+            },
+        )
+    return int(row[1])
+
+
+async def audit_export(pool: ConnectionPool, actor: Actor, user_id: str) -> None:
+    async with pool.connection() as conn:
+        await conn.execute(
+            QUERIES["record_export"],
+            {
+                "id": user_id,
+                "key_id": actor.key_id or "",
+                "user_id": actor.user_id or "",
+                "request_id": actor.request_id,
+            },
+        )

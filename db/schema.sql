@@ -179,7 +179,8 @@ BEGIN
     END IF;
     FOR name IN SELECT jsonb_object_keys(retention) LOOP
         IF name NOT IN ('logs', 'api_access_logs', 'error_logs', 'system_metrics',
-                        'integration_events', 'webhook_events') THEN
+                        'integration_events', 'webhook_events', 'audit_logs',
+                        'unresolved_error_logs') THEN
             RAISE EXCEPTION 'no retention rule for table %', name
                 USING ERRCODE = 'invalid_parameter_value';
         END IF;
@@ -196,6 +197,10 @@ BEGIN
                 DELETE FROM api_access_logs WHERE created_at < cutoff;
             WHEN 'error_logs' THEN
                 DELETE FROM error_logs WHERE resolved AND resolved_at < cutoff;
+            WHEN 'unresolved_error_logs' THEN
+                DELETE FROM error_logs WHERE NOT resolved AND created_at < cutoff;
+            WHEN 'audit_logs' THEN
+                DELETE FROM audit_logs WHERE created_at < cutoff;
             WHEN 'system_metrics' THEN
                 DELETE FROM system_metrics WHERE recorded_at < cutoff;
             WHEN 'integration_events' THEN
@@ -4331,4 +4336,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261123091800'),
     ('20261201100000'),
     ('20261201100100'),
-    ('20261201100200');
+    ('20261201100200'),
+    ('20261201100300');

@@ -90,8 +90,12 @@ class MaintenanceSettings:
     """LOG_RETENTION_DAYS: ``logs`` rows older than this are deleted."""
     access_log_retention_days: int = 90
     """ACCESS_LOG_RETENTION_DAYS: ``api_access_logs`` rows older than this are deleted."""
-    error_retention_days: int = 90
+    error_retention_days: int = 30
     """ERROR_RETENTION_DAYS: resolved ``error_logs`` rows resolved longer ago are deleted."""
+    unresolved_error_retention_days: int = 365
+    """UNRESOLVED_ERROR_RETENTION_DAYS: unresolved ``error_logs`` rows created longer ago go too."""
+    audit_retention_days: int = 90
+    """AUDIT_RETENTION_DAYS: ``audit_logs`` rows older than this are deleted."""
     metrics_retention_days: int = 30
     """METRICS_RETENTION_DAYS: ``system_metrics`` rows recorded longer ago are deleted."""
     event_retention_days: int = 30
@@ -296,7 +300,9 @@ def maintenance_from_env(environ: dict[str, str] | None = None) -> MaintenanceSe
     settings = MaintenanceSettings(
         log_retention_days=_int(env, "LOG_RETENTION_DAYS", 30),
         access_log_retention_days=_int(env, "ACCESS_LOG_RETENTION_DAYS", 90),
-        error_retention_days=_int(env, "ERROR_RETENTION_DAYS", 90),
+        error_retention_days=_int(env, "ERROR_RETENTION_DAYS", 30),
+        unresolved_error_retention_days=_int(env, "UNRESOLVED_ERROR_RETENTION_DAYS", 365),
+        audit_retention_days=_int(env, "AUDIT_RETENTION_DAYS", 90),
         metrics_retention_days=_int(env, "METRICS_RETENTION_DAYS", 30),
         event_retention_days=_int(env, "EVENT_RETENTION_DAYS", 30),
     )

@@ -23,8 +23,9 @@ EMBEDDED_URL := postgresql://postgres@127.0.0.1:$(DEV_DB_PORT)/$(DEV_DB_NAME)?ss
 DB_URL = $(if $(DATABASE_URL),$(DATABASE_URL),$(EMBEDDED_URL))
 DBMATE = $(WITH_PG_BIN) DATABASE_URL='$(DB_URL)' $(BIN)/dbmate --migrations-dir $(MIGRATIONS) --schema-file $(SCHEMA) --wait --wait-timeout 30s
 
-.PHONY: help install dev key test migrate rollback db-status new-migration schema lint format serve db-start db-stop clean
+.PHONY: help install dev key test migrate rollback db-status new-migration schema edge-routes lint format serve db-start db-stop clean
 .PHONY: backup restore verify-backup maintenance
+.PHONY: basebackup restore-pitr verify-basebackups backup-prune backup-schema backup-offsite
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*?## "}{printf "  make %-16s %s\n", $$1, $$2}'
@@ -49,19 +50,25 @@ $(EDGE_STAMP): edge/runner/package.json edge/runner/package-lock.json edge/scrip
 
 install: $(STAMP) $(EDGE_STAMP) ## Create .venv, install pinned Python deps and the edge runner's (idempotent)
 
-db-start: $(STAMP) ## Start the embedded development PostgreSQL (no-op when DATABASE_URL is set)
-	@if [ -z "$(DATABASE_URL)" ]; then $(PY) -m taskmaster.devdb start $(DEV_DATA_DIR) $(DEV_DB_PORT) >/dev/null; fi
+db-start: $(STAMP) ## Start the embedded development PostgreSQL (no-op with DATABASE_URL; ARCHIVE=1: archive WAL into backups/wal)
+	@if [ -z "$(DATABASE_URL)" ]; then $(PY) -m taskmaster.devdb start $(DEV_DATA_DIR) $(DEV_DB_PORT) \
+	  $(if $(filter 1 yes true,$(ARCHIVE)),--archive-dir '$(BACKUP_DIR)/wal') >/dev/null; fi
 
 db-stop: $(STAMP) ## Stop the embedded development PostgreSQL
 	@$(PY) -m taskmaster.devdb stop $(DEV_DATA_DIR)
 
-dev: $(STAMP) $(EDGE_STAMP) ## Run the whole stack locally (DB, migrations, origin :8000, edge :8787); Ctrl-C stops it
-	$(PY) -m taskmaster.devstack --data-dir $(DEV_DATA_DIR) --db-port $(DEV_DB_PORT) --db-name $(DEV_DB_NAME)
+dev: $(STAMP) $(EDGE_STAMP) ## Run the whole stack locally (DB, migrations, origin :8000, edge :8787; REPLICA=1: + a streaming standby); Ctrl-C stops it
+	$(PY) -m taskmaster.devstack --data-dir $(DEV_DATA_DIR) --db-port $(DEV_DB_PORT) --db-name $(DEV_DB_NAME) \
+	  $(if $(filter 1 yes true,$(REPLICA)),--replica)
 
 key: db-start ## Make an API key on the dev DB (or DATABASE_URL): make key NAME=me SCOPES=admin
 	@DATABASE_URL='$(DB_URL)' $(BIN)/taskmaster keys create --name "$${NAME:-dev}" --scopes "$${SCOPES:-admin}"
 
+# prometheus + promtool (Debian's package) for the rule tests and the real-Prometheus alert test;
+# the apt index is refreshed only when the install fails without it.
 test: $(STAMP) $(EDGE_STAMP) ## Run every test (installs what it needs first)
+	@{ command -v promtool && command -v prometheus; } >/dev/null || apt-get install -y -qq prometheus >/dev/null 2>&1 \
+	  || { apt-get update -qq && apt-get install -y -qq prometheus >/dev/null; }
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 migrate: db-start ## Apply pending migrations and refresh db/schema.sql
@@ -80,6 +87,9 @@ new-migration: $(STAMP) ## Create a migration: make new-migration NAME=add_thing
 schema: db-start ## Re-dump db/schema.sql from the migrated database
 	$(DBMATE) dump
 
+edge-routes: $(STAMP) ## Regenerate the edge's route table (edge/src/tm_edge/route_table.py) from the origin's route policies
+	$(PY) -m taskmaster.api.edge_table
+
 # Backups use the embedded wheel's pg_dump/pg_restore (PostgreSQL 18, the server's version), so
 # formats always match. BACKUP_ENCRYPTION_KEY set: backups are encrypted (AES-256-GCM, streaming).
 BACKUP_DIR ?= backups
@@ -95,6 +105,30 @@ verify-backup: db-start ## Restore FILE=… into a throwaway database and compar
 	@test -n "$(FILE)" || (echo "usage: make verify-backup FILE=backups/…" >&2; exit 2)
 	@DATABASE_URL='$(DB_URL)' $(BIN)/taskmaster db verify-backup '$(FILE)'
 
+# Physical backups (PostgreSQL's pg_basebackup / pg_combinebackup / pg_verifybackup, WAL
+# archiving): backup/physical.py, docs/operations.md. The embedded dev server archives only when
+# started with ARCHIVE=1 (make db-stop first if it is running without).
+PG_TOOL = DATABASE_URL='$(DB_URL)' BACKUP_DIR='$(BACKUP_DIR)' $(BIN)/taskmaster db
+
+basebackup: db-start ## Verified base backup into backups/base (INCREMENTAL=1: on top of the newest)
+	@$(PG_TOOL) basebackup $(if $(filter 1 yes true,$(INCREMENTAL)),--incremental)
+
+restore-pitr: db-start ## Start a server restored to TARGET_TIME=2026-12-01T14:30:00Z [TARGET_DIR=…] [PORT=…]
+	@$(PG_TOOL) restore-pitr $(if $(TARGET_TIME),--target-time '$(TARGET_TIME)') \
+	  --target-dir '$(or $(TARGET_DIR),.data/restored)' $(if $(PORT),--port $(PORT))
+
+verify-basebackups: $(STAMP) ## pg_verifybackup every base backup
+	@$(PG_TOOL) verify-basebackups
+
+backup-prune: $(STAMP) ## Apply BACKUP_RETENTION_FULL (2) / BACKUP_RETENTION_SCHEMA (14), drop older WAL
+	@$(PG_TOOL) prune
+
+backup-schema: db-start ## pg_dump --schema-only into backups/schema
+	@$(PG_TOOL) schema-dump
+
+backup-offsite: $(STAMP) ## Encrypt new backups/WAL into backups/offsite, run BACKUP_OFFSITE_COMMAND
+	@$(PG_TOOL) offsite
+
 maintenance: db-start ## Run maintenance once (retention, view refresh, expired leases, retries)
 	@DATABASE_URL='$(DB_URL)' $(BIN)/taskmaster maintenance run
 
@@ -106,8 +140,13 @@ format: $(STAMP) ## Apply ruff fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+METRICS_DIR ?= .data/metrics
 serve: $(STAMP) ## Serve the origin as production does (granian, one worker per core, DATABASE_URL)
 	@test -n "$(DATABASE_URL)" || (echo "make serve needs DATABASE_URL" >&2; exit 2)
+	@# One /metrics for every worker: they share a fresh PROMETHEUS_MULTIPROC_DIR (emptied here,
+	@# before granian starts them; docs/operations.md).
+	rm -rf '$(METRICS_DIR)' && mkdir -p '$(METRICS_DIR)'
+	PROMETHEUS_MULTIPROC_DIR='$(abspath $(METRICS_DIR))' \
 	TASKMASTER_ENV=$${TASKMASTER_ENV:-production} $(BIN)/granian --interface asgi --factory \
 	  --host $${HOST:-127.0.0.1} --port $${PORT:-8000} --workers $$(nproc) --loop uvloop \
 	  --no-ws --log-level warning taskmaster.app:create_asgi_app

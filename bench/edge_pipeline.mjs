@@ -1,7 +1,7 @@
 // The edge pipeline alone on Pyodide: `tm_edge.pipeline.handle` with in-memory ports (the fakes of
 // tests/edge/unit/fakes.py), no Workers runtime adapter, no JS bindings. Complements
 // edge/bench/pipeline_cpu.mjs (the whole Worker through the runner): the difference between the two
-// is the cost of the SDK's request/response conversion and the binding stand-ins.
+// is the cost of the SDK's request/response conversion and the binding bridge to workerd.
 //
 //   node bench/edge_pipeline.mjs [--requests 2000]     (prints one JSON line)
 //

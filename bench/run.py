@@ -66,6 +66,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="serve the origin as committed at REV (e.g. HEAD) instead of the working tree",
     )  # fmt: skip
     parser.add_argument("--skip-edge", action="store_true")
+    parser.add_argument(
+        "--edge-only", action="store_true",
+        help="only the edge figures (start-up, CPU per request): no dataset, no origin under load",
+    )  # fmt: skip
     parser.add_argument("--skip-graph", action="store_true")
     return parser.parse_args(argv)
 
@@ -301,25 +305,47 @@ def _node_json(*command: str) -> dict[str, Any]:
         return {"error": f"{type(exc).__name__}: {exc}"}
 
 
-def _hit_us(data: dict[str, Any]) -> float | None:
+def _hit_us(data: dict[str, Any], field: str = "cpu_us_per_request") -> float | None:
     """CPU per request of the keyed GET answered from the edge cache: exactly auth + limits +
     cache lookup, no forward to the origin."""
     hit = next((r for r in data.get("results", []) if "HIT" in r["status"]), None)
-    return hit["cpu_us_per_request"] if hit else None
+    return hit.get(field) if hit else None
 
 
 def edge_pipeline() -> dict[str, Any]:
-    """The edge's CPU per request on Pyodide, two ways: the pipeline alone with in-memory ports
-    (``bench/edge_pipeline.mjs``) and the whole Worker through the local runner, SDK adapter and
-    binding stand-ins included (``edge/bench/pipeline_cpu.mjs``)."""
+    """The edge on Pyodide: its start-up (SDK + Worker import, ``edge/bench/startup.mjs``) and its
+    CPU per request two ways: the pipeline alone with in-memory ports (``bench/edge_pipeline.mjs``)
+    and the whole Worker through the local runner, SDK adapter and the bridge to workerd's
+    bindings included, split into Worker, bridge and workerd CPU (``edge/bench/pipeline_cpu.mjs``)."""
     if not (ROOT / "edge/runner/node_modules").exists():
         return {"error": "edge runner not installed (make install)"}
+    startup = _node_json(str(ROOT / "edge/bench/startup.mjs"), "--json", "--runs", "3")
     pipeline = _node_json(str(BENCH_DIR / "edge_pipeline.mjs"))
     worker = _node_json(str(ROOT / "edge/bench/pipeline_cpu.mjs"), "--json")
     return {
-        "pipeline": pipeline, "worker": worker,
+        "startup": startup, "pipeline": pipeline, "worker": worker,
         "pipeline_hit_us": _hit_us(pipeline), "worker_hit_us": _hit_us(worker),
+        "worker_hit_own_us": _hit_us(worker, "worker_cpu_us_per_request"),
+        "import_ms": (startup.get("import_total") or {}).get("cpu_ms"),
     }  # fmt: skip
+
+
+def edge_only(stamp: str) -> int:
+    """``--edge-only``: the edge figures and their targets, written beside the full runs'."""
+    log("Edge on Pyodide (start-up, CPU per request) …")
+    edge = edge_pipeline()
+    targets = report.edge_targets(edge)
+    text = "\n".join([
+        f"TaskMaster edge benchmark {stamp} — {os.cpu_count()} cores", "",
+        "Targets:", report.targets_text(targets), "",
+        "Edge (Pyodide):", report.edge_text(edge),
+    ])  # fmt: skip
+    path = RESULTS_DIR / f"edge-{stamp}.json"
+    path.write_text(json.dumps({"stamp": stamp, "edge": edge, "targets": targets}, indent=2,
+                               default=report._default))  # fmt: skip
+    log(text)
+    log(f"Results: {path.relative_to(ROOT)}")
+    return 0
 
 
 def graph_figures(db: dataset.Database) -> dict[str, Any] | None:
@@ -396,6 +422,8 @@ def main(argv: list[str]) -> int:
     began = time.monotonic()
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    if args.edge_only:
+        return edge_only(stamp)
     config = LoadConfig(args.duration, args.warmup, args.threads, args.connections)
     plan = dataset.SeedPlan(tasks=args.tasks)
 

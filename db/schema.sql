@@ -1597,6 +1597,17 @@ CREATE TABLE public.refresh_tokens (
 
 
 --
+-- Name: replica_write_marks; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE UNLOGGED TABLE public.replica_write_marks (
+    key_id text NOT NULL,
+    lsn pg_lsn NOT NULL,
+    written_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
 -- Name: roles; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -2208,6 +2219,14 @@ ALTER TABLE ONLY public.refresh_tokens
 
 ALTER TABLE ONLY public.refresh_tokens
     ADD CONSTRAINT refresh_tokens_token_hash_key UNIQUE (token_hash);
+
+
+--
+-- Name: replica_write_marks replica_write_marks_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.replica_write_marks
+    ADD CONSTRAINT replica_write_marks_pkey PRIMARY KEY (key_id);
 
 
 --
@@ -4337,4 +4356,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261201100000'),
     ('20261201100100'),
     ('20261201100200'),
-    ('20261201100300');
+    ('20261201100300'),
+    ('20261201141500');

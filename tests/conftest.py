@@ -137,8 +137,11 @@ class OriginProcess:
 def start_origin(
     database_url: str, log_path: Path, *, workers: int = 1, **extra_env: str
 ) -> OriginProcess:
-    """Serve the real origin with granian on a free loopback port and wait until it is live."""
+    """Serve the real origin with granian on a free loopback port and wait until it is live.
+    Its workers share a fresh ``PROMETHEUS_MULTIPROC_DIR`` (one /metrics for all of them)."""
     port = free_port()
+    metrics_dir = log_path.parent / f"metrics-{port}"
+    metrics_dir.mkdir()
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -146,6 +149,7 @@ def start_origin(
         "PYTHONPATH": str(ROOT / "origin"),
         "EDGE_SIGNING_SECRET": EDGE_SECRET,
         "AUTH_FLUSH_INTERVAL_S": "0.2",
+        "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
         **extra_env,
     }
     log = log_path.open("wb")

@@ -1,17 +1,13 @@
 // Hosts the edge Worker's real Python code on real Pyodide the way workerd does (see
-// shared/edge-runtime.md): the vendored PyPI `workers` SDK in site-packages, the two modules workerd
+// docs/edge.md, "Local runner"): the vendored PyPI `workers` SDK in site-packages, the two modules workerd
 // injects, `loadPackage` disabled, and dispatch Default(ctx, env).fetch(python_from_rpc(request)) →
-// python_to_rpc(response). Bindings come from ./standins.mjs. Pyodide is loaded once per process.
+// python_to_rpc(response). Bindings are workerd's own (Miniflare), reached through ./bridge.mjs.
+// Pyodide is loaded once per process; Miniflare starts while it loads.
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadPyodide } from "pyodide";
-import {
-  CacheStorage,
-  DurableObjectNamespace,
-  KvNamespace,
-  Ratelimit,
-} from "./standins.mjs";
+import { startBindings } from "./bridge.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const EDGE_DIR = path.resolve(here, "..");
@@ -29,15 +25,12 @@ export const VAR_DEFAULTS = {
   VERIFY_TIMEOUT_SECONDS: "5",
   EDGE_CACHE_DEFAULT_TTL: "10",
   IP_RATE_LIMIT_ENABLED: "true",
-  PUBLIC_PATHS: "/health,/schema,/schema/*,/api/v1/webhooks,/api/v1/webhooks/*",
 };
 export const SECRET_NAMES = ["EDGE_SIGNING_SECRET", "CF_ACCESS_CLIENT_ID", "CF_ACCESS_CLIENT_SECRET"];
 const DEV_SIGNING_SECRET = "dev-only-edge-signing-secret-change-me";
 
 const PY_HELPERS = `
 import builtins, inspect, os, random, sys
-
-from workers import python_from_rpc, python_to_rpc
 
 
 def _forbid_entropy(*_args, **_kwargs):
@@ -55,12 +48,16 @@ def import_worker(name):
 
 
 async def dispatch(entrypoint_cls, js_request, ctx, env):
+    from workers import python_from_rpc, python_to_rpc
+
     instance = entrypoint_cls(ctx, env)
     response = await instance.fetch(python_from_rpc(js_request))
     return python_to_rpc(response)
 
 
 async def call_method(instance, name, js_args):
+    from workers import python_from_rpc, python_to_rpc
+
     result = getattr(instance, name)(*[python_from_rpc(a) for a in js_args])
     if inspect.isawaitable(result):
         result = await result
@@ -84,22 +81,31 @@ function copyTree(FS, from, to) {
   }
 }
 
-export async function createEdge({
-  vars = {},
-  secrets = {},
-  ipLimit = 600,
-  ipPeriod = 60,
-  now = () => Date.now(),
-  quiet = false,
-} = {}) {
+function elapsed(since) {
+  const cpu = process.cpuUsage(since.cpu);
+  return {
+    wall_ms: Math.round((performance.now() - since.wall) * 100) / 100,
+    cpu_ms: Math.round((cpu.user + cpu.system) / 10) / 100,
+  };
+}
+
+const mark = () => ({ wall: performance.now(), cpu: process.cpuUsage() });
+
+// A fresh Pyodide with the SDK and the Worker's code imported, as workerd would at start-up.
+// `env` is the object the Worker's `self.env` wraps; `waitUntil` collects ctx.waitUntil promises.
+// `timings` splits start-up: loading Pyodide (a memory snapshot on Cloudflare, not billed as the
+// Worker's start-up), importing the `workers` SDK, then the Worker's own modules.
+export async function loadWorker({ env = {}, waitUntil = () => {}, quiet = false } = {}) {
   const pythonModules = path.join(EDGE_DIR, "python_modules");
   if (!fs.existsSync(path.join(pythonModules, "workers", "__init__.py"))) {
     throw new Error(`the workers SDK is not vendored: run ${EDGE_DIR}/scripts/vendor.sh`);
   }
+  let since = mark();
   const pyodide = await loadPyodide({
     stdout: quiet ? () => {} : (line) => console.log(line),
     stderr: (line) => console.error(line),
   });
+  const timings = { load_pyodide: elapsed(since) };
   if (pyodide.version !== PYODIDE_VERSION) {
     console.warn(`warning: Pyodide ${pyodide.version}, Cloudflare runs ${PYODIDE_VERSION}`);
   }
@@ -110,11 +116,6 @@ export async function createEdge({
   copyTree(pyodide.FS, path.join(EDGE_DIR, "src"), "/session/worker");
   pyodide.runPython("import sys; sys.path.insert(0, '/session/worker')");
 
-  const env = { ...vars, ...secrets };
-  const pending = [];
-  const waitUntil = (promise) => {
-    pending.push(Promise.resolve(promise));
-  };
   pyodide.registerJsModule("_cloudflare_compat_flags", {
     python_request_headers_preserve_commas: true,
     python_workflows_implicit_dependencies: false,
@@ -133,16 +134,49 @@ export async function createEdge({
   };
 
   const helpers = pyodide.runPython(`${PY_HELPERS}\nimport types as _t\n_t.SimpleNamespace(**{k: v for k, v in dict(globals()).items() if k in ("import_worker", "dispatch", "call_method", "public_methods")})`);
+  since = mark();
+  helpers.import_worker("workers");
+  timings.import_sdk = elapsed(since);
+  since = mark();
   const worker = helpers.import_worker("entry");
-  const Default = worker.Default;
-  const KeyRateLimiter = worker.KeyRateLimiter;
+  timings.import_worker = elapsed(since);
+  return { pyodide, helpers, worker, timings };
+}
 
-  const caches = new CacheStorage(now);
-  globalThis.caches = caches;
+export async function createEdge({
+  vars = {},
+  secrets = {},
+  ipLimit = 600,
+  ipPeriod = 60,
+  quiet = false,
+} = {}) {
+  const env = { ...vars, ...secrets };
+  const pending = [];
+  const waitUntil = (promise) => {
+    pending.push(Promise.resolve(promise));
+  };
+  const since = mark();
+  const bindingsReady = startBindings({ ipLimit, ipPeriod }).then((bindings) => {
+    bindings.readyIn = elapsed(since);
+    return bindings;
+  });
+  let loaded;
+  try {
+    loaded = await loadWorker({ env, waitUntil, quiet });
+  } catch (error) {
+    await (await bindingsReady).dispose();
+    throw error;
+  }
+  const { pyodide, helpers, worker, timings } = loaded;
+  const bindings = await bindingsReady;
+  timings.miniflare_ready = bindings.readyIn;
+
+  globalThis.caches = bindings.caches;
+  const KeyRateLimiter = worker.KeyRateLimiter;
   Object.assign(env, {
-    KEY_CACHE: new KvNamespace(now),
-    IP_RATE_LIMITER: new Ratelimit({ limit: ipLimit, period: ipPeriod }, now),
-    KEY_LIMITER: new DurableObjectNamespace({
+    KEY_CACHE: bindings.kv,
+    IP_RATE_LIMITER: bindings.ratelimit,
+    KEY_LIMITER: bindings.durableObjectNamespace({
       construct: (state) => KeyRateLimiter(state, env),
       callMethod: (instance, name, args) => helpers.call_method(instance, name, args),
       methods: helpers.public_methods(KeyRateLimiter).toJs(),
@@ -151,12 +185,12 @@ export async function createEdge({
 
   async function dispatch(request) {
     const ctx = { waitUntil, passThroughOnException() {}, props: {} };
-    const response = await helpers.dispatch(Default, request, ctx, env);
+    const response = await helpers.dispatch(worker.Default, request, ctx, env);
     const settled = Promise.allSettled(pending.splice(0));
     return { response, settled };
   }
 
-  return { pyodide, env, caches, dispatch };
+  return { pyodide, env, bindings, timings, dispatch, dispose: () => bindings.dispose() };
 }
 
 export function configFromEnvironment(processEnv = process.env) {

@@ -1,12 +1,13 @@
 // Local edge runner: serves the edge Worker (edge/src/entry.py) on real Pyodide over HTTP,
-// forwarding to the origin like the tunnel would. Not Cloudflare: bindings are the in-memory
-// stand-ins of ./standins.mjs.
+// forwarding to the origin like the tunnel would. Not Cloudflare, but its bindings (KV, the
+// rate-limiting binding, the Cache API, Durable Object storage) are workerd's own, run by one
+// Miniflare instance and reached through the bridge of ./bridge.mjs.
 //
 //   node edge/runner/server.mjs [--port 8787] [--host 127.0.0.1] [--origin http://127.0.0.1:8000]
 //
 // Environment: EDGE_PORT, EDGE_HOST, every wrangler [vars] name (ORIGIN_URL, KEY_CACHE_TTL_SECONDS,
 // …), the secrets (EDGE_SIGNING_SECRET — a dev default is used when unset —, CF_ACCESS_CLIENT_ID,
-// CF_ACCESS_CLIENT_SECRET) and IP_RATE_LIMIT (the rate-limit stand-in's per-minute limit).
+// CF_ACCESS_CLIENT_SECRET) and IP_RATE_LIMIT (the `ratelimits` binding's per-minute limit).
 // A client may send CF-Connecting-IP to play a given client address; otherwise the socket's is used.
 import http from "node:http";
 import { parseArgs } from "node:util";
@@ -85,10 +86,16 @@ const server = http.createServer(async (req, res) => {
 server.listen(port, host, () => {
   console.log(
     `edge runner listening on http://${host}:${port} (origin ${config.vars.ORIGIN_URL}, ` +
-      `Pyodide ${edge.pyodide.version}, ready in ${Date.now() - started} ms)`,
+      `Pyodide ${edge.pyodide.version}, bindings on workerd via Miniflare, ` +
+      `ready in ${Date.now() - started} ms; Worker + SDK import ` +
+      `${edge.timings.import_sdk.wall_ms + edge.timings.import_worker.wall_ms} ms)`,
   );
 });
 
 for (const signal of ["SIGINT", "SIGTERM"]) {
-  process.on(signal, () => server.close(() => process.exit(0)));
+  process.on(signal, () => {
+    server.close();
+    // workerd is a child process of Miniflare: stop it before leaving.
+    edge.dispose().finally(() => process.exit(0));
+  });
 }

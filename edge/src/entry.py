@@ -134,18 +134,43 @@ def _log_request(method, url, response):
     print(json.dumps(line, separators=(",", ":")))
 
 
+def _new_id() -> str:
+    return uuid.uuid4().hex
+
+
+class _Isolate:
+    """Settings and ports, built once per isolate rather than per request (~160 µs each time).
+
+    Why that is safe: an isolate's `env` — vars, secrets and bindings — is fixed for its life
+    (changing a var or secret deploys a new version, served by new isolates), and module globals
+    live as long as the isolate. Rebuilt only when the runtime hands over another `env` object."""
+
+    env_id: int | None = None
+    settings: Settings | None = None
+    ports: Ports | None = None
+
+    @classmethod
+    def for_env(cls, env) -> tuple[Settings, Ports]:
+        # Each crossing into Python wraps `env` in a new JsProxy; its js_id names the JS object.
+        env_id = getattr(env, "js_id", None) or id(env)
+        if cls.settings is None or cls.ports is None or cls.env_id != env_id:
+            cls.settings = Settings.from_env(_env_getter(env))
+            cls.ports = Ports(
+                kv=KvStore(env.KEY_CACHE),
+                ip_limiter=IpLimiter(env.IP_RATE_LIMITER),
+                key_limiter=KeyLimiterStub(env.KEY_LIMITER),
+                cache=EdgeCache(js.caches.default),
+                origin=OriginFetch(),
+                now=time.time,
+                new_id=_new_id,
+            )
+            cls.env_id = env_id
+        return cls.settings, cls.ports
+
+
 class Default(WorkerEntrypoint):
     async def fetch(self, request):
-        env = self.env
-        ports = Ports(
-            kv=KvStore(env.KEY_CACHE),
-            ip_limiter=IpLimiter(env.IP_RATE_LIMITER),
-            key_limiter=KeyLimiterStub(env.KEY_LIMITER),
-            cache=EdgeCache(js.caches.default),
-            origin=OriginFetch(),
-            now=time.time,
-            new_id=lambda: uuid.uuid4().hex,
-        )
+        settings, ports = _Isolate.for_env(self.env)
         method = str(request.js_object.method)
         edge_request = EdgeRequest(
             method=method,
@@ -153,7 +178,6 @@ class Default(WorkerEntrypoint):
             headers=Headers(request.headers.items()),
             read_body=request.bytes,
         )
-        settings = Settings.from_env(_env_getter(env))
         response = await pipeline.handle(edge_request, settings, ports)
         _log_request(method, request.url, response)
         return _to_runtime_response(response, method)
@@ -166,7 +190,7 @@ class Default(WorkerEntrypoint):
             cache=None,
             origin=OriginFetch(),
             now=time.time,
-            new_id=lambda: uuid.uuid4().hex,
+            new_id=_new_id,
         )
         status = await cron.run_maintenance(Settings.from_env(_env_getter(self.env)), ports)
         print(f"maintenance trigger {getattr(controller, 'cron', '')}: origin answered {status}")

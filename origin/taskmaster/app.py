@@ -1,8 +1,8 @@
 """The app factory. Settings are read here (never at import); the pool opens with the app.
 
 Serve with ``granian --interface asgi --factory taskmaster.app:create_asgi_app`` (``make serve``).
-To add a resource: write its package (schemas, queries.sql, service, routes), add its controller
-to ``ROUTE_HANDLERS`` and its scope rule to ``auth/scopes.py`` (unlisted paths need ``admin``).
+To add a resource: write its package (schemas, service with its ``Table``, routes with its
+controller and policy, see ``api/resource.py``) and add its controller to ``ROUTE_HANDLERS``.
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.datastructures import State
+from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.types import ASGIApp
 
@@ -24,17 +25,21 @@ from taskmaster.api.docs import COMPONENTS, SECURITY, forbid_unknown_fields_in_s
 from taskmaster.api.idempotency import idempotency_middleware
 from taskmaster.api.options import options_middleware
 from taskmaster.api.pagination import CursorCodec
+from taskmaster.api.policy import policy
 from taskmaster.audit.routes import AccessLogController, AuditController
 from taskmaster.auth.authenticate import Authenticator
 from taskmaster.auth.cache import KeyChangeListener, VerdictCache
 from taskmaster.auth.cf_access import AccessVerifier, load_jwks
 from taskmaster.auth.recorder import Recorder
+from taskmaster.auth.scopes import PUBLIC
 from taskmaster.auth.tokens import AccessTokens
 from taskmaster.background import BackgroundJobs
 from taskmaster.configuration.routes import ConfigurationController
+from taskmaster.db.consistency import Consistency, ReplicaWatch, WriteMarks
 from taskmaster.db.observe import OBSERVER
 from taskmaster.db.pool import ConnectionPool
 from taskmaster.db.replica import read_routing_middleware
+from taskmaster.db.session import provide_session
 from taskmaster.deployments.routes import DeploymentController
 from taskmaster.error_logs.routes import ErrorLogController
 from taskmaster.errors import handle_exception
@@ -47,6 +52,7 @@ from taskmaster.keys.routes import KeyController, verify_key
 from taskmaster.logs.routes import LogController, batch_router
 from taskmaster.maintenance.routes import run_maintenance
 from taskmaster.metrics.routes import MetricController
+from taskmaster.observability.facts import DatabaseFacts
 from taskmaster.observability.logs import RequestLog, configure_logging
 from taskmaster.observability.metrics import OriginMetrics
 from taskmaster.observability.routes import metrics
@@ -119,6 +125,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
     pool = open_pool(db.url, "primary")
     # The read replica (DATABASE_READ_URL): safe reads only, routed in db/replica.py.
     replica = open_pool(db.read_url, "replica") if db.read_url else None
+    # Which reads it may serve (read-your-writes, lag limit): db/consistency.py.
+    watch = ReplicaWatch(replica, db.replica_poll_interval_ms / 1000) if replica else None
+    consistency = (
+        Consistency(watch, WriteMarks(pool), db.replica_max_lag_ms) if watch is not None else None
+    )
 
     auth = settings.auth
     cache = VerdictCache(auth.key_cache_max_entries)
@@ -133,11 +144,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
     sessions = Sessions(pool, settings.people, tokens)
     people = PeopleAuth(pool, cache, tokens, sessions)
     authenticator = Authenticator(
-        pool, cache, recorder, edge_secret=auth.edge_signing_secret, access=access, people=people
+        pool,
+        cache,
+        recorder,
+        edge_secret=auth.edge_signing_secret,
+        access=access,
+        people=people,
+        metrics_token_sha256=auth.metrics_token_sha256,
     )
     request_log = RequestLog(observability.log_format) if observability.log_requests else None
     metrics_registry = OriginMetrics()
     metrics_registry.watch([pool] + ([replica] if replica else []), cache)
+    database_facts = DatabaseFacts(pool, watch)
     # Webhook processing and event delivery (taskmaster.background); BACKGROUND_JOBS=0: none here.
     jobs = BackgroundJobs(pool, settings) if settings.background_jobs else None
 
@@ -146,8 +164,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await pool.open()
         if replica is not None:
             await replica.open()
+        if watch is not None:
+            await watch.poll()  # know the replica's state before the first read
+            watch.start()
         listener.start()
         recorder.start()
+        metrics_registry.start()
         if jobs is not None:
             jobs.start()
         # Everything built so far (routes, schemas, OpenAPI, SQL) lives as long as the process:
@@ -158,10 +180,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         try:
             yield
         finally:
+            if watch is not None:
+                await watch.stop()
             if jobs is not None:
                 await jobs.stop()
             await listener.stop()
             await recorder.stop()  # flushes what is buffered
+            await metrics_registry.stop()
             if request_log is not None:
                 request_log.flush()
             await pool.close()
@@ -180,17 +205,20 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "sessions": sessions,
                 "recorder": recorder,
                 "metrics": metrics_registry,
+                "database_facts": database_facts,
                 "request_log": request_log,
                 "replica": replica,
+                "replica_watch": watch,
                 "wake_webhooks": jobs.wake_webhooks if jobs is not None else None,
             }
         ),
+        dependencies={"db": Provide(provide_session, sync_to_thread=False)},
         lifespan=[lifespan],
         # Authentication first: 401/403 before anything else looks at the request. Read routing
         # after it: key look-ups always read the primary.
         middleware=[
             authenticator.middleware,
-            *([read_routing_middleware(replica)] if replica is not None else []),
+            *([read_routing_middleware(replica, consistency)] if consistency is not None else []),
             options_middleware,
             idempotency_middleware,
         ],
@@ -202,6 +230,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             version="1.0.0",
             description="The secured data plane of an AI-driven CI/CD system.",
             path="/schema",
+            # The API description holds no data: public, like liveness.
+            openapi_router=Router(
+                path="/schema", route_handlers=[], opt=policy(PUBLIC), include_in_schema=False
+            ),
             components=COMPONENTS,
             security=SECURITY,
         ),

@@ -7,7 +7,8 @@ psql and the origin can all reach, and so that tests can stop and restart it at 
 
 Command line (used by the Makefile)::
 
-    python -m taskmaster.devdb start  DATA_DIR PORT   # init if needed, start, print the URL
+    python -m taskmaster.devdb start  DATA_DIR PORT [--archive-dir DIR]   # init if needed, start,
+                                                  # print the URL (WAL archived into DIR)
     python -m taskmaster.devdb stop   DATA_DIR
     python -m taskmaster.devdb url    DATA_DIR PORT
 """
@@ -66,6 +67,32 @@ def _make_traversable(path: Path) -> None:
         parent.chmod(mode | 0o005)
 
 
+def adopt(path: Path) -> None:
+    """Give ``path`` (a file, or a directory and everything in it) to the server's OS user when we
+    run as root, e.g. a data directory restored by a client tool; a data directory must be 0700."""
+    user = _os_user()
+    if path.is_dir():
+        path.chmod(0o700)
+    if user is None:
+        return
+    entry = pwd.getpwnam(user)
+    if path.is_dir():  # (a file's directory is a data directory: it must stay 0700)
+        _make_traversable(path.parent)
+    paths = [path, *path.rglob("*")] if path.is_dir() else [path]
+    for found in paths:
+        os.chown(found, entry.pw_uid, entry.pw_gid, follow_symlinks=False)
+
+
+def server_writable(directory: Path) -> None:
+    """A directory the server process writes into itself (the WAL archive of archive_command)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    user = _os_user()
+    if user is not None:
+        _make_traversable(directory.parent)
+        entry = pwd.getpwnam(user)
+        os.chown(directory, entry.pw_uid, entry.pw_gid)
+
+
 @dataclass
 class LocalPostgres:
     """One PostgreSQL cluster in ``data_dir`` listening on ``127.0.0.1:port``."""
@@ -93,18 +120,53 @@ class LocalPostgres:
         if result.returncode != 0:
             raise RuntimeError(f"{binary} failed ({result.returncode}): {result.stderr.strip()}")
 
-    def init(self) -> None:
-        if (self.data_dir / "PG_VERSION").exists():
-            return
+    def prepare(self) -> None:
+        """An empty data directory and log file the server's OS user owns."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.chmod(0o700)  # the server refuses a data directory others may read
         user = _os_user()
         if user is not None:
-            _make_traversable(self.data_dir)
+            _make_traversable(self.data_dir.parent)
             _make_traversable(POSTGRES_BIN_PATH)
             entry = pwd.getpwnam(user)
             os.chown(self.data_dir, entry.pw_uid, entry.pw_gid)
             self.log_file.touch()
             os.chown(self.log_file, entry.pw_uid, entry.pw_gid)
+
+    def configure(self, settings: dict[str, str]) -> None:
+        """Set server parameters in ``postgresql.auto.conf`` (what ALTER SYSTEM writes), replacing
+        earlier values of the same names; they apply from the next start (or reload)."""
+        auto = self.data_dir / "postgresql.auto.conf"
+        kept = [
+            line
+            for line in (auto.read_text().splitlines() if auto.exists() else [])
+            if line.split("=", 1)[0].strip() not in settings
+        ]
+        quoted = [
+            f"{name} = '{value.replace(chr(39), chr(39) * 2)}'" for name, value in settings.items()
+        ]
+        auto.write_text("\n".join([*kept, *quoted]) + "\n")
+        adopt(auto)
+
+    def create_standby(self, data_dir: Path, port: int) -> LocalPostgres:
+        """A streaming physical standby of this running server (``pg_basebackup -R``: it writes
+        ``standby.signal`` and ``primary_conninfo``), not started yet. initdb's pg_hba already
+        trusts replication connections from 127.0.0.1, and ``wal_level=replica`` is the default."""
+        standby = LocalPostgres(data_dir, port)
+        standby.prepare()
+        self._run(
+            "pg_basebackup",
+            "-D", str(data_dir),
+            "-h", "127.0.0.1", "-p", str(self.port), "-U", SUPERUSER,
+            "-R", "-X", "stream", "--checkpoint=fast", "--no-sync",
+            timeout=300,
+        )  # fmt: skip
+        return standby
+
+    def init(self) -> None:
+        if (self.data_dir / "PG_VERSION").exists():
+            return
+        self.prepare()
         self._run(
             "initdb",
             "-D", str(self.data_dir),
@@ -167,10 +229,20 @@ class LocalPostgres:
 
 
 def main(argv: list[str]) -> int:
+    archive_dir = None
+    if "--archive-dir" in argv:  # start only: archive WAL there (backup/physical.py)
+        at = argv.index("--archive-dir")
+        archive_dir, argv = Path(argv[at + 1]).resolve(), argv[:at] + argv[at + 2 :]
     command, data_dir = argv[0], Path(argv[1]).resolve()
     port = int(argv[2]) if len(argv) > 2 else 0
     server = LocalPostgres(data_dir, port)
     if command == "start":
+        if archive_dir is not None and not server.is_running():
+            from taskmaster.backup.physical import Repository, archive_settings
+
+            server_writable(archive_dir)
+            server.init()
+            server.configure(archive_settings(Repository(archive_dir.parent)))
         server.start()
         print(server.url())
     elif command == "stop":

@@ -5,7 +5,10 @@
 2. migrations with dbmate;
 3. the origin on http://127.0.0.1:8000 (granian, reloading on code changes is left to the editor:
    restart ``make dev``);
-4. the edge runner on http://127.0.0.1:8787 when its Node dependencies are installed.
+4. the edge runner on http://127.0.0.1:8787 when its Node dependencies are installed;
+5. with ``--replica`` (``make dev REPLICA=1``): a streaming physical standby of the embedded
+   primary (``pg_basebackup -R`` into ``<data-dir>-standby``, port ``--db-port`` + 1) behind
+   ``DATABASE_READ_URL``.
 Everything this script started is stopped on exit; an external database is left alone.
 """
 
@@ -61,11 +64,24 @@ def _migrate(database_url: str) -> None:
     )
 
 
+def _standby(primary: LocalPostgres, port: int) -> LocalPostgres:
+    """The primary's streaming standby, made once (kept between runs like the primary's data)."""
+    data_dir = primary.data_dir.with_name(primary.data_dir.name + "-standby")
+    standby = (
+        LocalPostgres(data_dir, port)
+        if (data_dir / "PG_VERSION").exists()
+        else primary.create_standby(data_dir, port)
+    )
+    standby.start()
+    return standby
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", default=".data/postgres")
     parser.add_argument("--db-port", type=int, default=54329)
     parser.add_argument("--db-name", default="taskmaster")
+    parser.add_argument("--replica", action="store_true", help="also run a streaming standby")
     args = parser.parse_args()
 
     server: LocalPostgres | None = None
@@ -75,6 +91,7 @@ def main() -> int:
         server.start()
         database_url = f"{server.url(args.db_name)}?sslmode=disable"
     children: list[subprocess.Popen[bytes]] = []
+    standby: LocalPostgres | None = None
 
     def stop(*_: object) -> None:
         for child in children:
@@ -85,6 +102,8 @@ def main() -> int:
                 child.wait(10)
             except subprocess.TimeoutExpired:
                 child.kill()
+        if standby is not None:
+            standby.stop()
         if server is not None:
             server.stop()
         print("\nstopped.", flush=True)
@@ -97,6 +116,12 @@ def main() -> int:
             **os.environ,
             "DATABASE_URL": database_url,
         }
+        if args.replica:
+            if server is None:
+                print("--replica needs the embedded primary (no DATABASE_URL)", file=sys.stderr)
+                return 2
+            standby = _standby(server, args.db_port + 1)
+            env["DATABASE_READ_URL"] = f"{standby.url(args.db_name)}?sslmode=disable"
         children.append(
             subprocess.Popen(
                 [
@@ -138,7 +163,9 @@ def main() -> int:
             f"\n  origin   http://127.0.0.1:{ORIGIN_PORT}  (health: /health, docs: /schema,"
             f" OpenAPI: /schema/openapi.json)\n"
             + (f"  edge     http://127.0.0.1:{EDGE_PORT}\n" if len(children) > 1 else "")
-            + f"  database {database_url}\n\n  Ctrl-C stops everything.\n",
+            + f"  database {database_url}\n"
+            + (f"  standby  {env['DATABASE_READ_URL']}\n" if standby is not None else "")
+            + "\n  Ctrl-C stops everything.\n",
             flush=True,
         )
         while all(child.poll() is None for child in children):

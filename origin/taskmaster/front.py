@@ -9,8 +9,7 @@ route matches (404/405) or that authentication refuses gets all of it:
 - metrics (``taskmaster_http_*``, labelled by the route template Litestar's router left in the
   scope, never the raw path, and ``unmatched`` when no route matched);
 - one ``api_access_logs`` row (batched by the Recorder) and one request log line (``LOG_REQUESTS``);
-  liveness probes (``/health``) are counted but neither logged nor recorded;
-- a fresh :data:`WRITE_CONTEXT`, set by authentication for writes and dropped at the end.
+  liveness probes (``/health``) are counted but neither logged nor recorded.
 
 Why one layer rather than one per concern: each ASGI layer wraps ``send`` and adds frames to every
 request, and on the hot path (``GET /api/v1/tasks/{id}``) those layers cost more than the query.
@@ -27,7 +26,6 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from taskmaster.auth.access_log import access_entry
 from taskmaster.auth.recorder import Recorder
-from taskmaster.db.context import WRITE_CONTEXT
 from taskmaster.db.observe import CURRENT_REQUEST_ID
 from taskmaster.observability.logs import RequestLog
 from taskmaster.observability.metrics import OriginMetrics
@@ -71,11 +69,9 @@ def front_middleware(
 
         in_flight.inc()
         request_token = CURRENT_REQUEST_ID.set(request_id)
-        write_token = WRITE_CONTEXT.set(None)
         try:
             await app(scope, receive, send_with_request_id)
         finally:
-            WRITE_CONTEXT.reset(write_token)
             CURRENT_REQUEST_ID.reset(request_token)
             in_flight.dec()
             elapsed = time.perf_counter() - started

@@ -6,6 +6,7 @@ Every variable is documented here and in the README's configuration table.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 
 from taskmaster.people.settings import PeopleSettings, PeopleSettingsError, people_from_env
@@ -68,6 +69,10 @@ class DatabaseSettings:
     """DATABASE_READ_URL: libpq URL of a read replica. Set: safe reads (GETs of ``/api/v1``
     resources) use a second pool on it (same sizes), falling back to the primary while it is
     down; writes and read-your-writes paths stay on the primary. Empty: one pool."""
+    replica_max_lag_ms: float = 1000.0
+    """REPLICA_MAX_LAG_MS: a replica replaying further behind than this serves no reads."""
+    replica_poll_interval_ms: float = 200.0
+    """REPLICA_POLL_INTERVAL_MS: how often each worker reads the replica's replay position/lag."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +134,10 @@ class AuthSettings:
     """AUTH_FLUSH_INTERVAL_S: how often per-key usage and access logs are written (batched)."""
     key_cache_max_entries: int = 10_000
     """KEY_CACHE_MAX_ENTRIES: most key verdicts cached per worker process."""
+    metrics_token_sha256: str = ""
+    """METRICS_TOKEN_SHA256: hex SHA-256 of a bearer token that may read ``GET /metrics`` without
+    an API key, checked without the database (Prometheus keeps scraping through an outage).
+    Empty: only keys with ``metrics:read``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +220,8 @@ class Settings:
             connect_timeout_s=_int(env, "DATABASE_CONNECT_TIMEOUT_S", 2),
             acquire_timeout_s=_float(env, "DATABASE_POOL_TIMEOUT_S", 2.0),
             read_url=env.get("DATABASE_READ_URL", ""),
+            replica_max_lag_ms=_float(env, "REPLICA_MAX_LAG_MS", 1000.0),
+            replica_poll_interval_ms=_float(env, "REPLICA_POLL_INTERVAL_MS", 200.0),
         )
         observability = ObservabilitySettings(
             log_level=env.get("LOG_LEVEL", "") or "INFO",
@@ -245,7 +256,14 @@ class Settings:
             cf_access_issuer=env.get("CF_ACCESS_ISSUER", ""),
             flush_interval_s=_float(env, "AUTH_FLUSH_INTERVAL_S", 1.0),
             key_cache_max_entries=_int(env, "KEY_CACHE_MAX_ENTRIES", 10_000),
+            metrics_token_sha256=env.get("METRICS_TOKEN_SHA256", "").strip(),
         )
+        if auth.metrics_token_sha256 and not re.fullmatch(
+            r"[0-9a-fA-F]{64}", auth.metrics_token_sha256
+        ):
+            raise SettingsError(
+                "METRICS_TOKEN_SHA256 must be 64 hex digits (sha256sum of the token)"
+            )
         if auth.cf_access_aud and not auth.cf_access_jwks:
             raise SettingsError("CF_ACCESS_JWKS must be set when CF_ACCESS_AUD is set")
         if environment == "production" and 0 < len(auth.edge_signing_secret) < 32:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import threading
 import time
@@ -43,12 +44,14 @@ class Runner:
     output: list[str] = field(default_factory=list)
 
     def stop(self) -> None:
+        """SIGTERM lets the runner stop its Miniflare (workerd); if it hangs, SIGKILL its whole
+        process group so no workerd is left behind."""
         if self.process.poll() is None:
             self.process.terminate()
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                self.process.kill()
+                os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(timeout=10)
 
 
@@ -62,6 +65,7 @@ def start_runner(origin_url: str, **env: str) -> Runner:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,  # its own process group: the runner and its workerd
     )
     runner = Runner(process, f"http://127.0.0.1:{port}")
     ready = threading.Event()

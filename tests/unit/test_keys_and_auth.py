@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -14,15 +15,19 @@ from uuid import uuid4
 import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from taskmaster.auth import edge, scopes
+from litestar import Litestar
+from taskmaster.api.policy import policy_of
+from taskmaster.app import create_app
+from taskmaster.auth import edge
 from taskmaster.auth.authenticate import Authenticator, endpoint_allowed, ip_allowed
 from taskmaster.auth.cache import MISSING, VerdictCache
 from taskmaster.auth.cf_access import AccessVerifier
 from taskmaster.auth.recorder import redact_query
-from taskmaster.auth.scopes import ADMIN, EDGE_ONLY, PUBLIC, has_scope, required_scope
+from taskmaster.auth.scopes import EDGE_ONLY, PUBLIC, has_scope
 from taskmaster.errors import ApiError
 from taskmaster.keys import format as keyformat
 from taskmaster.keys.service import KeyRecord
+from taskmaster.settings import Settings
 
 
 def test_generated_keys_follow_the_contract() -> None:
@@ -39,19 +44,31 @@ def test_generated_keys_follow_the_contract() -> None:
     assert not keyformat.well_formed(key[:10] + "-" + key[11:])
 
 
+@functools.cache
+def _app() -> Litestar:
+    return create_app(Settings.from_env({"DATABASE_URL": "postgresql://unused@127.0.0.1:1/x"}))
+
+
+def required_scope(method: str, path: str) -> str:
+    """The scope the policy of the handler the app routes (method, path) to declares."""
+    handler = _app().asgi_router.handle_routing(path=path, method=method)[1]
+    return policy_of(handler).scope_for(method)
+
+
 def test_scope_rules() -> None:
+    task = "/api/v1/tasks/3f2c1b8e-8d4a-4c57-9a43-2b7f0e5d6c1a"
     assert required_scope("GET", "/health") == PUBLIC
     assert required_scope("GET", "/schema/openapi.json") == PUBLIC
     assert required_scope("OPTIONS", "/api/v1/tasks") == PUBLIC
     assert required_scope("GET", "/health/detailed") == "metrics:read"
     assert required_scope("GET", "/metrics") == "metrics:read"
-    assert required_scope("GET", "/api/v1/tasks/123") == "tasks:read"
-    assert required_scope("DELETE", "/api/v1/tasks/123") == "tasks:write"
-    assert required_scope("PATCH", "/api/v1/projects/1") == "tasks:write"
+    assert required_scope("GET", task) == "tasks:read"
+    assert required_scope("DELETE", task) == "tasks:write"
+    assert required_scope("PATCH", task.replace("tasks", "projects")) == "tasks:write"
     assert required_scope("GET", "/api/v1/keys") == "keys:admin"
     assert required_scope("POST", "/internal/keys/verify") == EDGE_ONLY
-    assert required_scope("GET", "/api/v1/tasksX") == ADMIN  # prefix must end at a segment
-    assert required_scope("GET", "/api/v2/anything") == ADMIN  # unknown: fail closed
+    assert required_scope("POST", "/api/v1/webhooks/github") == PUBLIC
+    assert required_scope("GET", "/api/v1/audit-logs") == "admin"
     assert has_scope(["admin"], "keys:admin") and not has_scope(["tasks:read"], "tasks:write")
 
 
@@ -201,22 +218,3 @@ def test_cloudflare_access_jwt() -> None:
         with pytest.raises(ApiError) as refused:
             verifier.verify(bad)
         assert refused.value.status == 401
-
-
-def test_the_scope_of_a_path_is_decided_by_its_root_as_by_the_whole_path() -> None:
-    assert all(rule.path.count("/") <= scopes.ROOT_SEGMENTS for rule in scopes.RULES)
-
-    def by_scan(method: str, path: str) -> str:
-        if method == "OPTIONS":
-            return scopes.PUBLIC
-        for rule in scopes.RULES:
-            if rule.matches(path):
-                return rule.read if method in scopes.READ_METHODS else rule.write
-        return scopes.ADMIN
-
-    paths = [rule.path for rule in scopes.RULES]
-    paths += [p + suffix for p in paths for suffix in ("/", "/x", "/x/y/z", "x", "//x")]
-    paths += ["", "/", "/api", "/api/v1", "/api/v1/", "/API/v1/tasks", "/api//v1/tasks/1"]
-    for method in ("GET", "HEAD", "OPTIONS", "POST", "PATCH", "DELETE"):
-        for path in paths:
-            assert scopes.required_scope(method, path) == by_scan(method, path), (method, path)

@@ -1,4 +1,4 @@
-"""Edge cache for GETs (design.md §6) on the Cache API.
+"""Edge cache for GETs (docs/edge-origin-contract.md, "Edge cache") on the Cache API.
 
 Cache key: a synthetic GET URL built from the purge group's generation, the key's scope
 fingerprint, the path and the sorted query — never the raw key, so keys with the same scopes
@@ -19,19 +19,13 @@ import hashlib
 import re
 from urllib.parse import parse_qsl, urlencode
 
-from .access import API_PREFIX, cache_group
+from . import routes
 from .ports import EdgeResponse, Headers, Ports
+
+API_PREFIX = "/api/v1/"
 
 CACHE_HOST = "https://edge-cache.taskmaster.invalid"
 GEN_PREFIX = "cachegen:"
-# Key-owned (RLS by key: keys, access logs) or secret (configuration, audit trail) resources: never
-# stored, whatever the origin's Cache-Control says (the scope fingerprint does not separate keys).
-NEVER_CACHED_PREFIXES = (
-    "/api/v1/keys",
-    "/api/v1/access-logs",
-    "/api/v1/audit-logs",
-    "/api/v1/configuration",
-)
 _PER_REQUEST = (
     "x-request-id",
     "ratelimit",
@@ -48,9 +42,10 @@ HIT, MISS, BYPASS = "HIT", "MISS", "BYPASS"
 
 
 def eligible(method: str, path: str, headers: Headers) -> bool:
-    if method.upper() != "GET" or not path.startswith(API_PREFIX):
-        return False
-    if path.startswith(NEVER_CACHED_PREFIXES):
+    """A GET of a route whose policy lets a shared cache keep it (key-owned rows under RLS and
+    secrets never are, whatever the origin's Cache-Control says: the scope fingerprint does not
+    separate keys), unless the client asks for a fresh answer."""
+    if method.upper() != "GET" or routes.match("GET", path).cache_ttl is None:
         return False
     directives = _directives(headers.get("cache-control"))
     return "no-cache" not in directives and "no-store" not in directives
@@ -66,6 +61,11 @@ def sorted_query(query: str) -> str:
 
 async def generation(group: str, ports: Ports) -> str:
     return await ports.kv.get(GEN_PREFIX + group) or "0"
+
+
+def cache_group(path: str) -> str:
+    """The purge group of a path (from its route's policy: tasks and projects share one)."""
+    return routes.match("GET", path).group
 
 
 def cache_url(gen: str, scopes_fp: str, path: str, query: str) -> str:
@@ -119,8 +119,10 @@ def answer_from_cache(cached: EdgeResponse, request_headers: Headers) -> EdgeRes
     etag = cached.headers.get("etag")
     wanted = request_headers.get("if-none-match")
     if etag and wanted:
-        tags = [t.strip() for t in wanted.split(",")]
-        if "*" in tags or etag in tags or etag.removeprefix("W/") in tags:
+        # If-None-Match uses the weak comparison (RFC 9110 §13.1.2): `W/` ignored on both sides,
+        # as workerd's Cache API does when it answers a conditional match itself.
+        tags = [_opaque(t) for t in wanted.split(",")]
+        if "*" in tags or _opaque(etag) in tags:
             headers = Headers(
                 (k, v) for k, v in cached.headers.items() if k in ("etag", "cache-control", "vary")
             )
@@ -128,9 +130,14 @@ def answer_from_cache(cached: EdgeResponse, request_headers: Headers) -> EdgeRes
     return EdgeResponse(cached.status, cached.headers.copy(), cached.body)
 
 
-async def purge(path: str, scopes: list[str], ports: Ports) -> None:
-    """Forget what a successful write to `path` may have changed."""
-    group = cache_group(path)
+def _opaque(tag: str) -> str:
+    return tag.strip().removeprefix("W/")
+
+
+async def purge(path: str, scopes: list[str], ports: Ports, group: str | None = None) -> None:
+    """Forget what a successful write to `path` may have changed (`group`: the write route's
+    purge group; by default the path's GET route's)."""
+    group = group or cache_group(path)
     gen = await generation(group, ports)
     fp = fingerprint(scopes)
     collection = path.rstrip("/").rsplit("/", 1)[0]

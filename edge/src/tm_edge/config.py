@@ -10,19 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-MAX_KEY_CACHE_TTL = 30  # design.md §4: revocation reaches the edge within 30 s
-# The origin's public routes: liveness, the API description and the webhook receivers (which check
-# the provider's signature instead of a key) and people's login/refresh/logout (credentials in the
-# body).
-PUBLIC_PATHS = (
-    "/health",
-    "/schema",
-    "/schema/*",
-    "/api/v1/webhooks",
-    "/api/v1/webhooks/*",
-    "/api/v1/auth",
-    "/api/v1/auth/*",
-)
+MAX_KEY_CACHE_TTL = 30  # docs/edge-origin-contract.md: revocation reaches the edge within 30 s
 
 
 @dataclass(frozen=True)
@@ -55,8 +43,6 @@ class Settings:
     (0: only what the origin marks cacheable is cached)."""
     ip_limit_enabled: bool = True
     """IP_RATE_LIMIT_ENABLED: "false" turns the per-IP coarse filter off."""
-    public_paths: tuple[str, ...] = PUBLIC_PATHS
-    """PUBLIC_PATHS: comma-separated paths (a trailing * matches a prefix) served without a key."""
     jwt_keys: tuple[tuple[str, str], ...] = ()
     """JWT_SIGNING_KEYS (secret): the origin's ``kid:secret`` list; people's access tokens are
     verified here with it. Empty: a bearer JWT is refused (401)."""
@@ -102,7 +88,6 @@ class Settings:
             verify_timeout=number("VERIFY_TIMEOUT_SECONDS", 5.0),
             cache_default_ttl=max(0, int(number("EDGE_CACHE_DEFAULT_TTL", 0))),
             ip_limit_enabled=text("IP_RATE_LIMIT_ENABLED", "true").lower() != "false",
-            public_paths=items("PUBLIC_PATHS", PUBLIC_PATHS),
             jwt_keys=tuple(
                 (kid, secret)
                 for kid, _, secret in (e.partition(":") for e in items("JWT_SIGNING_KEYS"))

@@ -9,34 +9,26 @@ nothing (a failed run is logged by the runtime and retried at the next trigger).
 
 from __future__ import annotations
 
-import asyncio
-from urllib.parse import urlsplit
-
-from . import signing
+from . import origin, signing
 from .config import Settings
-from .ports import OriginRequest, OriginUnreachable, Ports
-from .verdicts import add_access_headers
+from .ports import Headers, OriginRequest, OriginUnreachable, Ports
 
 MAINTENANCE_PATH = "/internal/maintenance/run"
 CRON_CLIENT = "cron"
 
 
 def maintenance_request(settings: Settings, now: float, request_id: str) -> OriginRequest:
-    url = settings.origin_url + MAINTENANCE_PATH
-    headers = signing.identity_headers(
-        settings.signing_secret,
-        timestamp=int(now),
+    return origin.signed_request(
+        settings,
+        now,
         method="POST",
-        path_and_query=urlsplit(url).path,
+        path_and_query=MAINTENANCE_PATH,
         key_id=signing.NO_KEY,
         scopes=[],
         client_ip=CRON_CLIENT,
         request_id=request_id,
-        body=b"",
+        headers=Headers([("accept", "application/json")]),
     )
-    headers.set("accept", "application/json")
-    add_access_headers(headers, settings)
-    return OriginRequest("POST", url, headers, b"")
 
 
 async def run_maintenance(settings: Settings, ports: Ports) -> int:
@@ -45,7 +37,7 @@ async def run_maintenance(settings: Settings, ports: Ports) -> int:
         return 0
     request = maintenance_request(settings, ports.now(), "cron-" + ports.new_id())
     try:
-        response = await asyncio.wait_for(ports.origin.fetch(request), settings.origin_timeout)
+        response = await origin.send(request, ports, settings.origin_timeout)
     except (OriginUnreachable, TimeoutError):
         return 0
     return response.status

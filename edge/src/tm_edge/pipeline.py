@@ -13,7 +13,6 @@ write it as a function of (request context, settings, ports) in its own module a
 
 from __future__ import annotations
 
-import asyncio
 import traceback
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -25,16 +24,17 @@ from . import (
     headers,
     keys,
     limits,
+    origin,
     problems,
     request_id,
+    routes,
     signing,
     tokens,
     verdicts,
 )
 from .config import Settings
-from .ports import EdgeRequest, EdgeResponse, Headers, OriginRequest, OriginUnreachable, Ports
+from .ports import EdgeRequest, EdgeResponse, Headers, OriginUnreachable, Ports
 
-BODYLESS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Client headers that never reach the origin: credentials the edge has replaced by its signed
 # assertion, and headers the edge sets itself.
 NOT_FORWARDED = (
@@ -49,8 +49,6 @@ NOT_FORWARDED = (
     "cf-access-jwt-assertion",
 )
 NOT_RETURNED = ("content-length", "content-encoding")
-# Paths whose body limit is BATCH_MAX_BODY_BYTES instead of MAX_BODY_BYTES.
-BATCH_PATHS = frozenset({"/api/v1/logs/batch"})
 
 
 @dataclass
@@ -63,6 +61,7 @@ class Call:
     path: str
     query: str
     client_ip: str
+    route: routes.Route = routes.UNMATCHED
     body: bytes = b""
     key_id: str = signing.NO_KEY
     scopes: list[str] = field(default_factory=list)
@@ -97,23 +96,25 @@ async def handle(request: EdgeRequest, settings: Settings, ports: Ports) -> Edge
 
 async def _run(request: EdgeRequest, rid: str, settings: Settings, ports: Ports) -> EdgeResponse:
     parts = urlsplit(request.url)
+    method, path = request.method.upper(), parts.path or "/"
     call = Call(
         request=request,
         request_id=rid,
-        method=request.method.upper(),
-        path=parts.path or "/",
+        method=method,
+        path=path,
         query=parts.query,
         client_ip=(request.headers.get("cf-connecting-ip") or "").strip() or "unknown",
+        route=routes.match(method, path),
     )
-    call.body = await read_body(request, call.method, body_limit(call.path, settings))
+    call.body = await read_body(request, call.method, body_limit(call.route, settings))
     if cors.is_preflight(request):
         return cors.preflight(request, settings.cors_allowed_origins)
     if is_internal(call.path):
         raise problems.not_found(call.path)
     if settings.ip_limit_enabled:
         await limits.check_ip(call.client_ip, ports)
-    if is_public(call.path, settings.public_paths) or call.method == "OPTIONS":
-        return await forward(call, settings, ports)  # OPTIONS only states a path's methods
+    if call.route.public:  # OPTIONS too: it only states a path's methods
+        return await forward(call, settings, ports)
     await authenticate(call, settings, ports)
     return await respond(call, settings, ports)
 
@@ -122,7 +123,7 @@ async def read_body(request: EdgeRequest, method: str, limit: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared and declared.strip().isdigit() and int(declared) > limit:
         raise problems.payload_too_large(limit)
-    if method in BODYLESS and not declared and "transfer-encoding" not in request.headers:
+    if method in origin.BODYLESS and not declared and "transfer-encoding" not in request.headers:
         return b""
     body = await request.read_body()
     if len(body) > limit:
@@ -130,21 +131,15 @@ async def read_body(request: EdgeRequest, method: str, limit: int) -> bytes:
     return body
 
 
-def body_limit(path: str, settings: Settings) -> int:
-    """The largest body a path takes: the batch endpoints have their own (as at the origin)."""
-    return settings.batch_max_body_bytes if path in BATCH_PATHS else settings.max_body_bytes
+def body_limit(route: routes.Route, settings: Settings) -> int:
+    """The largest body a route takes: the batch endpoints have their own (as at the origin)."""
+    return settings.batch_max_body_bytes if route.large_body else settings.max_body_bytes
 
 
 def is_internal(path: str) -> bool:
-    """Origin routes only the edge itself calls (`/internal/keys/verify`): 404 to clients."""
-    return path == "/internal" or path.startswith("/internal/")
-
-
-def is_public(path: str, public_paths: tuple[str, ...]) -> bool:
-    for entry in public_paths:
-        if (entry.endswith("*") and path.startswith(entry[:-1])) or path == entry:
-            return True
-    return False
+    """Origin routes only the edge itself calls (`/internal/keys/verify`, the cron's
+    maintenance run): 404 to clients, for every method."""
+    return routes.is_internal(path)
 
 
 async def authenticate(call: Call, settings: Settings, ports: Ports) -> None:
@@ -160,7 +155,12 @@ async def authenticate(call: Call, settings: Settings, ports: Ports) -> None:
     )
     verdicts.refuse_invalid(verdict)
     access.check(
-        verdict, method=call.method, path=call.path, client_ip=call.client_ip, now=ports.now()
+        verdict,
+        method=call.method,
+        path=call.path,
+        client_ip=call.client_ip,
+        now=ports.now(),
+        needed=call.route.scope,
     )
     call.key_id = verdict.key_id or signing.NO_KEY
     call.scopes = list(verdict.scopes)
@@ -175,7 +175,7 @@ def _bearer(request_headers: Headers) -> str | None:
 
 async def authenticate_user(call: Call, token: str, settings: Settings, ports: Ports) -> None:
     user = tokens.verify(token, dict(settings.jwt_keys), ports.now())
-    needed = access.required_scope(call.method, call.path)
+    needed = call.route.scope
     if needed not in (access.PUBLIC, access.AUTHENTICATED) and not access.has_scope(
         user.scopes, needed
     ):
@@ -193,7 +193,7 @@ async def respond(call: Call, settings: Settings, ports: Ports) -> EdgeResponse:
     if call.method != "GET":
         response = await forward(call, settings, ports)
         if call.method != "HEAD" and 200 <= response.status < 300:
-            await cache.purge(call.path, call.cache_scopes, ports)
+            await cache.purge(call.path, call.cache_scopes, ports, call.route.group)
         return _with_limits(response, call)
     if call.bypass_cache or not cache.eligible(call.method, call.path, call.request.headers):
         response = await forward(call, settings, ports)
@@ -230,9 +230,10 @@ async def forward(call: Call, settings: Settings, ports: Ports) -> EdgeResponse:
         and name not in headers.HOP_BY_HOP
         and not name.startswith(signing.EDGE_HEADER_PREFIX)
     )
-    identity = signing.identity_headers(
-        settings.signing_secret,
-        timestamp=int(ports.now()),
+    outgoing.set("x-forwarded-for", call.client_ip)
+    request = origin.signed_request(
+        settings,
+        ports.now(),
         method=call.method,
         path_and_query=call.path_and_query,
         key_id=call.key_id,
@@ -240,21 +241,10 @@ async def forward(call: Call, settings: Settings, ports: Ports) -> EdgeResponse:
         client_ip=call.client_ip,
         request_id=call.request_id,
         body=call.body,
-    )
-    for name, value in identity.items():
-        outgoing.set(name, value)
-    outgoing.set("x-forwarded-for", call.client_ip)
-    verdicts.add_access_headers(outgoing, settings)
-    origin_request = OriginRequest(
-        call.method,
-        settings.origin_url + call.path_and_query,
-        outgoing,
-        None if call.method in BODYLESS else call.body,
+        headers=outgoing,
     )
     try:
-        response = await asyncio.wait_for(
-            ports.origin.fetch(origin_request), settings.origin_timeout
-        )
+        response = await origin.send(request, ports, settings.origin_timeout)
     except OriginUnreachable:
         raise problems.origin_unreachable() from None
     except TimeoutError:

@@ -10,15 +10,13 @@ stored inside the entry, never by KV expiry. If the origin cannot answer, the ed
 
 from __future__ import annotations
 
-import asyncio
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from urllib.parse import urlsplit
 
-from . import problems, signing
+from . import origin, problems, signing
 from .config import Settings
-from .ports import Headers, OriginRequest, OriginUnreachable, Ports
+from .ports import Headers, OriginUnreachable, Ports
 
 KV_PREFIX = "keyv:v1:"
 KV_MIN_TTL = 60  # Workers KV rejects expirationTtl below 60 s
@@ -116,24 +114,20 @@ async def ask_origin(
     if not settings.signing_secret:
         raise problems.edge_misconfigured("EDGE_SIGNING_SECRET is not set.")
     body = json.dumps({"key_hash": key_hash}, separators=(",", ":")).encode()
-    url = settings.origin_url + VERIFY_PATH
-    headers = signing.identity_headers(
-        settings.signing_secret,
-        timestamp=int(ports.now()),
+    request = origin.signed_request(
+        settings,
+        ports.now(),
         method="POST",
-        path_and_query=urlsplit(url).path,
+        path_and_query=VERIFY_PATH,
         key_id=signing.NO_KEY,
         scopes=[],
         client_ip=client_ip,
         request_id=request_id,
         body=body,
+        headers=Headers([("content-type", "application/json"), ("accept", "application/json")]),
     )
-    headers.set("content-type", "application/json")
-    headers.set("accept", "application/json")
-    add_access_headers(headers, settings)
-    request = OriginRequest("POST", url, headers, body)
     try:
-        response = await asyncio.wait_for(ports.origin.fetch(request), settings.verify_timeout)
+        response = await origin.send(request, ports, settings.verify_timeout)
     except OriginUnreachable:
         raise problems.verification_unavailable("The key service is unreachable.") from None
     except TimeoutError:
@@ -144,13 +138,6 @@ async def ask_origin(
         return Verdict.from_origin(json.loads(response.body)["data"])
     except (ValueError, KeyError, TypeError):
         raise problems.verification_unavailable("The key service answered nonsense.") from None
-
-
-def add_access_headers(headers: Headers, settings: Settings) -> None:
-    """Cloudflare Access service-token headers, when configured (the tunnel requires them)."""
-    if settings.access_client_id and settings.access_client_secret:
-        headers.set("cf-access-client-id", settings.access_client_id)
-        headers.set("cf-access-client-secret", settings.access_client_secret)
 
 
 def refuse_invalid(verdict: Verdict) -> None:

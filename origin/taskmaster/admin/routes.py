@@ -6,11 +6,14 @@ from typing import Any
 
 from litestar import Request, Response, post
 from litestar.datastructures import State
+from litestar.params import JSONBody
 
 from taskmaster.admin import service
 from taskmaster.admin.schemas import AdminQuery, QueryResult
 from taskmaster.api.docs import WRITE, problems
 from taskmaster.api.envelope import Envelope, meta_for
+from taskmaster.api.policy import policy
+from taskmaster.auth.scopes import ADMIN
 
 
 @post(
@@ -18,9 +21,11 @@ from taskmaster.api.envelope import Envelope, meta_for
     summary="Run one read-only SQL statement as taskmaster_readonly (scope admin; audited)",
     tags=["admin"],
     responses=problems(*WRITE),
+    # Read-only SQL console (POST, yet it never writes): administrators only, on the primary.
+    opt=policy(ADMIN, replica=False),
 )
 async def admin_query(
-    request: Request[Any, Any, Any], state: State, data: AdminQuery
+    request: Request[Any, Any, Any], state: State, data: JSONBody[AdminQuery]
 ) -> Response[Envelope[QueryResult]]:
     identity = request.scope["auth"]  # type: ignore[typeddict-item]
     result = await service.run_query(

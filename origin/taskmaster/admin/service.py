@@ -27,7 +27,6 @@ from psycopg.types.json import Jsonb
 
 from taskmaster.admin.schemas import AdminQuery, QueryResult
 from taskmaster.admin.sqlcheck import CURSOR_STARTS, RefusedQuery, check
-from taskmaster.db.context import WRITE_CONTEXT
 from taskmaster.db.pool import ConnectionPool, PoolUnavailable
 from taskmaster.errors import ApiError
 from taskmaster.settings import AdminQuerySettings
@@ -115,8 +114,7 @@ async def run_query(
             raise ApiError(
                 422 if exc.code == "invalid-query" else 403, exc.code, "Query refused", exc.detail
             ) from exc
-        # Its own transaction, never the request's write transaction (rolled back at the end).
-        token = WRITE_CONTEXT.set(None)
+        # Its own read-only transaction on a plain pool connection (rolled back at the end).
         try:
             columns, rows = await _execute(pool, sql, first_word, body, timeout_ms, cap)
         except (pg_errors.QueryCanceled, psycopg.DatabaseError) as exc:
@@ -125,8 +123,6 @@ async def run_query(
             ):
                 raise  # the database went away: 503 like any other request
             raise _refusal(exc, timeout_ms) from exc
-        finally:
-            WRITE_CONTEXT.reset(token)
         result = QueryResult(
             columns=columns,
             rows=[[_json_safe(v) for v in row] for row in rows[:cap]],

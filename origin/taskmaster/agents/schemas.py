@@ -10,6 +10,8 @@ from uuid import UUID
 
 import msgspec
 
+from taskmaster.api.resource import patch_of
+
 AgentType = Literal["claude_code", "codegen", "agentapi", "openai", "custom"]
 Health = Literal["unknown", "healthy", "degraded", "unhealthy"]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
@@ -25,7 +27,7 @@ Object = dict[str, Any]
 
 
 class Agent(msgspec.Struct):
-    """An agent configuration as the API returns it. Field order = ``agent_columns``."""
+    """An agent configuration as the API returns it. Field order = the select list."""
 
     id: UUID
     name: str
@@ -64,19 +66,4 @@ class AgentWrite(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     metadata: Object = msgspec.field(default_factory=dict)
 
 
-class AgentPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    """Body of ``PATCH /agent-configurations/{id}``: only the fields sent change."""
-
-    name: Name | msgspec.UnsetType = msgspec.UNSET
-    agent_type: AgentType | msgspec.UnsetType = msgspec.UNSET
-    description: Description | msgspec.UnsetType | None = msgspec.UNSET
-    model: Model | msgspec.UnsetType | None = msgspec.UNSET
-    configuration: Object | msgspec.UnsetType = msgspec.UNSET
-    capabilities: Capabilities | msgspec.UnsetType = msgspec.UNSET
-    max_concurrent_tasks: Concurrency | msgspec.UnsetType = msgspec.UNSET
-    timeout_seconds: Timeout | msgspec.UnsetType = msgspec.UNSET
-    is_active: bool | msgspec.UnsetType = msgspec.UNSET
-    health_status: Health | msgspec.UnsetType = msgspec.UNSET
-    last_health_check_at: Timestamp | msgspec.UnsetType | None = msgspec.UNSET
-    last_error: ErrorText | msgspec.UnsetType | None = msgspec.UNSET
-    metadata: Object | msgspec.UnsetType = msgspec.UNSET
+AgentPatch = patch_of(AgentWrite, "AgentPatch")

@@ -2,35 +2,28 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Annotated
 
-from taskmaster.agents.schemas import Agent
-from taskmaster.api.listing import Table
-from taskmaster.api.pagination import SortField
-from taskmaster.db.sql import load_queries
+from litestar.params import QueryParameter
 
-QUERIES = load_queries(Path(__file__).with_name("queries.sql"))
+from taskmaster.agents.schemas import Agent, AgentType, AgentWrite, Health
+from taskmaster.db.table import Filter, Table
 
 AGENTS: Table[Agent] = Table(
     name="agent_configurations",
     label="agent configuration",
     struct=Agent,
-    columns=QUERIES["fragment:agent_columns"],
-    sort_fields={
-        "created_at": SortField("created_at", "timestamptz"),
-        "updated_at": SortField("updated_at", "timestamptz"),
-        "name": SortField("name", "text"),
-        "id": SortField("id", "uuid"),
-    },
-    default_sort="created_at",
+    write=AgentWrite,
+    sorts=("created_at", "updated_at", "name", "id"),
     filters={
-        "agent_type": "agent_type = ANY(%(agent_type)s)",
-        "health_status": "health_status = ANY(%(health_status)s)",
-        "is_active": "is_active = %(is_active)s",
-        "capability": "capabilities @> %(capability)s",
-        "name": "name = %(name)s",
+        "agent_type": Filter("agent_type = ANY(%(agent_type)s)", list[AgentType] | None),
+        "health_status": Filter("health_status = ANY(%(health_status)s)", list[Health] | None),
+        "is_active": Filter("is_active = %(is_active)s", bool | None),
+        "capability": Filter(
+            "capabilities @> %(capability)s",
+            Annotated[list[str] | None, QueryParameter(description="Has all of these")],
+        ),
+        "name": Filter("name = %(name)s", Annotated[str | None, QueryParameter(max_length=200)]),
     },
-    queries=QUERIES,
-    key="agent",
     jsonb=frozenset({"configuration", "metadata"}),
 )

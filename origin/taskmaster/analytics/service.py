@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Any, LiteralString, get_args
-from uuid import UUID
 
 from taskmaster.analytics.schemas import (
     ErrorAnalytics,
@@ -14,9 +12,8 @@ from taskmaster.analytics.schemas import (
     TaskAnalytics,
     ValidationAnalytics,
 )
-from taskmaster.api.listing import using
-from taskmaster.db.pool import ConnectionPool
 from taskmaster.db.sql import load_queries
+from taskmaster.db.table import Db, reading
 from taskmaster.tasks.schemas import TaskStatus
 
 QUERIES = load_queries(Path(__file__).with_name("queries.sql"))
@@ -39,25 +36,19 @@ def _filled(keys: tuple[str, ...], counts: dict[str, int]) -> dict[str, int]:
     return {key: counts.get(key, 0) for key in keys} | counts
 
 
-async def _row(pool: ConnectionPool, query: LiteralString, params: dict[str, Any]) -> Any:
-    async with using(pool) as conn:
+async def _row(db: Db, query: LiteralString, params: dict[str, Any]) -> Any:
+    async with reading(db) as conn:
         cur = await conn.execute(query, params)
         return await cur.fetchone()
 
 
-async def tasks(
-    pool: ConnectionPool,
-    project_id: UUID | None,
-    created_after: datetime | None,
-    created_before: datetime | None,
-) -> TaskAnalytics:
-    params = {
-        "project_id": project_id,
-        "created_after": created_after,
-        "created_before": created_before,
-    }
+# Each report takes its filters by name: its subject (project_id or task_id), created_after and
+# created_before (None: not filtered).
+
+
+async def tasks(db: Db, params: dict[str, Any]) -> TaskAnalytics:
     total, by_status, complexity, n, ratio, mape, estimated, actual = await _row(
-        pool, QUERIES["task_analytics"], params
+        db, QUERIES["task_analytics"], params
     )
     accuracy = None if mape is None else max(0.0, 1.0 - mape)
     return TaskAnalytics(
@@ -68,15 +59,9 @@ async def tasks(
     )
 
 
-async def validations(
-    pool: ConnectionPool,
-    task_id: UUID | None,
-    created_after: datetime | None,
-    created_before: datetime | None,
-) -> ValidationAnalytics:
-    params = {"task_id": task_id, "created_after": created_after, "created_before": created_before}
+async def validations(db: Db, params: dict[str, Any]) -> ValidationAnalytics:
     total, by_status, by_type, score, duration, pass_rate = await _row(
-        pool, QUERIES["validation_analytics"], params
+        db, QUERIES["validation_analytics"], params
     )
     return ValidationAnalytics(
         total=total,
@@ -88,15 +73,9 @@ async def validations(
     )
 
 
-async def errors(
-    pool: ConnectionPool,
-    task_id: UUID | None,
-    created_after: datetime | None,
-    created_before: datetime | None,
-) -> ErrorAnalytics:
-    params = {"task_id": task_id, "created_after": created_after, "created_before": created_before}
+async def errors(db: Db, params: dict[str, Any]) -> ErrorAnalytics:
     total, unresolved, occurrences, by_severity, by_type, top = await _row(
-        pool, QUERIES["error_analytics"], params
+        db, QUERIES["error_analytics"], params
     )
     return ErrorAnalytics(
         total=total,

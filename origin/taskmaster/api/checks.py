@@ -1,6 +1,6 @@
 """Request checks that apply to every route, run as one ``before_request`` hook.
 
-- Unknown query parameters are a 400 naming them (design.md §3), derived from each handler's own
+- Unknown query parameters are a 400 naming them (README.md, "API conventions"), derived from each handler's own
   declared parameters, so a route never lists them twice.
 - A body sent to a JSON route must be ``application/json`` (415 otherwise).
 - A NUL character (``%00``) in the query string is a 400 (PostgreSQL text cannot hold one).
@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request
+from litestar.enums import ParamType
 from litestar.handlers import HTTPRouteHandler
 
 from taskmaster.errors import ApiError, FieldError, bad_request
@@ -27,10 +28,13 @@ def allowed_query_names(handler: HTTPRouteHandler) -> frozenset[str]:
     names: set[str] = set()
     for name, field in handler.parsed_fn_signature.parameters.items():
         kwarg = getattr(field, "kwarg_definition", None)
-        if getattr(kwarg, "header", None) or getattr(kwarg, "cookie", None):
+        # HeaderParameter/CookieParameter (or the deprecated Parameter(header=…/cookie=…)), whose
+        # ``name`` is the header's; a query parameter's ``name`` is its alias (``from``).
+        if getattr(kwarg, "param_type", None) in (ParamType.HEADER, ParamType.COOKIE):
             continue
-        names.add(getattr(kwarg, "query", None) or name)
+        names.add(getattr(kwarg, "name", None) or name)
     names -= {"request", "data", "state", "scope", "headers"}
+    names -= set(handler.resolve_dependencies())  # injected (``db``), never sent
     allowed = frozenset(names)
     _allowed_cache[id(handler)] = allowed
     return allowed

@@ -1,4 +1,4 @@
-"""The success envelope of design.md §3: ``{"data", "pagination"?, "meta": {"request_id"}}``.
+"""The success envelope (README.md, "API conventions"): ``{"data", "pagination"?, "meta": {"request_id"}}``.
 
 Routes return ``Envelope[Thing]`` (one resource) or ``Page[Thing]`` (a list); the OpenAPI document
 names them ``Envelope[Thing]`` / ``Page[Thing]``. :func:`single` and :func:`paged` build them, so a
@@ -14,23 +14,14 @@ from litestar import Request, Response
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from taskmaster.api.etags import etag, matches_if_none_match
+from taskmaster.api.policy import policy_of
 
 T = TypeVar("T")
-# Clients revalidate every time (max-age=0 + ETag); the edge, a shared cache whose entries are keyed
-# by the key's scope fingerprint, may reuse a response for s-maxage seconds and purges it on writes
-# through the edge (docs/edge-origin-contract.md "Edge cache"). Key-owned (row-level security by key)
-# or secret resources are ``no-store`` (the edge never caches them either: tm_edge.cache).
-CACHE_CONTROL = "max-age=0, s-maxage=10, must-revalidate"
-NEVER_SHARED_PREFIXES = (
-    "/api/v1/keys",
-    "/api/v1/access-logs",
-    "/api/v1/audit-logs",
-    "/api/v1/configuration",
-)
 
 
-def cache_control_for(path: str) -> str:
-    return "no-store" if path.startswith(NEVER_SHARED_PREFIXES) else CACHE_CONTROL
+def cache_control_of(request: Request[Any, Any, Any]) -> str:
+    """The route's ``Cache-Control`` (its policy's edge TTL, or ``no-store``)."""
+    return policy_of(request.scope.get("route_handler")).cache_control
 
 
 class Meta(msgspec.Struct):
@@ -57,7 +48,7 @@ class Page(msgspec.Struct, Generic[T]):
     meta: Meta
 
 
-class _Listed(Protocol[T]):  # taskmaster.api.listing.Listed, without the import cycle
+class _Listed(Protocol[T]):  # taskmaster.db.table.Listed, without the import cycle
     items: list[T]
     next_cursor: str | None
     has_more: bool
@@ -76,7 +67,7 @@ def single(
 ) -> Response[Envelope[T]]:
     """One resource in the envelope, with an ``ETag`` when it has a row version; 304 (no body)
     when ``If-None-Match`` names that version."""
-    headers = {"Cache-Control": cache_control_for(request.scope["path"])}
+    headers = {"Cache-Control": cache_control_of(request)}
     version = getattr(item, "version", None)
     if isinstance(version, int):
         headers["ETag"] = etag(version)
@@ -120,7 +111,7 @@ def single_json(request: Request[Any, Any, Any], version: int, data_json: str) -
     envelope, headers and 304, with the resource's bytes spliced in rather than re-encoded. Its
     route reads ``If-None-Match`` here (declare ``operation_class=docs.ReadWithIfNoneMatch``)."""
     headers = [
-        (b"cache-control", cache_control_for(request.scope["path"]).encode()),
+        (b"cache-control", cache_control_of(request).encode()),
         (b"etag", etag(version).encode()),
     ]
     if_none_match = _raw_header(request.scope["headers"], b"if-none-match")

@@ -7,34 +7,38 @@ parameter a handler does not declare), so each list route still names these in i
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
-from litestar.params import Parameter
+from litestar.params import HeaderParameter, QueryParameter
 
 from taskmaster.api.etags import IF_MATCH_PATTERN
 from taskmaster.api.pagination import MAX_PAGE_SIZE
 
-Limit = Annotated[int, Parameter(ge=1, le=MAX_PAGE_SIZE, description="Page size")]
+Limit = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE, description="Page size")]
 Cursor = Annotated[
     str | None,
-    Parameter(max_length=2048, description="Opaque cursor from pagination.next_cursor"),
+    QueryParameter(max_length=2048, description="Opaque cursor from pagination.next_cursor"),
 ]
 Sort = Annotated[
     str | None,
-    Parameter(
+    QueryParameter(
         max_length=200,
         description="Comma-separated sort fields, '-' for descending (allow-listed per resource)",
     ),
 ]
 IfMatch = Annotated[
     str | None,
-    Parameter(
-        header="If-Match",
+    HeaderParameter(
+        name="If-Match",
         pattern=IF_MATCH_PATTERN,
         description="Apply the write only if the ETag still matches",
     ),
 ]
 IfNoneMatch = Annotated[
     str | None,
-    Parameter(header="If-None-Match", description="Answer 304 if the ETag still matches"),
+    HeaderParameter(name="If-None-Match", description="Answer 304 if the ETag still matches"),
 ]
+# A time window over created_at (``?from=…&to=…``); ``from`` is a Python keyword, hence the alias.
+From = Annotated[datetime | None, QueryParameter(name="from", description="created_at >= this")]
+To = Annotated[datetime | None, QueryParameter(name="to", description="created_at < this")]

@@ -3,35 +3,42 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Annotated
+from uuid import UUID
 
-from taskmaster.api.listing import Listed, Table, transaction
-from taskmaster.api.pagination import CursorCodec, SortField
-from taskmaster.audit.schemas import AccessEntry, AuditEntry
-from taskmaster.db.pool import ConnectionPool
+from litestar.params import QueryParameter
+
+from taskmaster.api.params import From, To
+from taskmaster.audit.schemas import AccessEntry, Action, AuditEntry, Method
 from taskmaster.db.sql import load_queries
+from taskmaster.db.table import Filter, Table
 
 QUERIES = load_queries(Path(__file__).with_name("queries.sql"))
 
-_NEWEST_FIRST: dict[str, SortField] = {
-    "created_at": SortField("created_at", "timestamptz"),
-    "id": SortField("id", "bigint"),
+RequestId = Annotated[str | None, QueryParameter(max_length=200)]
+Status = Annotated[int | None, QueryParameter(ge=100, le=599)]
+_TIME_RANGE = {
+    "from": Filter("created_at >= %(from)s", From),
+    "to": Filter("created_at < %(to)s", To),
 }
-_TIME_RANGE = {"from": "created_at >= %(from)s", "to": "created_at < %(to)s"}
 
 AUDIT_LOGS: Table[AuditEntry] = Table(
     name="audit_logs",
     label="audit entry",
     struct=AuditEntry,
     columns=QUERIES["fragment:audit_columns"],
-    sort_fields=_NEWEST_FIRST,
+    sorts=("created_at", "id"),
     default_sort="-created_at",
     filters={
-        "table_name": "table_name = %(table_name)s",
-        "row_id": "row_id = %(row_id)s",
-        "action": "action = ANY(%(action)s)",
-        "actor_key_id": "actor_key_id = %(actor_key_id)s",
-        "request_id": "request_id = %(request_id)s",
+        "table_name": Filter(
+            "table_name = %(table_name)s", Annotated[str | None, QueryParameter(max_length=63)]
+        ),
+        "row_id": Filter(
+            "row_id = %(row_id)s", Annotated[str | None, QueryParameter(max_length=200)]
+        ),
+        "action": Filter("action = ANY(%(action)s)", list[Action] | None),
+        "actor_key_id": Filter("actor_key_id = %(actor_key_id)s", UUID | None),
+        "request_id": Filter("request_id = %(request_id)s", RequestId),
         **_TIME_RANGE,
     },
 )
@@ -41,30 +48,21 @@ ACCESS_LOGS: Table[AccessEntry] = Table(
     label="access entry",
     struct=AccessEntry,
     columns=QUERIES["fragment:access_columns"],
-    sort_fields=_NEWEST_FIRST,
+    sorts=("created_at", "id"),
     default_sort="-created_at",
     filters={
-        "api_key_id": "api_key_id = %(api_key_id)s",
-        "request_id": "request_id = %(request_id)s",
-        "method": "method = ANY(%(method)s)",
-        "path": "path = %(path)s",
-        "status_code": "status_code = ANY(%(status_code)s)",
-        "status_gte": "status_code >= %(status_gte)s",
-        "status_lte": "status_code <= %(status_lte)s",
+        "api_key_id": Filter("api_key_id = %(api_key_id)s", UUID | None),
+        "request_id": Filter("request_id = %(request_id)s", RequestId),
+        "method": Filter("method = ANY(%(method)s)", list[Method] | None),
+        "path": Filter("path = %(path)s", Annotated[str | None, QueryParameter(max_length=2048)]),
+        "status_code": Filter(
+            "status_code = ANY(%(status_code)s)",
+            Annotated[list[int] | None, QueryParameter(description="Exact status codes")],
+        ),
+        "status_gte": Filter("status_code >= %(status_gte)s", Status),
+        "status_lte": Filter("status_code <= %(status_lte)s", Status),
         **_TIME_RANGE,
     },
+    # Rows of every key are visible to the trail's (admin) readers: see see_every_key.
+    list_setup_sql=QUERIES["see_every_key"],
 )
-
-
-async def access_page(
-    pool: ConnectionPool,
-    codec: CursorCodec,
-    filters: dict[str, Any],
-    sort: str | None,
-    cursor: str | None,
-    limit: int,
-) -> Listed[AccessEntry]:
-    """One page of the access trail, read with every key's rows visible (see see_every_key)."""
-    async with transaction(pool) as conn:
-        await conn.execute(QUERIES["see_every_key"])
-        return await ACCESS_LOGS.page(conn, codec, filters, sort, cursor, limit)

@@ -1,6 +1,6 @@
 """The authentication stage: runs before every handler (app ``before_request``), in this order:
 
-1. the scope the path needs (``auth.scopes``); public paths stop here;
+1. the scope the matched route's policy needs (``api.policy``); public routes stop here;
 2. Cloudflare Access JWT, when ``CF_ACCESS_AUD`` is configured;
 3. identity asserted by the edge, believed only with a valid, fresh signature (``auth.edge``);
 4. otherwise the caller's own key: ``Authorization: Bearer`` or ``X-API-Key``, format and checksum
@@ -8,12 +8,13 @@
 5. expiry/revocation (401), client IP and endpoint allow-lists and the scope (403).
 
 On success ``scope["auth"]`` holds the :class:`Identity` (``request.auth`` in handlers), usage is
-queued for the batched recorder and, for writes, :data:`WRITE_CONTEXT` is set for the audit trigger.
+queued for the batched recorder (the request's session stamps its transactions with the key).
 Every refusal is an :class:`ApiError` with a stable code (the same codes as the edge).
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import ipaddress
 import time
@@ -26,27 +27,16 @@ import msgspec
 from litestar import Request
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from taskmaster.api.policy import policy_of
 from taskmaster.auth import edge
 from taskmaster.auth.cache import MISSING, VerdictCache
 from taskmaster.auth.cf_access import AccessVerifier
 from taskmaster.auth.recorder import Recorder, normalized_ip
-from taskmaster.auth.scopes import (
-    AUTHENTICATED,
-    EDGE_ONLY,
-    PUBLIC,
-    READ_METHODS,
-    required_scope,
-)
+from taskmaster.auth.scopes import AUTHENTICATED, EDGE_ONLY, PUBLIC
 from taskmaster.auth.tokens import looks_like_jwt
-from taskmaster.db.context import (
-    EVERY_PROJECT,
-    NO_PROJECT,
-    TENANCY,
-    WRITE_CONTEXT,
-    WriteContext,
-    tenancy_value,
-)
+from taskmaster.db.context import EVERY_PROJECT, NO_PROJECT, tenancy_value
 from taskmaster.db.pool import ConnectionPool
+from taskmaster.db.session import TENANCY_KEY
 from taskmaster.errors import ApiError
 from taskmaster.keys import format as keyformat
 from taskmaster.keys.service import KeyRecord, lookup_by_hash
@@ -55,6 +45,8 @@ from taskmaster.people.grants import Grants
 
 # What ``/api/v1/me`` may see of projects: those the caller can read tasks of.
 READ_SCOPE = "tasks:read"
+METRICS_PATH = "/metrics"
+METRICS_SCOPE = "metrics:read"
 BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="taskmaster"'}
 
 
@@ -156,7 +148,9 @@ class Authenticator:
         edge_secret: str = "",
         access: AccessVerifier | None = None,
         people: PeopleAuth | None = None,
+        metrics_token_sha256: str = "",
     ) -> None:
+        self._metrics_token = metrics_token_sha256.lower()
         self._pool = pool
         self._cache = cache
         self._recorder = recorder
@@ -182,9 +176,9 @@ class Authenticator:
         """Authenticate and authorize one request; returns the body if it had to be read."""
         method = scope["method"]
         path = scope["path"]
-        needed = required_scope(method, path)
+        needed = policy_of(scope.get("route_handler")).scope_for(method)
         # Nothing project-owned is visible until the caller is known (fail closed).
-        TENANCY.set(NO_PROJECT)
+        scope[TENANCY_KEY] = NO_PROJECT  # type: ignore[literal-required]
         if needed == PUBLIC:
             return None
         # Only the few headers this stage reads, in one pass over the raw list (the hot path
@@ -208,7 +202,12 @@ class Authenticator:
             identity = await self._vouched(asserted)
         else:
             client_ip = asserted.client_ip if asserted else (scope.get("client") or ("",))[0]
-            if access_claims is not None and self._people is not None and not _credential(headers):
+            scraper = self._scraper(headers, path, client_ip)
+            if scraper is not None:
+                identity = scraper
+            elif (
+                access_claims is not None and self._people is not None and not _credential(headers)
+            ):
                 # SSO: the verified Access identity is the caller (no key, no token of ours).
                 user_id, grants = await self._people.access_grants(access_claims, client_ip)
                 identity = Identity(None, grants.scopes(), client_ip, False, user_id, None, grants)
@@ -227,20 +226,13 @@ class Authenticator:
                 f"This request needs the {needed!r} scope.",
             )
         if needed == EDGE_ONLY:
-            TENANCY.set(
-                EVERY_PROJECT
-            )  # the edge's own calls (key verify, maintenance): system work
+            # The edge's own calls (key verify, maintenance): system work.
+            scope[TENANCY_KEY] = EVERY_PROJECT  # type: ignore[literal-required]
         else:
             projects = grants.projects_for(READ_SCOPE if needed == AUTHENTICATED else needed)
-            TENANCY.set(tenancy_value(projects))
+            scope[TENANCY_KEY] = tenancy_value(projects)  # type: ignore[literal-required]
         if identity.key_id is not None:
             self._recorder.record_use(identity.key_id, normalized_ip(identity.client_ip))
-        if method not in READ_METHODS:
-            WRITE_CONTEXT.set(
-                WriteContext(
-                    identity.key_id or "", scope.get("request_id", ""), identity.user_id or ""
-                )
-            )
         return body
 
     async def _vouched(self, asserted: edge.EdgeIdentity) -> Identity:
@@ -273,6 +265,16 @@ class Authenticator:
             body,
             time.time(),
         )
+
+    def _scraper(self, headers: Any, path: str, client_ip: str | None) -> Identity | None:
+        """Prometheus with METRICS_TOKEN_SHA256's token on /metrics: checked without the database,
+        so that an outage (the very thing to alert on) does not make the scrape fail."""
+        if not self._metrics_token or path != METRICS_PATH:
+            return None
+        digest = hashlib.sha256(presented_key(headers).encode()).hexdigest()
+        if not hmac.compare_digest(digest, self._metrics_token):
+            return None
+        return Identity(None, (METRICS_SCOPE,), client_ip)
 
     @property
     def cache(self) -> VerdictCache:

@@ -1,6 +1,6 @@
 """In-process key verdict cache, invalidated through PostgreSQL LISTEN/NOTIFY.
 
-Authentication must not cost a database round trip per request (shared/performance.md), so each
+Authentication must not cost a database round trip per request (docs/benchmarks.md, "Reference figures"), so each
 worker keeps the looked-up key rows (and "no such key" answers) keyed by key hash. Every change to
 ``api_keys`` that could alter a verdict NOTIFYs ``api_keys_changed`` with ``"<id> <hash>"`` (see the
 migration ``add_api_key_change_notifications``); :class:`KeyChangeListener` holds one dedicated

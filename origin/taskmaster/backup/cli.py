@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from taskmaster.backup import crypto, service
+from taskmaster.backup.physical_cli import register_physical
 
 
 def _progress(line: str) -> None:
@@ -116,3 +117,4 @@ def register_db(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
     check.add_argument("file")
     check.add_argument("--database-url", help="the source to compare with (default DATABASE_URL)")
     check.set_defaults(run=cmd_verify)
+    register_physical(commands)  # basebackup, restore-pitr, … (PostgreSQL's physical tools)

@@ -4,36 +4,35 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
+from litestar.params import QueryParameter
 from psycopg.types.json import Jsonb
 
-from taskmaster.api.listing import Db, Table, using
-from taskmaster.api.pagination import SortField
 from taskmaster.configuration import crypto
-from taskmaster.configuration.schemas import Setting, SettingWrite
-from taskmaster.db.pool import ConnectionPool
+from taskmaster.configuration.schemas import Setting, SettingWrite, ValueType
 from taskmaster.db.sql import load_queries
+from taskmaster.db.table import Db, Filter, Table, reading, writing
 from taskmaster.errors import ApiError, FieldError, not_found
 
 QUERIES = load_queries(Path(__file__).with_name("queries.sql"))
 
+# Keyed by ``key``, not id: reads and writes are this module's own statements; the table gives
+# the list. A sensitive setting's ``value`` column is NULL (its value is in encrypted_value).
 SETTINGS: Table[Setting] = Table(
     name="configuration_settings",
     label="configuration setting",
     struct=Setting,
     columns=QUERIES["fragment:setting_columns"],
-    sort_fields={
-        "key": SortField("key", "text"),
-        "created_at": SortField("created_at", "timestamptz"),
-        "updated_at": SortField("updated_at", "timestamptz"),
-        "id": SortField("id", "uuid"),
-    },
+    sorts=("key", "created_at", "updated_at", "id"),
     default_sort="key",
     filters={
-        "key_prefix": "starts_with(key, %(key_prefix)s)",
-        "is_sensitive": "is_sensitive = %(is_sensitive)s",
-        "value_type": "value_type = ANY(%(value_type)s)",
+        "key_prefix": Filter(
+            "starts_with(key, %(key_prefix)s)",
+            Annotated[str | None, QueryParameter(max_length=200)],
+        ),
+        "is_sensitive": Filter("is_sensitive = %(is_sensitive)s", bool | None),
+        "value_type": Filter("value_type = ANY(%(value_type)s)", list[ValueType] | None),
     },
 )
 
@@ -61,12 +60,12 @@ def hidden(setting: Setting) -> Setting:
     return setting
 
 
-async def get(pool: ConnectionPool, key: str) -> Setting:
-    return hidden(await SETTINGS.one(pool, QUERIES["get_setting"], {"key": key}, key))
+async def get(db: Db, key: str) -> Setting:
+    return hidden(await SETTINGS.one(db, QUERIES["get_setting"], {"key": key}, key))
 
 
 async def put(
-    pool: ConnectionPool,
+    db: Db,
     keys: str,
     key: str,
     body: SettingWrite,
@@ -92,7 +91,7 @@ async def put(
         "if_version": if_version,
     }
     query = QUERIES["upsert_setting"] if if_version is None else QUERIES["replace_setting"]
-    async with using(pool) as conn:
+    async with writing(db) as conn:
         cur = await conn.execute(query, params)
         row = await cur.fetchone()
     if row is None:
@@ -103,8 +102,8 @@ async def put(
     return Saved(hidden(Setting(*row[:-1])), bool(row[-1]))
 
 
-async def delete(pool: ConnectionPool, key: str, if_version: int | None) -> None:
-    async with using(pool) as conn:
+async def delete(db: Db, key: str, if_version: int | None) -> None:
+    async with writing(db) as conn:
         cur = await conn.execute(QUERIES["delete_setting"], {"key": key, "if_version": if_version})
         if await cur.fetchone() is not None:
             return
@@ -120,7 +119,7 @@ async def delete(pool: ConnectionPool, key: str, if_version: int | None) -> None
 
 async def read_secret(db: Db, keys: str, key: str) -> Any:
     """The decrypted value of a sensitive setting, for the application's own use only."""
-    async with using(db) as conn:
+    async with reading(db) as conn:
         cur = await conn.execute(QUERIES["get_secret"], {"key": key})
         row = await cur.fetchone()
     if row is None:

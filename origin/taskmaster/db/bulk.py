@@ -18,7 +18,7 @@ from typing import Any, LiteralString
 
 import psycopg
 
-from taskmaster.api.listing import Db, using
+from taskmaster.db.table import Db, transaction
 from taskmaster.errors import ApiError, FieldError
 
 _COPY_LINE = re.compile(r"COPY \w+, line (\d+)")
@@ -47,11 +47,13 @@ async def copy_rows(
     statement: LiteralString,
     types: Sequence[str],
     rows: Callable[[datetime], Iterable[tuple[Any, ...]]],
-) -> None:
-    """COPY ``rows(now)`` (``now``: the transaction's timestamp, for rows that carry none)."""
+    field: str,
+) -> int:
+    """COPY ``rows(now)`` (``now``: the transaction's timestamp, for rows that carry none); the
+    number of rows written, or a 422 naming the refused item of the body's list ``field``."""
     index = 0
     try:
-        async with using(db) as conn, conn.transaction():
+        async with transaction(db) as conn:
             cur = await conn.execute("SELECT now()")
             (now,) = await cur.fetchone()  # type: ignore[misc]
             async with conn.cursor().copy(statement) as copy:
@@ -63,4 +65,6 @@ async def copy_rows(
         diag = getattr(exc, "diag", None)
         found = _COPY_LINE.search(diag.context or "") if diag is not None else None
         message = (diag.message_primary if diag is not None else None) or str(exc)
-        raise RowRefused(int(found[1]) - 1 if found else index, message) from exc
+        refused = RowRefused(int(found[1]) - 1 if found else index, message)
+        raise refused.problem(field) from exc
+    return index + 1

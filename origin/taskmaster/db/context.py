@@ -1,15 +1,13 @@
 """Who is writing: the acting key and request id, for the audit trigger, per transaction.
 
-The authentication stage sets :data:`WRITE_CONTEXT` for every non-read request. While it is set,
-:meth:`ConnectionPool.connection` opens each checkout with ``BEGIN`` and transaction-local
-``app.current_key_id`` / ``app.current_user_id`` / ``app.request_id`` (one round trip) and commits when the block succeeds,
-so every write of the request — whichever service runs it — is stamped by ``audit_row_change()``
-and is atomic. Reads stay single-statement autocommit.
+A request's :meth:`Session.transaction() <taskmaster.db.session.Session.transaction>` opens its
+connection with ``BEGIN`` and transaction-local ``app.current_key_id`` / ``app.current_user_id`` /
+``app.request_id`` (one round trip) and commits when the block succeeds, so every write in it is stamped by
+``audit_row_change()`` and is atomic.
 """
 
 from __future__ import annotations
 
-from contextvars import ContextVar
 from dataclasses import dataclass
 
 from psycopg import sql
@@ -31,18 +29,13 @@ class WriteContext:
         ).format(sql.Literal(self.key_id), sql.Literal(self.user_id), sql.Literal(self.request_id))
 
 
-WRITE_CONTEXT: ContextVar[WriteContext | None] = ContextVar(
-    "taskmaster_write_context", default=None
-)
-
-
 EVERY_PROJECT = "*"
 NO_PROJECT = ""
-TENANCY: ContextVar[str] = ContextVar("taskmaster_tenancy", default=EVERY_PROJECT)
-"""``app.projects`` for this context's connections (migration ``add_project_tenancy``): ``*``
-(every project: the default, i.e. the origin's own work outside requests), ``{uuid,…}`` or ``""``
-(nothing). The authentication stage sets it for every request: ``""`` for public and edge-only
-paths, else the projects where the caller holds the scope the request needs."""
+"""``app.projects`` (migration ``add_project_tenancy``): ``*`` (every project: the default, i.e.
+the origin's own work outside requests), ``{uuid,…}`` or ``""`` (nothing). The authentication
+stage decides it for every request (``""`` for public paths, ``*`` for edge-only ones, else the
+projects where the caller holds the scope the request needs); the request's
+:class:`~taskmaster.db.session.Session` sets it on each connection it checks out."""
 
 
 def tenancy_value(projects: tuple[str, ...] | None) -> str:

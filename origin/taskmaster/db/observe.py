@@ -32,6 +32,9 @@ class QueryObserver:
         self.slow_query_s = slow_query_ms / 1000
         self.errors: dict[str, int] = {}
         self.slow_queries = 0
+        # Statements by (pool, outcome) and seconds by pool, for /metrics (copied once a second).
+        self.queries: dict[tuple[str, str], int] = {}
+        self.query_seconds: dict[str, float] = {}
 
     def configure(self, slow_query_ms: float) -> None:
         """``slow_query_ms <= 0`` turns the slow-query log off."""
@@ -70,8 +73,11 @@ OBSERVER = QueryObserver()
 class ObservedCursor(AsyncCursor[Any]):
     async def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:  # type: ignore[override]
         started = time.perf_counter()
+        outcome = "error"
         try:
-            return await super().execute(query, params, **kwargs)
+            result = await super().execute(query, params, **kwargs)
+            outcome = "ok"
+            return result
         except psycopg.Error as exc:
             OBSERVER.record_error(type(exc).__name__)
             raise
@@ -79,3 +85,10 @@ class ObservedCursor(AsyncCursor[Any]):
             elapsed = time.perf_counter() - started
             if elapsed >= OBSERVER.slow_query_s:
                 OBSERVER.slow(query, elapsed)
+            # The pool's name is set on its connections (db/pool.py); two dict updates, no lock.
+            pool = getattr(self._conn, "pool_name", "other")
+            key = (pool, outcome)
+            queries = OBSERVER.queries
+            queries[key] = queries.get(key, 0) + 1
+            seconds = OBSERVER.query_seconds
+            seconds[pool] = seconds.get(pool, 0.0) + elapsed

@@ -1,7 +1,7 @@
 """A small, fast pool of autocommit connections handed out from a deque.
 
 Why not ``psycopg_pool``: on the hot path its checkout (health checks, reset, context management)
-costs more than the single-row query itself (see ``shared/performance.md``). Here a checkout is a
+costs more than the single-row query itself (docs/benchmarks.md, "Reference figures"). Here a checkout is a
 ``pop`` from a deque, and a release hands the connection straight to the first waiting request.
 Connections are autocommit (a single-statement read needs no BEGIN/COMMIT) and prepare every
 statement on first use (``prepare_threshold=0``): the SQL is a fixed, named set.
@@ -11,10 +11,11 @@ connection almost always means the server went away), new connections are opened
 short connect timeout, and callers get :class:`PoolUnavailable` (→ 503) instead of hanging. When the
 server comes back the pool refills by itself.
 
-Read replica: while :data:`READ_POOL` names another pool (set by ``db/replica.py`` for the safe
-reads of a request, never inside a write), :meth:`ConnectionPool.connection` hands out a connection
-of that pool instead, and falls back to its own when the replica cannot give one. A pool whose
-connect failed is believed down for :data:`DOWN_RETRY_S` (routing skips it without waiting).
+Read replica: a :class:`Checkout` given a :class:`ReadRoute` (a request's session does that for
+the safe reads its route allows, ``db/session.py``) hands out a connection of the route's pool and
+falls back to its own when the replica cannot give one. A pool whose connect failed is believed
+down for :data:`DOWN_RETRY_S` (routing skips it without waiting). A :class:`Checkout` given a
+:class:`~taskmaster.db.context.WriteContext` is one audited transaction.
 
 Every connection's cursors are :class:`~taskmaster.db.observe.ObservedCursor` (slow-query log,
 errors by class for ``/metrics``).
@@ -27,7 +28,6 @@ import contextlib
 import logging
 import time
 from collections import deque
-from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +38,7 @@ from psycopg.errors import QueryCanceled
 from psycopg.pq import TransactionStatus
 from psycopg.types.json import set_json_loads
 
-from taskmaster.db.context import TENANCY, WRITE_CONTEXT
+from taskmaster.db.context import EVERY_PROJECT, WriteContext
 from taskmaster.db.observe import OBSERVER, ObservedCursor
 
 logger = logging.getLogger("taskmaster.db")
@@ -51,6 +51,7 @@ class PooledConnection(AsyncConnection[Any]):
     hottest reads costs about as much as decoding the row."""
 
     _statement_cursor: AsyncCursor[Any] | None = None
+    pool_name: str = "other"  # for the per-pool statement counts of /metrics
     _tenancy: str | None = None  # the session's app.projects, as last set by a checkout
 
 
@@ -74,8 +75,9 @@ def _expire(waiter: asyncio.Future[AsyncConnection | None]) -> None:
         waiter.set_exception(TimeoutError())
 
 
-@dataclass(slots=True)
-class PoolStats:
+class PoolStats(msgspec.Struct):
+    """A pool's occupancy (``/health/detailed``, ``/metrics``)."""
+
     name: str
     size: int
     idle: int
@@ -148,6 +150,7 @@ class ConnectionPool:
             self.mark_down()
             raise PoolUnavailable(str(exc).strip().splitlines()[0] if str(exc) else "") from exc
         self._down_until = 0.0
+        conn.pool_name = self.name
         # json/jsonb columns are decoded by msgspec (C) rather than the stdlib's json module.
         set_json_loads(msgspec.json.decode, conn)
         return conn
@@ -259,10 +262,8 @@ class ConnectionPool:
                 await conn.close()
 
     def connection(self) -> Checkout:
-        """A connection for one unit of work (``async with pool.connection() as conn``). Inside a
-        write request (``WRITE_CONTEXT`` set) the unit is one transaction carrying the acting key
-        and request id for the audit trigger. Outside one, a safe read routed by
-        :data:`READ_POOL` uses that pool when it can."""
+        """An autocommit connection (``async with pool.connection() as conn``), for work outside
+        a request; a request's services use its :class:`~taskmaster.db.session.Session`."""
         return Checkout(self)
 
     def stats(self) -> PoolStats:
@@ -283,10 +284,7 @@ class ReadRoute:
 
     pool: ConnectionPool
     failed: bool = False
-
-
-READ_POOL: ContextVar[ReadRoute | None] = ContextVar("taskmaster_read_pool", default=None)
-"""The replica route of the current request (``db/replica.py`` sets it for safe reads)."""
+    standby: bool = False  # a read was served by a hot standby (its in_hot_standby parameter)
 
 
 async def _set_tenancy(conn: AsyncConnection, tenancy: str) -> None:
@@ -302,20 +300,34 @@ class Checkout:
     """The context manager of :meth:`ConnectionPool.connection`: a class rather than an
     ``@asynccontextmanager`` generator because it runs once or more on every request."""
 
-    __slots__ = ("_conn", "_context", "_owner", "_pool", "_route")
+    __slots__ = ("_conn", "_context", "_owner", "_pool", "_route", "_tenancy")
 
-    def __init__(self, pool: ConnectionPool) -> None:
+    def __init__(
+        self,
+        pool: ConnectionPool,
+        *,
+        route: ReadRoute | None = None,
+        context: WriteContext | None = None,
+        tenancy: str = EVERY_PROJECT,
+    ) -> None:
         self._pool = pool
+        self._route = route
+        self._context = context
+        # app.projects for this checkout: the request's (its Session's), else every project
+        # (the origin's own work outside requests).
+        self._tenancy = tenancy
 
     async def __aenter__(self) -> AsyncConnection:
         pool = self._owner = self._pool
-        context = self._context = WRITE_CONTEXT.get()
-        route = self._route = READ_POOL.get() if context is None else None
+        context = self._context
+        route = self._route
         conn = None
         if route is not None and route.pool is not pool and route.pool.available():
             try:
                 conn = await route.pool._acquire()
                 self._owner = route.pool
+                # Reported by the server itself at connect (PostgreSQL 14+): no round trip.
+                route.standby = conn.info.parameter_status("in_hot_standby") == "on"
             except PoolUnavailable as exc:
                 route.failed = True
                 logger.warning(
@@ -324,7 +336,7 @@ class Checkout:
         if conn is None:
             conn = await pool._acquire()
         self._conn = conn
-        tenancy = TENANCY.get()
+        tenancy = self._tenancy
         try:
             if getattr(conn, "_tenancy", None) != tenancy:
                 await _set_tenancy(conn, tenancy)

@@ -8,9 +8,6 @@ source_branch, target_branch, commit_sha, pr_number, deployment_config, health_c
 deployed_by, error_message, started_at, completed_at, duration_ms, metadata, version, created_at,
 updated_at
 
--- name: get_deployment
-SELECT {{deployment_columns}} FROM deployments WHERE id = %(id)s AND tenancy_allows(project_id);
-
 -- name: insert_deployment
 INSERT INTO deployments (
     project_id, task_id, workflow_id, rollback_of_id, environment, deployment_type, status,
@@ -87,23 +84,12 @@ FROM (
 WHERE d.id = %(id)s AND tenancy_allows(d.project_id) AND (%(if_version)s::bigint IS NULL OR d.version = %(if_version)s)
 RETURNING {{deployment_columns}};
 
--- name: delete_deployment
--- Its scripts go with it (ON DELETE CASCADE); rollbacks of it keep existing (SET NULL).
-DELETE FROM deployments
-WHERE id = %(id)s AND tenancy_allows(project_id) AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
-RETURNING id;
-
 -- fragment: script_columns
 -- The select list of a script; its order is the field order of schemas.Script.
 id, deployment_id, task_id, script_name, script_type, script_content, script_version,
 environment, parameters, execution_order, timeout_seconds, retry_count, max_retries, status,
 started_at, completed_at, execution_duration_ms, exit_code, stdout_log, stderr_log, metadata,
 version, created_at, updated_at
-
--- name: get_script
-SELECT {{script_columns}} FROM deployment_scripts
-WHERE id = %(id)s AND deployment_id = %(deployment_id)s
-  AND EXISTS (SELECT 1 FROM deployments d WHERE d.id = deployment_id AND tenancy_allows(d.project_id));
 
 -- name: insert_script
 -- Only under an existing deployment (no row back → 404); execution_order defaults to after the

@@ -8,6 +8,8 @@ from uuid import UUID
 
 import msgspec
 
+from taskmaster.api.resource import patch_of
+
 Environment = Literal["development", "test", "staging", "preview", "production"]
 DeploymentType = Literal["full", "incremental", "hotfix", "rollback", "canary", "blue_green"]
 DeploymentStatus = Literal["pending", "running", "completed", "failed", "cancelled", "rolled_back"]
@@ -82,25 +84,7 @@ class DeploymentWrite(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     metadata: Object = msgspec.field(default_factory=dict)
 
 
-class DeploymentPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    """Body of ``PATCH /deployments/{id}``: only the fields sent change."""
-
-    environment: Environment | msgspec.UnsetType = msgspec.UNSET
-    deployment_type: DeploymentType | msgspec.UnsetType = msgspec.UNSET
-    status: DeploymentStatus | msgspec.UnsetType = msgspec.UNSET
-    project_id: UUID | msgspec.UnsetType | None = msgspec.UNSET
-    task_id: UUID | msgspec.UnsetType | None = msgspec.UNSET
-    workflow_id: UUID | msgspec.UnsetType | None = msgspec.UNSET
-    rollback_of_id: UUID | msgspec.UnsetType | None = msgspec.UNSET
-    source_branch: Branch | msgspec.UnsetType | None = msgspec.UNSET
-    target_branch: Branch | msgspec.UnsetType | None = msgspec.UNSET
-    commit_sha: CommitSha | msgspec.UnsetType | None = msgspec.UNSET
-    pr_number: PrNumber | msgspec.UnsetType | None = msgspec.UNSET
-    deployment_config: Object | msgspec.UnsetType = msgspec.UNSET
-    health_checks: Array | msgspec.UnsetType = msgspec.UNSET
-    deployed_by: ShortText | msgspec.UnsetType | None = msgspec.UNSET
-    error_message: Message | msgspec.UnsetType | None = msgspec.UNSET
-    metadata: Object | msgspec.UnsetType = msgspec.UNSET
+DeploymentPatch = patch_of(DeploymentWrite, "DeploymentPatch")
 
 
 class Script(msgspec.Struct):

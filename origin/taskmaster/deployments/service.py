@@ -1,44 +1,53 @@
-"""Deployment and script data access: the ``DEPLOYMENTS`` / ``SCRIPTS`` table descriptions
-(CRUD, sub-collection writes and lists come from :class:`~taskmaster.api.listing.Table`)."""
+"""Deployment and script data access: the ``DEPLOYMENTS`` / ``SCRIPTS`` tables (CRUD,
+sub-collection writes and lists come from :class:`~taskmaster.db.table.Table`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
+from uuid import UUID
 
-from taskmaster.api.listing import Table
-from taskmaster.api.pagination import SortField
+from litestar.params import QueryParameter
+
 from taskmaster.db.sql import load_queries
-from taskmaster.deployments.schemas import Deployment, Script
+from taskmaster.db.table import Filter, Table, created_between
+from taskmaster.deployments.schemas import (
+    Deployment,
+    DeploymentStatus,
+    DeploymentType,
+    DeploymentWrite,
+    Environment,
+    Script,
+    ScriptStatus,
+)
 
 QUERIES = load_queries(Path(__file__).with_name("queries.sql"))
+
+Sha = Annotated[str | None, QueryParameter(pattern=r"^[0-9a-f]{7,64}$")]
 
 DEPLOYMENTS: Table[Deployment] = Table(
     tenancy="tenancy_allows(project_id)",
     name="deployments",
     label="deployment",
     struct=Deployment,
-    columns=QUERIES["fragment:deployment_columns"],
-    sort_fields={
-        "created_at": SortField("created_at", "timestamptz"),
-        "updated_at": SortField("updated_at", "timestamptz"),
-        "status": SortField("status", "text"),
-        "environment": SortField("environment", "text"),
-        "id": SortField("id", "uuid"),
-    },
-    default_sort="created_at",
+    write=DeploymentWrite,
+    sorts=("created_at", "updated_at", "status", "environment", "id"),
     filters={
-        "status": "status = ANY(%(status)s)",
-        "environment": "environment = ANY(%(environment)s)",
-        "deployment_type": "deployment_type = ANY(%(deployment_type)s)",
-        "project_id": "project_id = %(project_id)s",
-        "task_id": "task_id = %(task_id)s",
-        "workflow_id": "workflow_id = %(workflow_id)s",
-        "commit_sha": "commit_sha = %(commit_sha)s",
-        "created_after": "created_at >= %(created_after)s",
-        "created_before": "created_at < %(created_before)s",
+        "status": Filter("status = ANY(%(status)s)", list[DeploymentStatus] | None),
+        "environment": Filter("environment = ANY(%(environment)s)", list[Environment] | None),
+        "deployment_type": Filter(
+            "deployment_type = ANY(%(deployment_type)s)", list[DeploymentType] | None
+        ),
+        "project_id": Filter("project_id = %(project_id)s", UUID | None),
+        "task_id": Filter("task_id = %(task_id)s", UUID | None),
+        "workflow_id": Filter("workflow_id = %(workflow_id)s", UUID | None),
+        "commit_sha": Filter("commit_sha = %(commit_sha)s", Sha),
+        **created_between(),
     },
-    queries=QUERIES,
-    key="deployment",
+    # started_at / completed_at / duration_ms follow the status in every write.
+    insert_sql=QUERIES["insert_deployment"],
+    replace_sql=QUERIES["replace_deployment"],
+    patch_sql=QUERIES["patch_deployment"],
     jsonb=frozenset({"deployment_config", "health_checks", "metadata"}),
 )
 
@@ -46,18 +55,15 @@ SCRIPTS: Table[Script] = Table(
     name="deployment_scripts",
     label="deployment script",
     struct=Script,
-    columns=QUERIES["fragment:script_columns"],
-    sort_fields={
-        "execution_order": SortField("execution_order", "integer"),
-        "created_at": SortField("created_at", "timestamptz"),
-        "id": SortField("id", "uuid"),
-    },
+    sorts=("execution_order", "created_at", "id"),
     default_sort="execution_order",
-    filters={"status": "status = ANY(%(status)s)"},
+    filters={"status": Filter("status = ANY(%(status)s)", list[ScriptStatus] | None)},
     scope="deployment_id = %(deployment_id)s",
     tenancy="EXISTS (SELECT 1 FROM deployments d WHERE d.id = deployment_id AND tenancy_allows(d.project_id))",
     parent=DEPLOYMENTS,
-    queries=QUERIES,
-    key="script",
+    # Only under an existing deployment, after its last script, in its environment by default;
+    # a run's times and duration follow the status.
+    insert_sql=QUERIES["insert_script"],
+    patch_sql=QUERIES["patch_script"],
     jsonb=frozenset({"parameters", "metadata"}),
 )

@@ -8,9 +8,6 @@ stack_trace, source_component, source_file, source_line, request_id, environment
 service_version, resolved, resolved_at, resolved_by, resolution_notes, occurrence_count,
 first_seen_at, last_seen_at, metadata, version, created_at, updated_at
 
--- name: get_error
-SELECT {{error_columns}} FROM error_logs WHERE id = %(id)s AND tenancy_task_visible(task_id);
-
 -- name: log_error
 -- Insert, or count one more occurrence of the open error with the same fingerprint (the arbiter
 -- is the partial unique index error_logs_open_fingerprint_key, NULLS NOT DISTINCT on task_id).
@@ -51,8 +48,3 @@ UPDATE error_logs SET
     resolution_notes = coalesce(%(resolution_notes)s, resolution_notes)
 WHERE id = %(id)s AND tenancy_task_visible(task_id) AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
 RETURNING {{error_columns}};
-
--- name: delete_error
-DELETE FROM error_logs
-WHERE id = %(id)s AND tenancy_task_visible(task_id) AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
-RETURNING id;

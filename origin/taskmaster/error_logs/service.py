@@ -1,16 +1,24 @@
 """Error log data access: logging with occurrence counting, resolution, and the ``ERRORS`` table
-description (reads, lists and deletes come from :class:`~taskmaster.api.listing.Table`)."""
+description (reads, lists and deletes come from :class:`~taskmaster.db.table.Table`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 from uuid import UUID
 
-from taskmaster.api.listing import Table, body_params, using
-from taskmaster.api.pagination import SortField
-from taskmaster.db.pool import ConnectionPool
+from litestar.params import QueryParameter
+
 from taskmaster.db.sql import load_queries
-from taskmaster.error_logs.schemas import ErrorLog, ErrorResolution, ErrorWrite
+from taskmaster.db.table import Db, Filter, Table, body_params, created_between, writing
+from taskmaster.error_logs.schemas import (
+    ErrorCategory,
+    ErrorLog,
+    ErrorResolution,
+    ErrorType,
+    ErrorWrite,
+    Severity,
+)
 
 QUERIES = load_queries(Path(__file__).with_name("queries.sql"))
 
@@ -19,35 +27,32 @@ ERRORS: Table[ErrorLog] = Table(
     name="error_logs",
     label="error",
     struct=ErrorLog,
-    columns=QUERIES["fragment:error_columns"],
-    sort_fields={
-        "created_at": SortField("created_at", "timestamptz"),
-        "last_seen_at": SortField("last_seen_at", "timestamptz"),
-        "occurrence_count": SortField("occurrence_count", "integer"),
-        "id": SortField("id", "uuid"),
-    },
-    default_sort="created_at",
+    columns=QUERIES["fragment:error_columns"],  # also what log_error and resolve_error return
+    sorts=("created_at", "last_seen_at", "occurrence_count", "id"),
     filters={
-        "severity": "severity = ANY(%(severity)s)",
-        "error_type": "error_type = ANY(%(error_type)s)",
-        "error_category": "error_category = ANY(%(error_category)s)",
-        "error_code": "error_code = %(error_code)s",
-        "resolved": "resolved = %(resolved)s",
-        "task_id": "task_id = %(task_id)s",
-        "workflow_id": "workflow_id = %(workflow_id)s",
-        "request_id": "request_id = %(request_id)s",
-        "created_after": "created_at >= %(created_after)s",
-        "created_before": "created_at < %(created_before)s",
+        "severity": Filter("severity = ANY(%(severity)s)", list[Severity] | None),
+        "error_type": Filter("error_type = ANY(%(error_type)s)", list[ErrorType] | None),
+        "error_category": Filter(
+            "error_category = ANY(%(error_category)s)", list[ErrorCategory] | None
+        ),
+        "error_code": Filter(
+            "error_code = %(error_code)s", Annotated[str | None, QueryParameter(max_length=100)]
+        ),
+        "resolved": Filter("resolved = %(resolved)s", bool | None),
+        "task_id": Filter("task_id = %(task_id)s", UUID | None),
+        "workflow_id": Filter("workflow_id = %(workflow_id)s", UUID | None),
+        "request_id": Filter(
+            "request_id = %(request_id)s", Annotated[str | None, QueryParameter(max_length=200)]
+        ),
+        **created_between(),
     },
-    queries=QUERIES,
-    key="error",
     jsonb=frozenset({"details", "context", "metadata"}),
 )
 
 
-async def log_error(pool: ConnectionPool, body: ErrorWrite) -> tuple[ErrorLog, bool]:
+async def log_error(db: Db, body: ErrorWrite) -> tuple[ErrorLog, bool]:
     """The stored error and whether it is new (False: an open one was counted again)."""
-    async with using(pool) as conn:
+    async with writing(db) as conn:
         cur = await conn.execute(QUERIES["log_error"], body_params(body, ERRORS.jsonb))
         row = await cur.fetchone()
     assert row is not None
@@ -55,7 +60,7 @@ async def log_error(pool: ConnectionPool, body: ErrorWrite) -> tuple[ErrorLog, b
 
 
 async def resolve(
-    pool: ConnectionPool, error_id: UUID, body: ErrorResolution, if_version: int | None
+    db: Db, error_id: UUID, body: ErrorResolution, if_version: int | None
 ) -> ErrorLog:
     params = body_params(body) | {"id": error_id, "if_version": if_version}
-    return await ERRORS.update(pool, QUERIES["resolve_error"], params, error_id)
+    return await ERRORS.update(db, QUERIES["resolve_error"], params, error_id)

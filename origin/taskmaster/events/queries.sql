@@ -5,9 +5,6 @@
 id, name, url, secret_prefix, event_types, active, description, metadata, version, created_at,
 updated_at
 
--- name: get_subscription
-SELECT {{subscription_columns}} FROM event_subscriptions WHERE id = %(id)s;
-
 -- name: insert_subscription
 INSERT INTO event_subscriptions (
     name, url, secret_encrypted, secret_prefix, event_types, active, description, metadata,
@@ -17,24 +14,6 @@ INSERT INTO event_subscriptions (
     %(description)s, %(metadata)s, %(created_by_key_id)s
 )
 RETURNING {{subscription_columns}};
-
--- name: patch_subscription
--- PATCH: only the columns named in %(fields)s change.
-UPDATE event_subscriptions SET
-    name = CASE WHEN 'name' = ANY(%(fields)s) THEN %(name)s ELSE name END,
-    url = CASE WHEN 'url' = ANY(%(fields)s) THEN %(url)s ELSE url END,
-    event_types = CASE WHEN 'event_types' = ANY(%(fields)s) THEN %(event_types)s ELSE event_types END,
-    active = CASE WHEN 'active' = ANY(%(fields)s) THEN %(active)s ELSE active END,
-    description = CASE WHEN 'description' = ANY(%(fields)s) THEN %(description)s ELSE description END,
-    metadata = CASE WHEN 'metadata' = ANY(%(fields)s) THEN %(metadata)s ELSE metadata END
-WHERE id = %(id)s AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
-RETURNING {{subscription_columns}};
-
--- name: delete_subscription
--- Its pending deliveries go with it (ON DELETE CASCADE).
-DELETE FROM event_subscriptions
-WHERE id = %(id)s AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
-RETURNING id;
 
 -- fragment: delivery_columns
 -- The select list of a delivery; order = schemas.EventDelivery.

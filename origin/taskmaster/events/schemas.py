@@ -8,6 +8,8 @@ from uuid import UUID
 
 import msgspec
 
+from taskmaster.api.resource import patch_of
+
 EventType = Literal[
     "task.created",
     "task.updated",
@@ -58,15 +60,7 @@ class SubscriptionWrite(msgspec.Struct, forbid_unknown_fields=True, kw_only=True
     metadata: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
-class SubscriptionPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    """Body of ``PATCH /subscriptions/{id}``: only the fields sent change."""
-
-    name: Name | msgspec.UnsetType = msgspec.UNSET
-    url: Url | msgspec.UnsetType = msgspec.UNSET
-    event_types: EventTypes | msgspec.UnsetType = msgspec.UNSET
-    active: bool | msgspec.UnsetType = msgspec.UNSET
-    description: Description | msgspec.UnsetType | None = msgspec.UNSET
-    metadata: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
+SubscriptionPatch = patch_of(SubscriptionWrite, "SubscriptionPatch")
 
 
 class EventDelivery(msgspec.Struct):

@@ -40,14 +40,15 @@ import httpx
 import msgspec
 from cryptography.fernet import Fernet, MultiFernet
 
-from taskmaster.api.listing import Table, body_params, using
-from taskmaster.api.pagination import SortField
 from taskmaster.db.pool import ConnectionPool
 from taskmaster.db.sql import load_queries
+from taskmaster.db.table import Db, Filter, Table, body_params, writing
 from taskmaster.errors import ApiError, FieldError
 from taskmaster.events.schemas import (
+    DeliveryStatus,
     EventDelivery,
     EventMessage,
+    EventType,
     Subscription,
     SubscriptionCreated,
     SubscriptionPatch,
@@ -69,16 +70,12 @@ SUBSCRIPTIONS: Table[Subscription] = Table(
     name="event_subscriptions",
     label="subscription",
     struct=Subscription,
+    write=SubscriptionWrite,
     columns=QUERIES["fragment:subscription_columns"],
-    sort_fields={
-        "created_at": SortField("created_at", "timestamptz"),
-        "name": SortField("name", "text"),
-        "id": SortField("id", "uuid"),
-    },
-    default_sort="created_at",
-    filters={"active": "active = %(active)s"},
-    queries=QUERIES,
-    key="subscription",
+    sorts=("created_at", "name", "id"),
+    filters={"active": Filter("active = %(active)s", bool | None)},
+    # The INSERT also stores the encrypted secret, its prefix and the creating key.
+    insert_sql=QUERIES["insert_subscription"],
     jsonb=frozenset({"metadata"}),
 )
 
@@ -87,15 +84,11 @@ DELIVERIES: Table[EventDelivery] = Table(
     label="delivery",
     struct=EventDelivery,
     columns=QUERIES["fragment:delivery_columns"],
-    sort_fields={
-        "created_at": SortField("created_at", "timestamptz"),
-        "id": SortField("id", "uuid"),
-    },
-    default_sort="created_at",
+    sorts=("created_at", "id"),
     filters={
-        "status": "status = ANY(%(status)s)",
-        "aggregate_id": "aggregate_id = %(aggregate_id)s",
-        "event_type": "event_type = ANY(%(event_type)s)",
+        "status": Filter("status = ANY(%(status)s)", list[DeliveryStatus] | None),
+        "event_type": Filter("event_type = ANY(%(event_type)s)", list[EventType] | None),
+        "aggregate_id": Filter("aggregate_id = %(aggregate_id)s", UUID | None),
     },
     scope="subscription_id = %(subscription_id)s",
     parent=SUBSCRIPTIONS,
@@ -180,7 +173,7 @@ async def _validated_url(url: str, settings: EventSettings) -> None:
 
 
 async def create_subscription(
-    pool: ConnectionPool, settings: Settings, body: SubscriptionWrite, actor_key_id: str | None
+    db: Db, settings: Settings, body: SubscriptionWrite, actor_key_id: str | None
 ) -> SubscriptionCreated:
     await _validated_url(body.url, settings.events)
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
@@ -189,12 +182,12 @@ async def create_subscription(
         "secret_prefix": secret[:12],
         "created_by_key_id": actor_key_id or None,
     }
-    created = await SUBSCRIPTIONS.write(pool, QUERIES["insert_subscription"], params)
+    created = await SUBSCRIPTIONS.insert(db, QUERIES["insert_subscription"], params)
     return SubscriptionCreated(**msgspec.structs.asdict(created), secret=secret)
 
 
 async def patch_subscription(
-    pool: ConnectionPool,
+    db: Db,
     settings: Settings,
     subscription_id: UUID,
     body: SubscriptionPatch,
@@ -202,7 +195,7 @@ async def patch_subscription(
 ) -> Subscription:
     if isinstance(body.url, str):
         await _validated_url(body.url, settings.events)
-    return await SUBSCRIPTIONS.patch(pool, subscription_id, body, if_version)
+    return await SUBSCRIPTIONS.patch(db, subscription_id, body, if_version)
 
 
 # ---- delivery -----------------------------------------------------------------------------------
@@ -283,7 +276,7 @@ async def _send(http: httpx.AsyncClient, claimed: Claimed, settings: Settings) -
 async def _record(
     pool: ConnectionPool, claimed: Claimed, attempt: Attempt, settings: EventSettings
 ) -> None:
-    async with using(pool) as conn:
+    async with writing(pool) as conn:
         if attempt.ok:
             await conn.execute(
                 QUERIES["delivery_succeeded"],
@@ -327,7 +320,7 @@ async def deliver_due(
     returns how many were attempted (0: nothing due). Safe to run concurrently."""
     events = settings.events
     lease_s = events.http_timeout_s * 2 + 30
-    async with using(pool) as conn:
+    async with writing(pool) as conn:
         cur = await conn.execute(
             QUERIES["claim_due_deliveries"], {"limit": limit, "lease_s": lease_s}
         )

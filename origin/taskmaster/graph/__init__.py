@@ -1,4 +1,4 @@
-"""The task graph (design.md §7): dependency edges that never close a cycle, the next ready task,
+"""The task graph (docs/task-graph.md): dependency edges that never close a cycle, the next ready task,
 atomic leases for parallel agents, subtask batches, blockers and a project's critical path.
 
 Same layout as ``tasks``: ``routes`` → ``service`` (rules, locking; see its docstring for the

@@ -8,11 +8,13 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import State
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from taskmaster.api.docs import COMMON, WRITE, problems
 from taskmaster.api.envelope import Envelope, single
+from taskmaster.api.policy import policy
+from taskmaster.db.session import Session
 from taskmaster.graph import service
 from taskmaster.graph.schemas import (
     Blockers,
@@ -29,12 +31,15 @@ from taskmaster.tasks.schemas import Task
 Req = Request[Any, Any, Any]
 Assignee = Annotated[
     str | None,
-    Parameter(max_length=255, description="Only tasks assigned to this agent or to nobody"),
+    QueryParameter(max_length=255, description="Only tasks assigned to this agent or to nobody"),
 ]
+Db = NamedDependency[Session]
+PathId = FromPath[UUID]
 
 
 class TaskGraphController(Controller):
     path = "/api/v1/tasks"
+    opt = policy("tasks:read", "tasks:write")
     tags = ["task graph"]
 
     @get(
@@ -46,9 +51,13 @@ class TaskGraphController(Controller):
         "priority, then the number of unfinished tasks waiting on it, then age.",
     )
     async def next_task(
-        self, request: Req, state: State, project_id: UUID | None = None, assignee: Assignee = None
+        self,
+        request: Req,
+        db: Db,
+        project_id: FromQuery[UUID | None] = None,
+        assignee: Assignee = None,
     ) -> Response[Envelope[Task]]:
-        return single(request, await service.next_task(state.pool, project_id, assignee))
+        return single(request, await service.next_task(db, project_id, assignee))
 
     @post(
         "/next/claim",
@@ -57,9 +66,9 @@ class TaskGraphController(Controller):
         summary="Lease the best ready task nobody else is claiming (404 when none is left)",
     )
     async def claim_next(
-        self, request: Req, state: State, data: NextClaimRequest
+        self, request: Req, db: Db, data: JSONBody[NextClaimRequest]
     ) -> Response[Envelope[Task]]:
-        return single(request, await service.claim_next(state.pool, data))
+        return single(request, await service.claim_next(db, data))
 
     @post(
         "/{task_id:uuid}/claim",
@@ -68,9 +77,9 @@ class TaskGraphController(Controller):
         summary="Lease a task to an agent (409 when leased to another, finished or blocked)",
     )
     async def claim(
-        self, request: Req, state: State, task_id: UUID, data: ClaimRequest
+        self, request: Req, db: Db, task_id: PathId, data: JSONBody[ClaimRequest]
     ) -> Response[Envelope[Task]]:
-        return single(request, await service.claim(state.pool, task_id, data))
+        return single(request, await service.claim(db, task_id, data))
 
     @post(
         "/{task_id:uuid}/heartbeat",
@@ -79,9 +88,9 @@ class TaskGraphController(Controller):
         summary="Extend the lease (409 unless this agent holds it)",
     )
     async def heartbeat(
-        self, request: Req, state: State, task_id: UUID, data: ClaimRequest
+        self, request: Req, db: Db, task_id: PathId, data: JSONBody[ClaimRequest]
     ) -> Response[Envelope[Task]]:
-        return single(request, await service.heartbeat(state.pool, task_id, data))
+        return single(request, await service.heartbeat(db, task_id, data))
 
     @post(
         "/{task_id:uuid}/release",
@@ -90,19 +99,17 @@ class TaskGraphController(Controller):
         summary="Give the task back (pending again; 409 unless this agent holds the lease)",
     )
     async def release(
-        self, request: Req, state: State, task_id: UUID, data: ReleaseRequest
+        self, request: Req, db: Db, task_id: PathId, data: JSONBody[ReleaseRequest]
     ) -> Response[Envelope[Task]]:
-        return single(request, await service.release(state.pool, task_id, data))
+        return single(request, await service.release(db, task_id, data))
 
     @get(
         "/{task_id:uuid}/blockers",
         responses=problems(*COMMON),
         summary="Unfinished prerequisites, transitively, nearest first",
     )
-    async def blockers(
-        self, request: Req, state: State, task_id: UUID
-    ) -> Response[Envelope[Blockers]]:
-        return single(request, await service.blockers(state.pool, task_id))
+    async def blockers(self, request: Req, db: Db, task_id: PathId) -> Response[Envelope[Blockers]]:
+        return single(request, await service.blockers(db, task_id))
 
     @post(
         "/{task_id:uuid}/subtasks/batch",
@@ -110,13 +117,14 @@ class TaskGraphController(Controller):
         summary="Create many subtasks in one transaction (all or nothing; 422 names the entry)",
     )
     async def create_subtasks(
-        self, request: Req, state: State, task_id: UUID, data: SubtaskBatch
+        self, request: Req, db: Db, task_id: PathId, data: JSONBody[SubtaskBatch]
     ) -> Response[Envelope[list[Task]]]:
-        return single(request, await service.create_subtasks(state.pool, task_id, data), 201)
+        return single(request, await service.create_subtasks(db, task_id, data), 201)
 
 
 class ProjectGraphController(Controller):
     path = "/api/v1/projects/{project_id:uuid}"
+    opt = policy("tasks:read", "tasks:write")
     tags = ["task graph"]
 
     @get(
@@ -125,9 +133,9 @@ class ProjectGraphController(Controller):
         summary="Cycles, dangling references and duplicate edges among the project's dependencies",
     )
     async def validate(
-        self, request: Req, state: State, project_id: UUID
+        self, request: Req, db: Db, project_id: PathId
     ) -> Response[Envelope[GraphValidation]]:
-        return single(request, await service.validate(state.pool, project_id))
+        return single(request, await service.validate(db, project_id))
 
     @post(
         "/dependencies/fix",
@@ -136,9 +144,9 @@ class ProjectGraphController(Controller):
         summary="Remove dangling and duplicate dependency rows (dry_run=true only reports them)",
     )
     async def fix(
-        self, request: Req, state: State, project_id: UUID, dry_run: bool = False
+        self, request: Req, db: Db, project_id: PathId, dry_run: FromQuery[bool] = False
     ) -> Response[Envelope[GraphFix]]:
-        return single(request, await service.fix(state.pool, project_id, dry_run))
+        return single(request, await service.fix(db, project_id, dry_run))
 
     @get(
         "/critical-path",
@@ -146,6 +154,6 @@ class ProjectGraphController(Controller):
         summary="The longest chain of unfinished tasks by estimated_hours (409 on a cycle)",
     )
     async def critical_path(
-        self, request: Req, state: State, project_id: UUID
+        self, request: Req, db: Db, project_id: PathId
     ) -> Response[Envelope[CriticalPath]]:
-        return single(request, await service.critical_path(state.pool, project_id))
+        return single(request, await service.critical_path(db, project_id))

@@ -26,9 +26,8 @@ from uuid import UUID
 
 import msgspec
 
-from taskmaster.api.listing import body_params, transaction, using
-from taskmaster.db.pool import ConnectionPool
 from taskmaster.db.sql import load_queries
+from taskmaster.db.table import Db, body_params, reading, transaction
 from taskmaster.errors import ApiError, FieldError, not_found
 from taskmaster.graph import algorithms
 from taskmaster.graph.schemas import (
@@ -82,15 +81,13 @@ def ordering_edge(task_id: UUID, other_id: UUID, dependency_type: str) -> tuple[
     return task_id, other_id
 
 
-async def add_dependency(
-    pool: ConnectionPool, task_id: UUID, body: TaskDependencyWrite
-) -> TaskDependency:
+async def add_dependency(db: Db, task_id: UUID, body: TaskDependencyWrite) -> TaskDependency:
     """Insert an edge; 409 naming the cycle when it would close one (see the module docstring)."""
     if body.dependency_type not in ORDERING_TYPES or task_id == body.depends_on_task_id:
         # 'related' orders nothing; a self-edge is the CHECK constraint's 422.
-        return await DEPENDENCIES.create(pool, body, {"task_id": task_id})
+        return await DEPENDENCIES.create(db, body, {"task_id": task_id})
     dependent, prerequisite = ordering_edge(task_id, body.depends_on_task_id, body.dependency_type)
-    async with transaction(pool) as conn:
+    async with transaction(db) as conn:
         await conn.execute(QUERIES["lock_dependency_graph"])
         params = {"start": prerequisite, "goal": dependent}
         cur = await conn.execute(QUERIES["check_ordering_edge"], params)
@@ -122,10 +119,9 @@ async def add_dependency(
 # ---- ready work and leases --------------------------------------------------------------------
 
 
-async def _task_or_none(db: Any, query: str, params: dict[str, Any]) -> Task | None:
-    async with using(db) as conn:
-        cur = await conn.execute(query, params)  # type: ignore[arg-type]
-        row = await cur.fetchone()
+async def _task_or_none(conn: Any, query: str, params: dict[str, Any]) -> Task | None:
+    cur = await conn.execute(query, params)
+    row = await cur.fetchone()
     return Task(*row) if row is not None else None
 
 
@@ -134,13 +130,12 @@ def no_ready_task(project_id: UUID | None) -> ApiError:
     return ApiError(404, "no-ready-task", "Not found", f"no task is ready{where}")
 
 
-async def _first_ready(
-    pool: ConnectionPool, kind: str, params: dict[str, Any], project_id: UUID | None
-) -> Task:
+async def _first_ready(db: Db, kind: str, params: dict[str, Any], project_id: UUID | None) -> Task:
     """Subtasks of in-progress parents first, then any ready task (two statements, each an
-    index-ordered scan that stops early; one ORDER BY with the parent test first could not)."""
+    index-ordered scan that stops early; one ORDER BY with the parent test first could not).
+    A claim takes both in one transaction; ``next`` only reads."""
     scope = "project" if project_id is not None else "any"
-    async with using(pool) as conn:
+    async with transaction(db) if kind == "claim" else reading(db) as conn:
         for step in ("active_child", "ready"):
             task = await _task_or_none(conn, QUERIES[f"{kind}_{step}:{scope}"], params)
             if task is not None:
@@ -148,18 +143,18 @@ async def _first_ready(
     raise no_ready_task(project_id)
 
 
-async def next_task(pool: ConnectionPool, project_id: UUID | None, assignee: str | None) -> Task:
+async def next_task(db: Db, project_id: UUID | None, assignee: str | None) -> Task:
     params = {"project_id": project_id, "assignee": assignee}
-    return await _first_ready(pool, "next", params, project_id)
+    return await _first_ready(db, "next", params, project_id)
 
 
-async def claim_next(pool: ConnectionPool, body: NextClaimRequest) -> Task:
-    return await _first_ready(pool, "claim", body_params(body), body.project_id)
+async def claim_next(db: Db, body: NextClaimRequest) -> Task:
+    return await _first_ready(db, "claim", body_params(body), body.project_id)
 
 
-async def claim(pool: ConnectionPool, task_id: UUID, body: ClaimRequest) -> Task:
+async def claim(db: Db, task_id: UUID, body: ClaimRequest) -> Task:
     params = body_params(body) | {"id": task_id}
-    async with using(pool) as conn:
+    async with transaction(db) as conn:
         task = await _task_or_none(conn, QUERIES["claim_task"], params)
         if task is not None:
             return task
@@ -192,21 +187,21 @@ async def _lease_state(conn: Any, task_id: UUID) -> tuple[str, str | None, bool,
     return row  # type: ignore[no-any-return]
 
 
-async def heartbeat(pool: ConnectionPool, task_id: UUID, body: ClaimRequest) -> Task:
+async def heartbeat(db: Db, task_id: UUID, body: ClaimRequest) -> Task:
     params = body_params(body) | {"id": task_id}
-    return await _holder_write(pool, QUERIES["heartbeat_task"], params, task_id, body.agent)
+    return await _holder_write(db, QUERIES["heartbeat_task"], params, task_id, body.agent)
 
 
-async def release(pool: ConnectionPool, task_id: UUID, body: ReleaseRequest) -> Task:
+async def release(db: Db, task_id: UUID, body: ReleaseRequest) -> Task:
     params = body_params(body) | {"id": task_id}
-    return await _holder_write(pool, QUERIES["release_task"], params, task_id, body.agent)
+    return await _holder_write(db, QUERIES["release_task"], params, task_id, body.agent)
 
 
 async def _holder_write(
-    pool: ConnectionPool, query: str, params: dict[str, Any], task_id: UUID, agent: str
+    db: Db, query: str, params: dict[str, Any], task_id: UUID, agent: str
 ) -> Task:
     """A write only the lease holder may make; 404 or 409 (naming the holder) otherwise."""
-    async with using(pool) as conn:
+    async with transaction(db) as conn:
         task = await _task_or_none(conn, query, params)
         if task is not None:
             return task
@@ -218,13 +213,13 @@ async def _holder_write(
 # ---- blockers ---------------------------------------------------------------------------------
 
 
-async def blockers(pool: ConnectionPool, task_id: UUID) -> Blockers:
+async def blockers(db: Db, task_id: UUID) -> Blockers:
     params = {"id": task_id, "limit": MAX_BLOCKERS + 1, "max_depth": MAX_BLOCKER_DEPTH}
-    async with using(pool) as conn:
+    async with reading(db) as conn:
         cur = await conn.execute(QUERIES["blockers"], params)
         rows = await cur.fetchall()
     if not rows:
-        await TASKS.require(pool, task_id)
+        await TASKS.require(db, task_id)
     found = [Blocker(*row) for row in rows[:MAX_BLOCKERS]]
     return Blockers(
         task_id=task_id, blocked=bool(found), blockers=found, truncated=len(rows) > MAX_BLOCKERS
@@ -286,8 +281,8 @@ async def _inspect(conn: Any, project_id: UUID) -> _Report:
     return _Report(edges, cycles, dangling, duplicates)
 
 
-async def validate(pool: ConnectionPool, project_id: UUID) -> GraphValidation:
-    async with using(pool) as conn:
+async def validate(db: Db, project_id: UUID) -> GraphValidation:
+    async with reading(db) as conn:
         report = await _inspect(conn, project_id)
     return GraphValidation(
         project_id=project_id,
@@ -299,10 +294,10 @@ async def validate(pool: ConnectionPool, project_id: UUID) -> GraphValidation:
     )
 
 
-async def fix(pool: ConnectionPool, project_id: UUID, dry_run: bool) -> GraphFix:
+async def fix(db: Db, project_id: UUID, dry_run: bool) -> GraphFix:
     """Remove dangling and duplicate rows under the graph lock (so the report cannot go stale
     between reading and deleting)."""
-    async with transaction(pool) as conn:
+    async with transaction(db) as conn:
         await conn.execute(QUERIES["lock_dependency_graph"])
         report = await _inspect(conn, project_id)
         removed = [RemovedEdge(dependency=d.dependency, reason="dangling") for d in report.dangling]
@@ -317,9 +312,9 @@ async def fix(pool: ConnectionPool, project_id: UUID, dry_run: bool) -> GraphFix
     return GraphFix(project_id=project_id, dry_run=dry_run, removed=removed, cycles=report.cycles)
 
 
-async def critical_path(pool: ConnectionPool, project_id: UUID) -> CriticalPath:
+async def critical_path(db: Db, project_id: UUID) -> CriticalPath:
     params = {"project_id": project_id}
-    async with using(pool) as conn:
+    async with reading(db) as conn:
         await _require_project(conn, project_id)
         cur = await conn.execute(QUERIES["open_tasks"], params)
         tasks = {row[0]: PathTask(*row) for row in await cur.fetchall()}
@@ -346,12 +341,12 @@ async def critical_path(pool: ConnectionPool, project_id: UUID) -> CriticalPath:
 # ---- subtasks ---------------------------------------------------------------------------------
 
 
-async def create_subtasks(pool: ConnectionPool, parent_id: UUID, batch: SubtaskBatch) -> list[Task]:
+async def create_subtasks(db: Db, parent_id: UUID, batch: SubtaskBatch) -> list[Task]:
     """Every subtask or none: one transaction; references are checked first so that a refusal
     names the entry (``tasks[i]``) at fault."""
     items = [msgspec.structs.replace(item, parent_task_id=parent_id) for item in batch.tasks]
     projects = sorted({item.project_id for item in items if item.project_id}, key=str)
-    async with transaction(pool) as conn:
+    async with transaction(db) as conn:
         cur = await conn.execute(QUERIES["lock_parent"], {"id": parent_id})
         if await cur.fetchone() is None:
             raise not_found("task", parent_id)
@@ -370,7 +365,7 @@ async def create_subtasks(pool: ConnectionPool, parent_id: UUID, batch: SubtaskB
                 )
         cur = conn.cursor()
         await cur.executemany(
-            TASK_QUERIES["insert_task"],
+            TASKS.insert_sql,  # type: ignore[arg-type]
             [body_params(item, TASKS.jsonb) for item in items],
             returning=True,
         )

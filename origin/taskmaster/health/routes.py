@@ -8,7 +8,6 @@ primary must answer (else 503); a replica that does not answer makes the status 
 from __future__ import annotations
 
 import time
-from dataclasses import asdict
 from pathlib import Path
 from typing import Literal
 
@@ -18,7 +17,9 @@ from litestar import get
 from litestar.datastructures import State
 
 from taskmaster.api.docs import AUTH, PUBLIC_SECURITY, problems
-from taskmaster.db.pool import ConnectionPool, PoolUnavailable
+from taskmaster.api.policy import policy
+from taskmaster.auth.scopes import ADMIN, PUBLIC
+from taskmaster.db.pool import ConnectionPool, PoolStats, PoolUnavailable
 from taskmaster.db.sql import load_queries
 
 QUERIES = load_queries(Path(__file__).with_name("queries.sql"))
@@ -28,13 +29,7 @@ class Liveness(msgspec.Struct):
     status: Literal["ok"]
 
 
-class PoolState(msgspec.Struct):
-    name: str
-    size: int
-    idle: int
-    in_use: int
-    waiting: int
-    max_size: int
+class PoolState(PoolStats):
     available: bool
 
 
@@ -49,6 +44,10 @@ class ReplicaState(msgspec.Struct):
     round_trip_ms: float | None
     migration_version: str | None
     error: str | None = None
+    # From the replica watch (db/consistency.py): its last poll, each worker polling on its own.
+    standby: bool | None = None
+    lag_ms: float | None = None
+    replay_paused: bool | None = None
 
 
 class DetailedHealth(msgspec.Struct):
@@ -59,7 +58,7 @@ class DetailedHealth(msgspec.Struct):
 
 
 def _pool_state(pool: ConnectionPool) -> PoolState:
-    return PoolState(**asdict(pool.stats()), available=pool.available())
+    return PoolState(**msgspec.structs.asdict(pool.stats()), available=pool.available())
 
 
 async def _check_replica(replica: ConnectionPool) -> ReplicaState:
@@ -80,7 +79,14 @@ async def _check_replica(replica: ConnectionPool) -> ReplicaState:
     )
 
 
-@get("/health", summary="Liveness", tags=["health"], cache_control=None, security=PUBLIC_SECURITY)
+@get(
+    "/health",
+    summary="Liveness",
+    tags=["health"],
+    cache_control=None,
+    security=PUBLIC_SECURITY,
+    opt=policy(PUBLIC, replica=False),
+)
 async def health() -> Liveness:
     return Liveness(status="ok")
 
@@ -90,6 +96,7 @@ async def health() -> Liveness:
     summary="Database round trip, pools, replica, migration version (scope metrics:read)",
     tags=["health"],
     responses=problems(*AUTH, 503),
+    opt=policy("metrics:read", ADMIN, replica=False),
 )
 async def health_detailed(state: State) -> DetailedHealth:
     started = time.perf_counter()
@@ -100,6 +107,14 @@ async def health_detailed(state: State) -> DetailedHealth:
     version = row[0] if row else None
     replica: ConnectionPool | None = state.get("replica")
     replica_state = await _check_replica(replica) if replica is not None else None
+    watch = state.get("replica_watch")
+    if replica_state is not None and watch is not None:
+        polled = watch.status
+        replica_state.standby = polled.up
+        replica_state.lag_ms = round(polled.lag_ms, 3) if polled.up else None
+        replica_state.replay_paused = polled.paused if polled.up else None
+        if replica_state.status == "ok" and not polled.up:
+            replica_state.error = polled.error
     pools = [state.pool] + ([replica] if replica is not None else [])
     return DetailedHealth(
         status="degraded" if replica_state is not None and replica_state.status == "down" else "ok",

@@ -6,47 +6,6 @@ id, name, type, status, health_status, last_health_check_at, config, rate_limit_
 request_count, error_count, last_error, last_error_at, last_used_at, metadata, version, created_at,
 updated_at
 
--- name: get_integration
-SELECT {{integration_columns}} FROM integrations WHERE id = %(id)s;
-
--- name: insert_integration
-INSERT INTO integrations (
-    name, type, status, config, rate_limit_config, usage_stats, metadata
-) VALUES (
-    %(name)s, %(type)s, %(status)s, %(config)s, %(rate_limit_config)s, %(usage_stats)s, %(metadata)s
-)
-RETURNING {{integration_columns}};
-
--- name: replace_integration
-UPDATE integrations SET
-    name = %(name)s,
-    type = %(type)s,
-    status = %(status)s,
-    config = %(config)s,
-    rate_limit_config = %(rate_limit_config)s,
-    usage_stats = %(usage_stats)s,
-    metadata = %(metadata)s
-WHERE id = %(id)s AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
-RETURNING {{integration_columns}};
-
--- name: patch_integration
--- PATCH: only the columns named in %(fields)s change.
-UPDATE integrations SET
-    name = CASE WHEN 'name' = ANY(%(fields)s) THEN %(name)s ELSE name END,
-    type = CASE WHEN 'type' = ANY(%(fields)s) THEN %(type)s ELSE type END,
-    status = CASE WHEN 'status' = ANY(%(fields)s) THEN %(status)s ELSE status END,
-    config = CASE WHEN 'config' = ANY(%(fields)s) THEN %(config)s ELSE config END,
-    rate_limit_config = CASE WHEN 'rate_limit_config' = ANY(%(fields)s) THEN %(rate_limit_config)s ELSE rate_limit_config END,
-    usage_stats = CASE WHEN 'usage_stats' = ANY(%(fields)s) THEN %(usage_stats)s ELSE usage_stats END,
-    metadata = CASE WHEN 'metadata' = ANY(%(fields)s) THEN %(metadata)s ELSE metadata END
-WHERE id = %(id)s AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
-RETURNING {{integration_columns}};
-
--- name: delete_integration
-DELETE FROM integrations
-WHERE id = %(id)s AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
-RETURNING id;
-
 -- fragment: event_columns
 -- The select list of an integration event; its order is the field order of schemas.Event.
 id, integration_id, task_id, event_type, direction, status, http_status, duration_ms, request_data,
@@ -107,10 +66,6 @@ LEFT JOIN LATERAL (
     ) AS per_type
 ) AS e ON true
 WHERE i.id = %(id)s;
-
--- name: get_event
-SELECT {{event_columns}} FROM integration_events
-WHERE id = %(id)s AND integration_id = %(integration_id)s;
 
 -- name: insert_event
 -- The event and the integration's usage counters, in one statement; no row when the integration

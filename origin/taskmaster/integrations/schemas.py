@@ -10,6 +10,8 @@ from uuid import UUID
 
 import msgspec
 
+from taskmaster.api.resource import patch_of
+
 IntegrationType = Literal[
     "linear", "github", "agentapi", "claude_code", "codegen", "cloudflare", "slack", "webhook",
     "custom",
@@ -66,14 +68,7 @@ class IntegrationWrite(msgspec.Struct, forbid_unknown_fields=True, kw_only=True)
     metadata: Object = msgspec.field(default_factory=dict)
 
 
-class IntegrationPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    name: Name | msgspec.UnsetType = msgspec.UNSET
-    type: IntegrationType | msgspec.UnsetType = msgspec.UNSET
-    status: Status | msgspec.UnsetType = msgspec.UNSET
-    config: Object | msgspec.UnsetType = msgspec.UNSET
-    rate_limit_config: Object | msgspec.UnsetType = msgspec.UNSET
-    usage_stats: Object | msgspec.UnsetType = msgspec.UNSET
-    metadata: Object | msgspec.UnsetType = msgspec.UNSET
+IntegrationPatch = patch_of(IntegrationWrite, "IntegrationPatch")
 
 
 class StatusChange(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

@@ -5,17 +5,26 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Annotated
 from uuid import UUID
 
-from taskmaster.api.listing import Table, fetch_one
-from taskmaster.api.pagination import SortField
-from taskmaster.db.pool import ConnectionPool
+from litestar.params import QueryParameter
+
+from taskmaster.api.params import From, To
 from taskmaster.db.sql import load_queries
+from taskmaster.db.table import Db, Filter, Table, fetch_one
 from taskmaster.integrations.schemas import (
+    Direction,
     Event,
+    EventStatus,
+    EventType,
+    Health,
     HealthReport,
     HealthState,
     Integration,
+    IntegrationType,
+    IntegrationWrite,
+    Status,
     StatusChange,
     Usage,
 )
@@ -26,70 +35,60 @@ INTEGRATIONS: Table[Integration] = Table(
     name="integrations",
     label="integration",
     struct=Integration,
-    columns=QUERIES["fragment:integration_columns"],
-    sort_fields={
-        "created_at": SortField("created_at", "timestamptz"),
-        "updated_at": SortField("updated_at", "timestamptz"),
-        "name": SortField("name", "text"),
-        "id": SortField("id", "uuid"),
-    },
-    default_sort="created_at",
+    write=IntegrationWrite,
+    columns=QUERIES["fragment:integration_columns"],  # also what set_integration_status returns
+    sorts=("created_at", "updated_at", "name", "id"),
     filters={
-        "type": "type = ANY(%(type)s)",
-        "status": "status = ANY(%(status)s)",
-        "health_status": "health_status = ANY(%(health_status)s)",
-        "name": "name = %(name)s",
+        "type": Filter("type = ANY(%(type)s)", list[IntegrationType] | None),
+        "status": Filter("status = ANY(%(status)s)", list[Status] | None),
+        "health_status": Filter("health_status = ANY(%(health_status)s)", list[Health] | None),
+        "name": Filter("name = %(name)s", Annotated[str | None, QueryParameter(max_length=200)]),
     },
-    queries=QUERIES,
-    key="integration",
     jsonb=frozenset({"config", "rate_limit_config", "usage_stats", "metadata"}),
 )
 
+# Events are append-only: recorded (insert_event, which also keeps the integration's counters),
+# listed and read under their integration.
 EVENTS: Table[Event] = Table(
     name="integration_events",
     label="integration event",
     struct=Event,
     columns=QUERIES["fragment:event_columns"],
-    sort_fields={
-        "created_at": SortField("created_at", "timestamptz"),
-        "id": SortField("id", "uuid"),
-    },
+    sorts=("created_at", "id"),
     default_sort="-created_at",
     filters={
-        "event_type": "event_type = ANY(%(event_type)s)",
-        "status": "status = ANY(%(status)s)",
-        "direction": "direction = %(direction)s",
-        "task_id": "task_id = %(task_id)s",
-        "correlation_id": "correlation_id = %(correlation_id)s",
-        "from": "created_at >= %(from)s",
-        "to": "created_at < %(to)s",
+        "event_type": Filter("event_type = ANY(%(event_type)s)", list[EventType] | None),
+        "status": Filter("status = ANY(%(status)s)", list[EventStatus] | None),
+        "direction": Filter("direction = %(direction)s", Direction | None),
+        "task_id": Filter("task_id = %(task_id)s", UUID | None),
+        "correlation_id": Filter(
+            "correlation_id = %(correlation_id)s",
+            Annotated[str | None, QueryParameter(max_length=200)],
+        ),
+        "from": Filter("created_at >= %(from)s", From),
+        "to": Filter("created_at < %(to)s", To),
     },
     scope="integration_id = %(integration_id)s",
     parent=INTEGRATIONS,
-    queries=QUERIES,
-    key="event",
+    insert_sql=QUERIES["insert_event"],
     jsonb=frozenset({"request_data", "response_data"}),
 )
 
 
 async def change_status(
-    pool: ConnectionPool, integration_id: UUID, body: StatusChange, if_version: int | None
+    db: Db, integration_id: UUID, body: StatusChange, if_version: int | None
 ) -> Integration:
     params = {"id": integration_id, "status": body.status, "error": body.error}
     params["if_version"] = if_version
-    return await INTEGRATIONS.update(
-        pool, QUERIES["set_integration_status"], params, integration_id
-    )
+    return await INTEGRATIONS.update(db, QUERIES["set_integration_status"], params, integration_id)
 
 
-async def health(pool: ConnectionPool, integration_id: UUID) -> HealthState:
+async def health(db: Db, integration_id: UUID) -> HealthState:
     query, params = QUERIES["get_health"], {"id": integration_id}
-    return await fetch_one(pool, HealthState, query, params, "integration", integration_id)
+    return await fetch_one(db, HealthState, query, params, "integration", integration_id)
 
 
-async def record_health(
-    pool: ConnectionPool, integration_id: UUID, body: HealthReport
-) -> HealthState:
+async def record_health(db: Db, integration_id: UUID, body: HealthReport) -> HealthState:
     params = {
         "id": integration_id,
         "health_status": body.health_status,
@@ -97,7 +96,9 @@ async def record_health(
         "duration_ms": body.duration_ms,
     }
     query = QUERIES["record_health"]
-    return await fetch_one(pool, HealthState, query, params, "integration", integration_id)
+    return await fetch_one(
+        db, HealthState, query, params, "integration", integration_id, write=True
+    )
 
 
 def _utc(moment: datetime | None) -> datetime | None:
@@ -107,7 +108,7 @@ def _utc(moment: datetime | None) -> datetime | None:
 
 
 async def usage(
-    pool: ConnectionPool, integration_id: UUID, start: datetime | None, end: datetime | None
+    db: Db, integration_id: UUID, start: datetime | None, end: datetime | None
 ) -> Usage:
     params = {"id": integration_id, "start": _utc(start), "end": _utc(end)}
-    return await fetch_one(pool, Usage, QUERIES["get_usage"], params, "integration", integration_id)
+    return await fetch_one(db, Usage, QUERIES["get_usage"], params, "integration", integration_id)

@@ -8,13 +8,16 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from taskmaster.api.docs import AUTH, COMMON, WRITE, problems
 from taskmaster.api.envelope import Pagination, meta_for
 from taskmaster.api.etags import etag
 from taskmaster.api.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, parse_sort
-from taskmaster.auth.scopes import KEY_ADMIN_SCOPES
+from taskmaster.api.policy import policy
+from taskmaster.auth.scopes import EDGE_ONLY, KEY_ADMIN_SCOPES
+from taskmaster.db.session import Session
 from taskmaster.keys import service
 from taskmaster.keys.schemas import (
     ApiKey,
@@ -65,6 +68,8 @@ def _created(
 
 class KeyController(Controller):
     path = "/api/v1/keys"
+    # Key rows are under row-level security by key: never shared, always from the primary.
+    opt = policy("keys:admin", edge_ttl=None, replica=False)
     tags = ["keys"]
 
     @post(
@@ -73,9 +78,12 @@ class KeyController(Controller):
         summary="Create an API key (the plain key is in this response only)",
     )
     async def create_key(
-        self, request: Request[Any, Any, Any], state: State, data: KeyCreate
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Session],
+        data: JSONBody[KeyCreate],
     ) -> Response[KeyCreatedEnvelope]:
-        key = await service.create_key(state.pool, actor_of(request), data)
+        key = await service.create_key(db, actor_of(request), data)
         return _created(request, key, self.path)
 
     @get("/", responses=problems(*COMMON), summary="List API keys (prefix and metadata only)")
@@ -83,11 +91,12 @@ class KeyController(Controller):
         self,
         request: Request[Any, Any, Any],
         state: State,
-        limit: Annotated[int, Parameter(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
-        cursor: Annotated[str | None, Parameter(max_length=2048)] = None,
+        db: NamedDependency[Session],
+        limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
+        cursor: Annotated[str | None, QueryParameter(max_length=2048)] = None,
         sort: Annotated[
             str | None,
-            Parameter(
+            QueryParameter(
                 max_length=100,
                 description="Comma-separated fields, '-' for descending: "
                 + ", ".join(service.SORT_FIELDS),
@@ -95,9 +104,7 @@ class KeyController(Controller):
         ] = None,
     ) -> KeyPage:
         keys = parse_sort(sort, service.SORT_FIELDS, service.DEFAULT_SORT)
-        page = await service.list_keys(
-            state.pool, actor_of(request), state.cursors, keys, cursor, limit
-        )
+        page = await service.list_keys(db, actor_of(request), state.cursors, keys, cursor, limit)
         return KeyPage(
             data=page.keys,
             pagination=Pagination(
@@ -108,9 +115,9 @@ class KeyController(Controller):
 
     @get("/{key_id:uuid}", responses=problems(*COMMON), summary="Get an API key")
     async def get_key(
-        self, request: Request[Any, Any, Any], state: State, key_id: UUID
+        self, request: Request[Any, Any, Any], db: NamedDependency[Session], key_id: FromPath[UUID]
     ) -> Response[KeyEnvelope]:
-        return _single(request, await service.get_key(state.pool, actor_of(request), key_id))
+        return _single(request, await service.get_key(db, actor_of(request), key_id))
 
     @post(
         "/{key_id:uuid}/revoke",
@@ -119,10 +126,15 @@ class KeyController(Controller):
         summary="Revoke an API key (effective on the next request)",
     )
     async def revoke_key(
-        self, request: Request[Any, Any, Any], state: State, key_id: UUID, data: KeyRevoke
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        db: NamedDependency[Session],
+        key_id: FromPath[UUID],
+        data: JSONBody[KeyRevoke],
     ) -> Response[KeyEnvelope]:
         since = state.authenticator.cache.generation
-        key = await service.revoke_key(state.pool, actor_of(request), key_id, data.reason)
+        key = await service.revoke_key(db, actor_of(request), key_id, data.reason)
         await state.authenticator.cache.settled(str(key_id), since)
         return _single(request, key)
 
@@ -133,10 +145,15 @@ class KeyController(Controller):
         "for grace_seconds",
     )
     async def rotate_key(
-        self, request: Request[Any, Any, Any], state: State, key_id: UUID, data: KeyRotate
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        db: NamedDependency[Session],
+        key_id: FromPath[UUID],
+        data: JSONBody[KeyRotate],
     ) -> Response[KeyCreatedEnvelope]:
         since = state.authenticator.cache.generation
-        key = await service.rotate_key(state.pool, actor_of(request), key_id, data.grace_seconds)
+        key = await service.rotate_key(db, actor_of(request), key_id, data.grace_seconds)
         await state.authenticator.cache.settled(str(key_id), since)
         return _created(request, key, self.path)
 
@@ -148,9 +165,10 @@ class KeyController(Controller):
     summary="Key verdict for the edge's cache (signed edge calls only)",
     responses=problems(*AUTH, 400, 413, 415, 422, 503),
     security=EDGE_SECURITY,
+    opt=policy(EDGE_ONLY, replica=False),
 )
 async def verify_key(
-    request: Request[Any, Any, Any], state: State, data: VerifyRequest
+    request: Request[Any, Any, Any], state: State, data: JSONBody[VerifyRequest]
 ) -> VerdictEnvelope:
     record = await state.authenticator.lookup(data.key_hash)
     return VerdictEnvelope(

@@ -27,6 +27,7 @@ from taskmaster.api.pagination import (
 )
 from taskmaster.db.pool import ConnectionPool
 from taskmaster.db.sql import load_queries
+from taskmaster.db.table import Db, transaction
 from taskmaster.errors import ApiError, not_found
 from taskmaster.keys import format as keyformat
 from taskmaster.keys.schemas import (
@@ -127,8 +128,10 @@ def _api_key(row: tuple[Any, ...]) -> ApiKey:
 
 
 @asynccontextmanager
-async def _transaction(pool: ConnectionPool, actor: Actor) -> AsyncIterator[AsyncConnection]:
-    async with pool.connection() as conn, conn.transaction():
+async def _transaction(db: Db, actor: Actor) -> AsyncIterator[AsyncConnection]:
+    """The request's transaction, with the actor's identity for RLS on api_keys (transaction-
+    local, as the audit context is)."""
+    async with transaction(db) as conn:
         await conn.execute(
             QUERIES["set_context"],
             {
@@ -179,7 +182,7 @@ def _mint() -> tuple[str, dict[str, str]]:
     }
 
 
-async def create_key(pool: ConnectionPool, actor: Actor, body: KeyCreate) -> KeyCreated:
+async def create_key(db: Db, actor: Actor, body: KeyCreate) -> KeyCreated:
     plain, secret = _mint()
     params = {
         "name": body.name,
@@ -197,7 +200,7 @@ async def create_key(pool: ConnectionPool, actor: Actor, body: KeyCreate) -> Key
         "created_by_key_id": actor.key_id,
         **secret,
     }
-    async with _transaction(pool, actor) as conn:
+    async with _transaction(db, actor) as conn:
         cur = await conn.execute(QUERIES["insert_key"], params)
         row = await cur.fetchone()
     assert row is not None
@@ -208,8 +211,8 @@ def _fields(key: ApiKey) -> list[Any]:
     return [getattr(key, name) for name in key.__struct_fields__]
 
 
-async def get_key(pool: ConnectionPool, actor: Actor, key_id: UUID) -> ApiKey:
-    async with _transaction(pool, actor) as conn:
+async def get_key(db: Db, actor: Actor, key_id: UUID) -> ApiKey:
+    async with _transaction(db, actor) as conn:
         cur = await conn.execute(QUERIES["get_key"], {"id": key_id})
         row = await cur.fetchone()
     if row is None:
@@ -217,10 +220,8 @@ async def get_key(pool: ConnectionPool, actor: Actor, key_id: UUID) -> ApiKey:
     return _api_key(row)
 
 
-async def revoke_key(
-    pool: ConnectionPool, actor: Actor, key_id: UUID, reason: str | None
-) -> ApiKey:
-    async with _transaction(pool, actor) as conn:
+async def revoke_key(db: Db, actor: Actor, key_id: UUID, reason: str | None) -> ApiKey:
+    async with _transaction(db, actor) as conn:
         cur = await conn.execute(QUERIES["revoke_key"], {"id": key_id, "reason": reason})
         row = await cur.fetchone()
     if row is None:
@@ -228,12 +229,10 @@ async def revoke_key(
     return _api_key(row)
 
 
-async def rotate_key(
-    pool: ConnectionPool, actor: Actor, key_id: UUID, grace_seconds: int
-) -> KeyCreated:
+async def rotate_key(db: Db, actor: Actor, key_id: UUID, grace_seconds: int) -> KeyCreated:
     """Mint a successor that inherits everything but the secret; the old key dies after the grace."""
     plain, secret = _mint()
-    async with _transaction(pool, actor) as conn:
+    async with _transaction(db, actor) as conn:
         cur = await conn.execute(QUERIES["lock_key"], {"id": key_id})
         state = await cur.fetchone()
         if state is None:
@@ -289,7 +288,7 @@ def _cursor_value(key: ApiKey, field: str) -> Any:
 
 
 async def list_keys(
-    pool: ConnectionPool,
+    db: Db,
     actor: Actor,
     codec: CursorCodec,
     keys: tuple[SortKey, ...],
@@ -300,7 +299,7 @@ async def list_keys(
     if cursor is not None:
         for index, value in enumerate(codec.decode(cursor, keys)):
             params[f"cursor_{index}"] = value
-    async with _transaction(pool, actor) as conn:
+    async with _transaction(db, actor) as conn:
         cur = await conn.execute(_list_query(keys, cursor is not None), params)  # type: ignore[arg-type]
         rows = await cur.fetchall()
     has_more = len(rows) > limit

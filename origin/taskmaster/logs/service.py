@@ -10,50 +10,50 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+from uuid import UUID
 
 import msgspec
+from litestar.params import QueryParameter
 from psycopg.types.json import Jsonb
 
-from taskmaster.api.listing import Table
-from taskmaster.api.pagination import SortField
-from taskmaster.db.bulk import RowRefused, copy_rows
-from taskmaster.db.pool import ConnectionPool
+from taskmaster.api.params import From, To
+from taskmaster.db.bulk import copy_rows
 from taskmaster.db.sql import load_queries
-from taskmaster.logs.schemas import LogBatch, LogEntry
+from taskmaster.db.table import Db, Filter, Table
+from taskmaster.logs.schemas import Level, LogBatch, LogEntry, LogWrite
 
 QUERIES = load_queries(Path(__file__).with_name("queries.sql"))
 # The types of copy_logs' columns, in order.
 _COPY_TYPES = ["text"] * 5 + ["uuid"] * 3 + ["jsonb", "timestamptz"]
+Text100 = Annotated[str | None, QueryParameter(max_length=100)]
+Text200 = Annotated[str | None, QueryParameter(max_length=200)]
 
 LOGS: Table[LogEntry] = Table(
     name="logs",
     label="log entry",
     struct=LogEntry,
-    columns=QUERIES["fragment:log_columns"],
-    sort_fields={
-        "created_at": SortField("created_at", "timestamptz"),
-        "id": SortField("id", "bigint"),
-    },
+    write=LogWrite,
+    sorts=("created_at", "id"),
     default_sort="-created_at",
     filters={
-        "level": "level = ANY(%(level)s)",
-        "source": "source = %(source)s",
-        "component": "component = %(component)s",
-        "correlation_id": "correlation_id = %(correlation_id)s",
-        "task_id": "task_id = %(task_id)s",
-        "workflow_id": "workflow_id = %(workflow_id)s",
-        "integration_id": "integration_id = %(integration_id)s",
-        "from": "created_at >= %(from)s",
-        "to": "created_at < %(to)s",
+        "level": Filter("level = ANY(%(level)s)", list[Level] | None),
+        "source": Filter("source = %(source)s", Text100),
+        "component": Filter("component = %(component)s", Text100),
+        "correlation_id": Filter("correlation_id = %(correlation_id)s", Text200),
+        "task_id": Filter("task_id = %(task_id)s", UUID | None),
+        "workflow_id": Filter("workflow_id = %(workflow_id)s", UUID | None),
+        "integration_id": Filter("integration_id = %(integration_id)s", UUID | None),
+        "from": Filter("created_at >= %(from)s", From),
+        "to": Filter("created_at < %(to)s", To),
     },
-    queries=QUERIES,
-    key="log",
+    # created_at defaults to the time of the write when the entry carries none.
+    insert_sql=QUERIES["insert_log"],
     jsonb=frozenset({"context"}),
 )
 
 
-async def write_batch(pool: ConnectionPool, batch: LogBatch) -> int:
+async def write_batch(db: Db, batch: LogBatch) -> int:
     """COPY every entry of an already validated batch; 422 naming the first entry the database
     (or the driver) refuses, with the whole batch rolled back."""
     encode = msgspec.json.encode
@@ -66,8 +66,5 @@ async def write_batch(pool: ConnectionPool, batch: LogBatch) -> int:
                 Jsonb(e.context, encode), e.created_at or now,
             )  # fmt: skip
 
-    try:
-        await copy_rows(pool, QUERIES["copy_logs"], _COPY_TYPES, rows)
-    except RowRefused as exc:
-        raise exc.problem("entries") from exc
+    await copy_rows(db, QUERIES["copy_logs"], _COPY_TYPES, rows, "entries")
     return len(batch.entries)

@@ -14,6 +14,8 @@ from litestar.datastructures import State
 
 from taskmaster.api.docs import AUTH, problems
 from taskmaster.api.envelope import Envelope, meta_for
+from taskmaster.api.policy import policy
+from taskmaster.auth.scopes import EDGE_ONLY
 from taskmaster.maintenance import service
 from taskmaster.maintenance.service import MaintenanceReport
 
@@ -25,6 +27,7 @@ from taskmaster.maintenance.service import MaintenanceReport
     responses=problems(*AUTH, 503),
     security=[{"edgeSignature": []}],
     status_code=200,
+    opt=policy(EDGE_ONLY, replica=False),
 )
 async def run_maintenance(
     request: Request[Any, Any, Any], state: State

@@ -33,7 +33,6 @@ import psycopg
 from psycopg import AsyncConnection
 from psycopg.types.json import Jsonb
 
-from taskmaster.db.context import WRITE_CONTEXT
 from taskmaster.db.pool import ConnectionPool, PoolUnavailable
 from taskmaster.db.sql import load_queries
 from taskmaster.settings import MaintenanceSettings
@@ -146,41 +145,36 @@ async def run(
     run_id = run_id or f"maintenance-{uuid.uuid4().hex}"
     retention = retention_of(maintenance)
     steps: list[StepResult] = []
-    token = WRITE_CONTEXT.set(None)  # steps open their own transactions
-    try:
-        async with pool.connection() as conn:
-            cur = await conn.execute(QUERIES["try_lock"], {"key": LOCK_KEY})
-            locked = await cur.fetchone()
-            if not (locked and locked[0]):
-                logger.info("maintenance already running", extra={"run_id": run_id})
-                return MaintenanceReport(run_id, "already_running", [], retention)
-            try:
+    # Steps open their own transactions on this plain pool connection.
+    async with pool.connection() as conn:
+        cur = await conn.execute(QUERIES["try_lock"], {"key": LOCK_KEY})
+        locked = await cur.fetchone()
+        if not (locked and locked[0]):
+            logger.info("maintenance already running", extra={"run_id": run_id})
+            return MaintenanceReport(run_id, "already_running", [], retention)
+        try:
 
-                async def cleanup() -> dict[str, int]:
-                    cur = await conn.execute(
-                        QUERIES["cleanup_logs"], {"retention": Jsonb(retention)}
-                    )
-                    return {table: int(n) for table, n in await cur.fetchall()}
+            async def cleanup() -> dict[str, int]:
+                cur = await conn.execute(QUERIES["cleanup_logs"], {"retention": Jsonb(retention)})
+                return {table: int(n) for table, n in await cur.fetchall()}
 
-                async def leases() -> dict[str, int]:
-                    cur = await conn.execute(QUERIES["release_expired_leases"])
-                    return {"tasks": len(await cur.fetchall())}
+            async def leases() -> dict[str, int]:
+                cur = await conn.execute(QUERIES["release_expired_leases"])
+                return {"tasks": len(await cur.fetchall())}
 
-                async def views() -> dict[str, int]:
-                    await conn.execute(QUERIES["refresh_views"])
-                    return {}
+            async def views() -> dict[str, int]:
+                await conn.execute(QUERIES["refresh_views"])
+                return {}
 
-                await _step("cleanup_logs", lambda: _in_step(conn, run_id, cleanup), steps)
-                await _step("leases", lambda: _in_step(conn, run_id, leases), steps)
-                await _step("materialized_views", lambda: _in_step(conn, run_id, views), steps)
-                for name, module, function, arguments in RETRY_HOOKS:
-                    args = arguments(pool, settings)
-                    await _step(name, lambda m=module, f=function, a=args: _hook(m, f, a), steps)
-            finally:
-                if not conn.broken:
-                    await conn.execute(QUERIES["unlock"], {"key": LOCK_KEY})
-    finally:
-        WRITE_CONTEXT.reset(token)
+            await _step("cleanup_logs", lambda: _in_step(conn, run_id, cleanup), steps)
+            await _step("leases", lambda: _in_step(conn, run_id, leases), steps)
+            await _step("materialized_views", lambda: _in_step(conn, run_id, views), steps)
+            for name, module, function, arguments in RETRY_HOOKS:
+                args = arguments(pool, settings)
+                await _step(name, lambda m=module, f=function, a=args: _hook(m, f, a), steps)
+        finally:
+            if not conn.broken:
+                await conn.execute(QUERIES["unlock"], {"key": LOCK_KEY})
     failed = any(step.status == "failed" for step in steps)
     report = MaintenanceReport(run_id, "failed" if failed else "completed", steps, retention)
     logger.info(

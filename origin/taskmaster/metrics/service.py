@@ -10,10 +10,9 @@ from typing import Any
 import msgspec
 from psycopg.types.json import Jsonb
 
-from taskmaster.api.listing import using
-from taskmaster.db.bulk import RowRefused, copy_rows
-from taskmaster.db.pool import ConnectionPool
+from taskmaster.db.bulk import copy_rows
 from taskmaster.db.sql import load_queries
+from taskmaster.db.table import Db, reading
 from taskmaster.errors import bad_request
 from taskmaster.metrics.schemas import (
     BUCKETS,
@@ -28,7 +27,7 @@ QUERIES = load_queries(Path(__file__).with_name("queries.sql"))
 _COPY_TYPES = ["text", "text", "float8", "text", "jsonb", "text", "timestamptz"]
 
 
-async def write_batch(pool: ConnectionPool, batch: MetricBatch) -> int:
+async def write_batch(db: Db, batch: MetricBatch) -> int:
     encode = msgspec.json.encode
 
     def rows(now: datetime) -> Iterator[tuple[Any, ...]]:
@@ -38,10 +37,7 @@ async def write_batch(pool: ConnectionPool, batch: MetricBatch) -> int:
                 m.aggregation_period, m.recorded_at or now,
             )  # fmt: skip
 
-    try:
-        await copy_rows(pool, QUERIES["copy_metrics"], _COPY_TYPES, rows)
-    except RowRefused as exc:
-        raise exc.problem("metrics") from exc
+    await copy_rows(db, QUERIES["copy_metrics"], _COPY_TYPES, rows, "metrics")
     return len(batch.metrics)
 
 
@@ -50,9 +46,7 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-async def series(
-    pool: ConnectionPool, name: str, start: datetime, end: datetime, bucket: Bucket
-) -> Series:
+async def series(db: Db, name: str, start: datetime, end: datetime, bucket: Bucket) -> Series:
     """Aggregates per bucket; 400 when the range is empty or spans more than MAX_BUCKETS."""
     width = BUCKETS[bucket]
     start, end = _aware(start), _aware(end)
@@ -65,7 +59,7 @@ async def series(
             "narrow it or use a wider bucket.",
         )
     params = {"name": name, "start": start, "end": end, "bucket": width}
-    async with using(pool) as conn:
+    async with reading(db) as conn:
         cur = await conn.execute(QUERIES["metric_series"], params)
         rows = await cur.fetchall()
     return Series(name, bucket, start, end, [SeriesPoint(*row) for row in rows])

@@ -8,6 +8,8 @@ from uuid import UUID
 
 import msgspec
 
+from taskmaster.api.resource import patch_of
+
 ProjectStatus = Literal["active", "archived"]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
@@ -17,7 +19,7 @@ Object = dict[str, Any]
 
 
 class Project(msgspec.Struct):
-    """A project as the API returns it. Field order = ``project_columns`` in queries.sql."""
+    """A project as the API returns it (its fields are the select list, in order)."""
 
     id: UUID
     name: str
@@ -44,13 +46,4 @@ class ProjectWrite(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     metadata: Object = msgspec.field(default_factory=dict)
 
 
-class ProjectPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    """Body of ``PATCH /projects/{id}``: only the fields sent change; ``null`` clears a nullable one."""
-
-    name: Name | msgspec.UnsetType = msgspec.UNSET
-    slug: Slug | msgspec.UnsetType = msgspec.UNSET
-    description: Description | msgspec.UnsetType | None = msgspec.UNSET
-    repository_url: Url | msgspec.UnsetType | None = msgspec.UNSET
-    status: ProjectStatus | msgspec.UnsetType = msgspec.UNSET
-    settings: Object | msgspec.UnsetType = msgspec.UNSET
-    metadata: Object | msgspec.UnsetType = msgspec.UNSET
+ProjectPatch = patch_of(ProjectWrite, "ProjectPatch")

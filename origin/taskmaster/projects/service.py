@@ -1,37 +1,21 @@
-"""Project data access: the ``PROJECTS`` table description; CRUD comes from :class:`Table`."""
+"""Projects: the ``PROJECTS`` table; lists and CRUD come from :class:`~taskmaster.db.table.Table`."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from taskmaster.api.listing import Table
-from taskmaster.api.pagination import SortField
-from taskmaster.db.sql import load_queries
-from taskmaster.projects.schemas import Project
-
-QUERIES = load_queries(Path(__file__).with_name("queries.sql"))
+from taskmaster.db.table import Filter, Table, created_between
+from taskmaster.projects.schemas import Project, ProjectStatus, ProjectWrite, Slug
 
 PROJECTS: Table[Project] = Table(
     tenancy="tenancy_allows(id)",
     name="projects",
     label="project",
     struct=Project,
-    columns=QUERIES["fragment:project_columns"],
-    sort_fields={
-        "created_at": SortField("created_at", "timestamptz"),
-        "updated_at": SortField("updated_at", "timestamptz"),
-        "name": SortField("name", "text"),
-        "slug": SortField("slug", "text"),
-        "id": SortField("id", "uuid"),
-    },
-    default_sort="created_at",
+    write=ProjectWrite,
+    sorts=("created_at", "updated_at", "name", "slug", "id"),
     filters={
-        "status": "status = ANY(%(status)s)",
-        "slug": "slug = %(slug)s",
-        "created_after": "created_at >= %(created_after)s",
-        "created_before": "created_at < %(created_before)s",
+        "status": Filter("status = ANY(%(status)s)", list[ProjectStatus] | None),
+        "slug": Filter("slug = %(slug)s", Slug | None),
+        **created_between(),
     },
-    queries=QUERIES,
-    key="project",
     jsonb=frozenset({"settings", "metadata"}),
 )

@@ -8,6 +8,8 @@ from uuid import UUID
 
 import msgspec
 
+from taskmaster.api.resource import patch_of
+
 PrStatus = Literal["draft", "open", "closed", "merged"]
 MergeState = Literal[
     "unknown", "clean", "dirty", "blocked", "behind", "unstable", "has_hooks", "draft"
@@ -30,7 +32,7 @@ Object = dict[str, Any]
 
 
 class PullRequest(msgspec.Struct):
-    """A pull request as the API returns it. Field order = ``pull_request_columns``."""
+    """A pull request as the API returns it. Field order = the select list."""
 
     id: UUID
     project_id: UUID | None
@@ -94,30 +96,4 @@ class PullRequestWrite(msgspec.Struct, forbid_unknown_fields=True, kw_only=True)
     metadata: Object = msgspec.field(default_factory=dict)
 
 
-class PullRequestPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    """Body of ``PATCH /pull-requests/{id}``: only the fields sent change; ``null`` clears."""
-
-    repository: Repository | msgspec.UnsetType = msgspec.UNSET
-    pr_number: PrNumber | msgspec.UnsetType = msgspec.UNSET
-    pr_url: Url | msgspec.UnsetType = msgspec.UNSET
-    source_branch: Branch | msgspec.UnsetType = msgspec.UNSET
-    target_branch: Branch | msgspec.UnsetType = msgspec.UNSET
-    title: Title | msgspec.UnsetType | None = msgspec.UNSET
-    author: Text255 | msgspec.UnsetType | None = msgspec.UNSET
-    project_id: UUID | msgspec.UnsetType | None = msgspec.UNSET
-    task_id: UUID | msgspec.UnsetType | None = msgspec.UNSET
-    workflow_id: UUID | msgspec.UnsetType | None = msgspec.UNSET
-    status: PrStatus | msgspec.UnsetType = msgspec.UNSET
-    merge_state: MergeState | msgspec.UnsetType = msgspec.UNSET
-    review_status: ReviewStatus | msgspec.UnsetType = msgspec.UNSET
-    ci_status: CiStatus | msgspec.UnsetType = msgspec.UNSET
-    head_sha: Sha | msgspec.UnsetType | None = msgspec.UNSET
-    merge_commit_sha: Sha | msgspec.UnsetType | None = msgspec.UNSET
-    additions: Count | msgspec.UnsetType | None = msgspec.UNSET
-    deletions: Count | msgspec.UnsetType | None = msgspec.UNSET
-    changed_files: Count | msgspec.UnsetType | None = msgspec.UNSET
-    labels: Annotated[list[Label], msgspec.Meta(max_length=100)] | msgspec.UnsetType = msgspec.UNSET
-    merged_at: Timestamp | msgspec.UnsetType | None = msgspec.UNSET
-    merged_by: Text255 | msgspec.UnsetType | None = msgspec.UNSET
-    closed_at: Timestamp | msgspec.UnsetType | None = msgspec.UNSET
-    metadata: Object | msgspec.UnsetType = msgspec.UNSET
+PullRequestPatch = patch_of(PullRequestWrite, "PullRequestPatch")

@@ -2,41 +2,46 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Annotated
+from uuid import UUID
 
-from taskmaster.api.listing import Table
-from taskmaster.api.pagination import SortField
-from taskmaster.db.sql import load_queries
-from taskmaster.pull_requests.schemas import PullRequest
+from litestar.params import QueryParameter
 
-QUERIES = load_queries(Path(__file__).with_name("queries.sql"))
+from taskmaster.db.table import Filter, Table, created_between
+from taskmaster.pull_requests.schemas import (
+    REPOSITORY_PATTERN,
+    CiStatus,
+    PrStatus,
+    PullRequest,
+    PullRequestWrite,
+    ReviewStatus,
+)
 
 PULL_REQUESTS: Table[PullRequest] = Table(
     tenancy="tenancy_allows(project_id)",
     name="pull_requests",
     label="pull request",
     struct=PullRequest,
-    columns=QUERIES["fragment:pull_request_columns"],
-    sort_fields={
-        "created_at": SortField("created_at", "timestamptz"),
-        "updated_at": SortField("updated_at", "timestamptz"),
-        "pr_number": SortField("pr_number", "integer"),
-        "id": SortField("id", "uuid"),
-    },
-    default_sort="created_at",
+    write=PullRequestWrite,
+    sorts=("created_at", "updated_at", "pr_number", "id"),
     filters={
-        "status": "status = ANY(%(status)s)",
-        "ci_status": "ci_status = ANY(%(ci_status)s)",
-        "review_status": "review_status = ANY(%(review_status)s)",
-        "repository": "repository = %(repository)s",
-        "source_branch": "source_branch = %(source_branch)s",
-        "project_id": "project_id = %(project_id)s",
-        "task_id": "task_id = %(task_id)s",
-        "workflow_id": "workflow_id = %(workflow_id)s",
-        "created_after": "created_at >= %(created_after)s",
-        "created_before": "created_at < %(created_before)s",
+        "status": Filter("status = ANY(%(status)s)", list[PrStatus] | None),
+        "ci_status": Filter("ci_status = ANY(%(ci_status)s)", list[CiStatus] | None),
+        "review_status": Filter(
+            "review_status = ANY(%(review_status)s)", list[ReviewStatus] | None
+        ),
+        "repository": Filter(
+            "repository = %(repository)s",
+            Annotated[str | None, QueryParameter(pattern=REPOSITORY_PATTERN)],
+        ),
+        "source_branch": Filter(
+            "source_branch = %(source_branch)s",
+            Annotated[str | None, QueryParameter(max_length=255)],
+        ),
+        "project_id": Filter("project_id = %(project_id)s", UUID | None),
+        "task_id": Filter("task_id = %(task_id)s", UUID | None),
+        "workflow_id": Filter("workflow_id = %(workflow_id)s", UUID | None),
+        **created_between(),
     },
-    queries=QUERIES,
-    key="pull_request",
     jsonb=frozenset({"metadata"}),
 )

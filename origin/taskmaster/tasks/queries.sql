@@ -9,10 +9,6 @@ estimated_hours::float8 AS estimated_hours, actual_hours::float8 AS actual_hours
 linear_issue_id, github_pr_url, lease_owner, lease_expires_at, completed_at, total_subtasks,
 completed_subtasks, metadata, version, created_at, updated_at
 
--- name: get_task
--- One task by id.
-SELECT {{task_columns}} FROM tasks WHERE id = %(id)s AND tenancy_allows(project_id);
-
 -- fragment: task_json_columns
 -- A task's fields as the API writes them, for row_to_json (compact, in this order): the fields of
 -- schemas.Task (pinned by tests/unit/test_task_columns.py), date-times through api_timestamp
@@ -31,68 +27,6 @@ api_timestamp(created_at) AS created_at, api_timestamp(updated_at) AS updated_at
 SELECT task.version, row_to_json(task)::text
 FROM (SELECT {{task_json_columns}} FROM tasks WHERE id = %(id)s AND tenancy_allows(project_id)) AS task;
 
--- name: get_task_version
--- Tells a missing task (no row) from a stale If-Match (a row with another version).
-SELECT version FROM tasks WHERE id = %(id)s AND tenancy_allows(project_id);
-
--- name: insert_task
-INSERT INTO tasks (
-    title, description, type, status, priority, complexity_score, affected_files, requirements,
-    acceptance_criteria, tags, assigned_to, estimated_hours, actual_hours, linear_issue_id,
-    github_pr_url, parent_task_id, project_id, metadata
-) VALUES (
-    %(title)s, %(description)s, %(type)s, %(status)s, %(priority)s, %(complexity_score)s,
-    %(affected_files)s, %(requirements)s, %(acceptance_criteria)s, %(tags)s, %(assigned_to)s,
-    %(estimated_hours)s, %(actual_hours)s, %(linear_issue_id)s, %(github_pr_url)s,
-    %(parent_task_id)s, %(project_id)s, %(metadata)s
-)
-RETURNING {{task_columns}};
-
--- name: replace_task
--- PUT: every writable field takes the sent value (or its default).
-UPDATE tasks SET
-    title = %(title)s, description = %(description)s, type = %(type)s, status = %(status)s,
-    priority = %(priority)s, complexity_score = %(complexity_score)s,
-    affected_files = %(affected_files)s, requirements = %(requirements)s,
-    acceptance_criteria = %(acceptance_criteria)s, tags = %(tags)s, assigned_to = %(assigned_to)s,
-    estimated_hours = %(estimated_hours)s, actual_hours = %(actual_hours)s,
-    linear_issue_id = %(linear_issue_id)s, github_pr_url = %(github_pr_url)s,
-    parent_task_id = %(parent_task_id)s, project_id = %(project_id)s, metadata = %(metadata)s
-WHERE id = %(id)s AND tenancy_allows(project_id) AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
-RETURNING {{task_columns}};
-
--- name: patch_task
--- PATCH: only the columns named in %(fields)s change; one prepared statement serves every patch.
-UPDATE tasks SET
-    title = CASE WHEN 'title' = ANY(%(fields)s) THEN %(title)s ELSE title END,
-    description = CASE WHEN 'description' = ANY(%(fields)s) THEN %(description)s ELSE description END,
-    type = CASE WHEN 'type' = ANY(%(fields)s) THEN %(type)s ELSE type END,
-    status = CASE WHEN 'status' = ANY(%(fields)s) THEN %(status)s ELSE status END,
-    priority = CASE WHEN 'priority' = ANY(%(fields)s) THEN %(priority)s ELSE priority END,
-    complexity_score = CASE WHEN 'complexity_score' = ANY(%(fields)s)
-        THEN %(complexity_score)s ELSE complexity_score END,
-    affected_files = CASE WHEN 'affected_files' = ANY(%(fields)s)
-        THEN %(affected_files)s ELSE affected_files END,
-    requirements = CASE WHEN 'requirements' = ANY(%(fields)s)
-        THEN %(requirements)s ELSE requirements END,
-    acceptance_criteria = CASE WHEN 'acceptance_criteria' = ANY(%(fields)s)
-        THEN %(acceptance_criteria)s ELSE acceptance_criteria END,
-    tags = CASE WHEN 'tags' = ANY(%(fields)s) THEN %(tags)s ELSE tags END,
-    assigned_to = CASE WHEN 'assigned_to' = ANY(%(fields)s) THEN %(assigned_to)s ELSE assigned_to END,
-    estimated_hours = CASE WHEN 'estimated_hours' = ANY(%(fields)s)
-        THEN %(estimated_hours)s ELSE estimated_hours END,
-    actual_hours = CASE WHEN 'actual_hours' = ANY(%(fields)s) THEN %(actual_hours)s ELSE actual_hours END,
-    linear_issue_id = CASE WHEN 'linear_issue_id' = ANY(%(fields)s)
-        THEN %(linear_issue_id)s ELSE linear_issue_id END,
-    github_pr_url = CASE WHEN 'github_pr_url' = ANY(%(fields)s)
-        THEN %(github_pr_url)s ELSE github_pr_url END,
-    parent_task_id = CASE WHEN 'parent_task_id' = ANY(%(fields)s)
-        THEN %(parent_task_id)s ELSE parent_task_id END,
-    project_id = CASE WHEN 'project_id' = ANY(%(fields)s) THEN %(project_id)s ELSE project_id END,
-    metadata = CASE WHEN 'metadata' = ANY(%(fields)s) THEN %(metadata)s ELSE metadata END
-WHERE id = %(id)s AND tenancy_allows(project_id) AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
-RETURNING {{task_columns}};
-
 -- name: change_task_status
 -- Moves the status and records the move as a status_change context, in one statement.
 WITH previous AS (
@@ -110,11 +44,6 @@ WITH previous AS (
     FROM changed
 )
 SELECT {{task_columns}} FROM changed;
-
--- name: delete_task
-DELETE FROM tasks
-WHERE id = %(id)s AND tenancy_allows(project_id) AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
-RETURNING id;
 
 -- fragment: context_columns
 -- The select list of a task context; its order is the field order of schemas.TaskContext.

@@ -8,6 +8,8 @@ from uuid import UUID
 
 import msgspec
 
+from taskmaster.api.resource import patch_of
+
 # Mirrors the CHECK constraints of the tasks table (tests/migrations checks that they agree).
 TaskStatus = Literal[
     "pending", "in_progress", "blocked", "review", "completed", "failed", "cancelled", "deferred"
@@ -87,27 +89,7 @@ class TaskWrite(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     metadata: Metadata = msgspec.field(default_factory=dict)
 
 
-class TaskPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    """Body of ``PATCH /tasks/{id}``: only the fields sent change; ``null`` clears a nullable one."""
-
-    title: Title | msgspec.UnsetType = msgspec.UNSET
-    description: Description | msgspec.UnsetType | None = msgspec.UNSET
-    type: TaskType | msgspec.UnsetType = msgspec.UNSET
-    status: TaskStatus | msgspec.UnsetType = msgspec.UNSET
-    priority: Priority | msgspec.UnsetType = msgspec.UNSET
-    complexity_score: Complexity | msgspec.UnsetType | None = msgspec.UNSET
-    affected_files: FilePaths | msgspec.UnsetType = msgspec.UNSET
-    requirements: Items | msgspec.UnsetType = msgspec.UNSET
-    acceptance_criteria: Items | msgspec.UnsetType = msgspec.UNSET
-    tags: Tags | msgspec.UnsetType = msgspec.UNSET
-    assigned_to: ShortText | msgspec.UnsetType | None = msgspec.UNSET
-    estimated_hours: Hours | msgspec.UnsetType | None = msgspec.UNSET
-    actual_hours: Hours | msgspec.UnsetType | None = msgspec.UNSET
-    linear_issue_id: ShortText | msgspec.UnsetType | None = msgspec.UNSET
-    github_pr_url: Url | msgspec.UnsetType | None = msgspec.UNSET
-    parent_task_id: UUID | msgspec.UnsetType | None = msgspec.UNSET
-    project_id: UUID | msgspec.UnsetType | None = msgspec.UNSET
-    metadata: Metadata | msgspec.UnsetType = msgspec.UNSET
+TaskPatch = patch_of(TaskWrite, "TaskPatch")
 
 
 class TaskStatusChange(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

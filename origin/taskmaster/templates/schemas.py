@@ -8,6 +8,8 @@ from uuid import UUID
 
 import msgspec
 
+from taskmaster.api.resource import patch_of
+
 TemplateType = Literal[
     "prompt", "task", "code_generation", "code_review", "validation", "deployment",
     "documentation", "workflow",
@@ -39,7 +41,7 @@ Variables = Annotated[list[Variable], msgspec.Meta(max_length=200)]
 
 
 class Template(msgspec.Struct):
-    """A template as the API returns it. Field order = ``template_columns``."""
+    """A template as the API returns it. Field order = the select list of ``TEMPLATES``."""
 
     id: UUID
     name: str
@@ -75,17 +77,7 @@ class TemplateWrite(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     metadata: Object = msgspec.field(default_factory=dict)
 
 
-class TemplatePatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    name: Name | msgspec.UnsetType = msgspec.UNSET
-    content: Content | msgspec.UnsetType = msgspec.UNSET
-    template_type: TemplateType | msgspec.UnsetType = msgspec.UNSET
-    category: Category | msgspec.UnsetType | None = msgspec.UNSET
-    description: Description | msgspec.UnsetType | None = msgspec.UNSET
-    variables: Variables | msgspec.UnsetType = msgspec.UNSET
-    tags: Tags | msgspec.UnsetType = msgspec.UNSET
-    is_active: bool | msgspec.UnsetType = msgspec.UNSET
-    success_rate: Rate | msgspec.UnsetType | None = msgspec.UNSET
-    metadata: Object | msgspec.UnsetType = msgspec.UNSET
+TemplatePatch = patch_of(TemplateWrite, "TemplatePatch")
 
 
 class RenderRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

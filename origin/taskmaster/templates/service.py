@@ -5,21 +5,21 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
+from litestar.params import QueryParameter
 
-from taskmaster.api.listing import Table, using
-from taskmaster.api.pagination import SortField
-from taskmaster.db.pool import ConnectionPool
 from taskmaster.db.sql import load_queries
-from taskmaster.errors import ApiError, FieldError, not_found
+from taskmaster.db.table import Db, Filter, Table
+from taskmaster.errors import ApiError, FieldError
 from taskmaster.templates.schemas import (
     Rendered,
     RenderRequest,
     Template,
     TemplatePatch,
+    TemplateType,
     TemplateWrite,
     Variable,
 )
@@ -31,24 +31,26 @@ TEMPLATES: Table[Template] = Table(
     name="templates",
     label="template",
     struct=Template,
-    columns=QUERIES["fragment:template_columns"],
-    sort_fields={
-        "created_at": SortField("created_at", "timestamptz"),
-        "updated_at": SortField("updated_at", "timestamptz"),
-        "name": SortField("name", "text"),
-        "usage_count": SortField("usage_count", "bigint"),
-        "id": SortField("id", "uuid"),
-    },
-    default_sort="created_at",
+    write=TemplateWrite,
+    # success_rate is numeric(5,4) in the table: read as float8.
+    columns="id, name, template_type, category, description, content, variables, tags, "
+    "is_active, usage_count, success_rate::float8, last_used_at, metadata, version, created_at, "
+    "updated_at",
+    sorts=("created_at", "updated_at", "name", "usage_count", "id"),
     filters={
-        "template_type": "template_type = ANY(%(template_type)s)",
-        "category": "category = %(category)s",
-        "tag": "tags @> %(tag)s",
-        "is_active": "is_active = %(is_active)s",
-        "name": "name = %(name)s",
+        "template_type": Filter(
+            "template_type = ANY(%(template_type)s)", list[TemplateType] | None
+        ),
+        "category": Filter(
+            "category = %(category)s", Annotated[str | None, QueryParameter(max_length=100)]
+        ),
+        "tag": Filter(
+            "tags @> %(tag)s",
+            Annotated[list[str] | None, QueryParameter(description="Has all of these tags")],
+        ),
+        "is_active": Filter("is_active = %(is_active)s", bool | None),
+        "name": Filter("name = %(name)s", Annotated[str | None, QueryParameter(max_length=200)]),
     },
-    queries=QUERIES,
-    key="template",
     jsonb=frozenset({"variables", "metadata"}),
 )
 
@@ -108,23 +110,21 @@ def _builtin(body: Any) -> Any:
     return msgspec.structs.replace(body, variables=msgspec.to_builtins(body.variables))
 
 
-async def create(pool: ConnectionPool, body: TemplateWrite) -> Template:
+async def create(db: Db, body: TemplateWrite) -> Template:
     check_declarations(body.content, body.variables)
-    return await TEMPLATES.create(pool, _builtin(body))
+    return await TEMPLATES.create(db, _builtin(body))
 
 
 async def replace(
-    pool: ConnectionPool, template_id: UUID, body: TemplateWrite, if_version: int | None
+    db: Db, template_id: UUID, body: TemplateWrite, if_version: int | None
 ) -> Template:
     check_declarations(body.content, body.variables)
-    return await TEMPLATES.replace(pool, template_id, _builtin(body), if_version)
+    return await TEMPLATES.replace(db, template_id, _builtin(body), if_version)
 
 
-async def patch(
-    pool: ConnectionPool, template_id: UUID, body: TemplatePatch, if_version: int | None
-) -> Template:
+async def patch(db: Db, template_id: UUID, body: TemplatePatch, if_version: int | None) -> Template:
     if body.content is not msgspec.UNSET or body.variables is not msgspec.UNSET:
-        current = await TEMPLATES.get(pool, template_id)
+        current = await TEMPLATES.get(db, template_id)
         content = current.content if body.content is msgspec.UNSET else body.content
         variables = (
             msgspec.convert(current.variables, list[Variable])
@@ -132,7 +132,7 @@ async def patch(
             else body.variables
         )
         check_declarations(content, variables)
-    return await TEMPLATES.patch(pool, template_id, _builtin(body), if_version)
+    return await TEMPLATES.patch(db, template_id, _builtin(body), if_version)
 
 
 def render_content(template: Template, given: dict[str, Any]) -> str:
@@ -176,17 +176,14 @@ def render_content(template: Template, given: dict[str, Any]) -> str:
     return PLACEHOLDER.sub(fill, template.content)
 
 
-async def render(pool: ConnectionPool, template_id: UUID, body: RenderRequest) -> Rendered:
-    template = await TEMPLATES.get(pool, template_id)
+async def render(db: Db, template_id: UUID, body: RenderRequest) -> Rendered:
+    template = await TEMPLATES.get(db, template_id)
     if not template.is_active:
         raise ApiError(
             409, "template-inactive", "Conflict", f"template {template_id} is not active"
         )
     content = render_content(template, body.variables)
-    async with using(pool) as conn:
-        cur = await conn.execute(QUERIES["count_use"], {"id": template_id})
-        row = await cur.fetchone()
-    if row is None:
-        raise not_found("template", template_id)
-    version, usage_count = row
+    # A template deleted since: 404.
+    params = {"id": template_id}
+    version, usage_count = await TEMPLATES.guarded(db, QUERIES["count_use"], params, template_id)
     return Rendered(template_id, version, content, usage_count)

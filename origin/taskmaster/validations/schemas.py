@@ -8,6 +8,8 @@ from uuid import UUID
 
 import msgspec
 
+from taskmaster.api.resource import patch_of
+
 ValidationType = Literal[
     "syntax", "security", "performance", "style", "testing", "integration", "deployment",
     "compliance", "documentation",
@@ -24,7 +26,7 @@ Object = dict[str, Any]
 
 
 class ValidationResult(msgspec.Struct):
-    """A validation result. Field order = ``validation_columns`` in queries.sql."""
+    """A validation result. Field order = the select list of ``VALIDATIONS`` (service.py)."""
 
     id: UUID
     task_id: UUID
@@ -71,16 +73,12 @@ class ValidationWrite(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     metadata: Object = msgspec.field(default_factory=dict)
 
 
-class ValidationPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    """Body of ``PATCH /validations/{id}``: the run's progress and outcome; the fields sent change."""
-
-    validation_status: ValidationStatus | msgspec.UnsetType = msgspec.UNSET
-    validation_score: Score | msgspec.UnsetType | None = msgspec.UNSET
-    validation_data: Object | msgspec.UnsetType = msgspec.UNSET
-    started_at: datetime | msgspec.UnsetType | None = msgspec.UNSET
-    completed_at: datetime | msgspec.UnsetType | None = msgspec.UNSET
-    execution_time_ms: Millis | msgspec.UnsetType | None = msgspec.UNSET
-    error_message: Message | msgspec.UnsetType | None = msgspec.UNSET
-    error_details: Object | msgspec.UnsetType | None = msgspec.UNSET
-    retry_count: Count | msgspec.UnsetType = msgspec.UNSET
-    metadata: Object | msgspec.UnsetType = msgspec.UNSET
+# The run's progress and outcome; what it validated (task, type, validator …) stays.
+ValidationPatch = patch_of(
+    ValidationWrite,
+    "ValidationPatch",
+    only=(
+        "validation_status", "validation_score", "validation_data", "started_at", "completed_at",
+        "execution_time_ms", "error_message", "error_details", "retry_count", "metadata",
+    ),
+)  # fmt: skip

@@ -1,43 +1,55 @@
-"""Validation result data access: the ``VALIDATIONS`` table description (CRUD and lists come from
-:class:`~taskmaster.api.listing.Table`)."""
+"""Validation result data access: the ``VALIDATIONS`` table (CRUD and lists come from
+:class:`~taskmaster.db.table.Table`)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Annotated
+from uuid import UUID
 
-from taskmaster.api.listing import Table
-from taskmaster.api.pagination import SortField
-from taskmaster.db.sql import load_queries
-from taskmaster.validations.schemas import ValidationResult
+from litestar.params import QueryParameter
 
-QUERIES = load_queries(Path(__file__).with_name("queries.sql"))
+from taskmaster.db.table import Filter, Table, created_between
+from taskmaster.validations.schemas import (
+    ValidationPatch,
+    ValidationResult,
+    ValidationStatus,
+    ValidationType,
+    ValidationWrite,
+)
+
+ScoreParam = Annotated[float | None, QueryParameter(ge=0, le=100)]
 
 VALIDATIONS: Table[ValidationResult] = Table(
     tenancy="tenancy_task_visible(task_id)",
     name="validation_results",
     label="validation result",
     struct=ValidationResult,
-    columns=QUERIES["fragment:validation_columns"],
-    sort_fields={
-        "created_at": SortField("created_at", "timestamptz"),
-        "updated_at": SortField("updated_at", "timestamptz"),
-        "id": SortField("id", "uuid"),
-    },
+    write=ValidationWrite,
+    patchable=ValidationPatch.__struct_fields__,
+    # validation_score is numeric(5,2) in the table: read as float8.
+    columns="id, task_id, workflow_stage_id, pull_request_id, validation_type, "
+    "validation_status, validation_score::float8 AS validation_score, validation_data, validator, "
+    "validator_version, validation_environment, started_at, completed_at, execution_time_ms, "
+    "error_message, error_details, retry_count, metadata, version, created_at, updated_at",
     # Not validation_score: it is nullable, and a NULL sort key cannot be paged past by keyset.
-    default_sort="created_at",
+    sorts=("created_at", "updated_at", "id"),
     filters={
-        "task_id": "task_id = %(task_id)s",
-        "workflow_stage_id": "workflow_stage_id = %(workflow_stage_id)s",
-        "pull_request_id": "pull_request_id = %(pull_request_id)s",
-        "validation_type": "validation_type = ANY(%(validation_type)s)",
-        "validation_status": "validation_status = ANY(%(validation_status)s)",
-        "validator": "validator = %(validator)s",
-        "score_gte": "validation_score >= %(score_gte)s",
-        "score_lte": "validation_score <= %(score_lte)s",
-        "created_after": "created_at >= %(created_after)s",
-        "created_before": "created_at < %(created_before)s",
+        "task_id": Filter("task_id = %(task_id)s", UUID | None),
+        "workflow_stage_id": Filter("workflow_stage_id = %(workflow_stage_id)s", UUID | None),
+        "pull_request_id": Filter("pull_request_id = %(pull_request_id)s", UUID | None),
+        "validation_type": Filter(
+            "validation_type = ANY(%(validation_type)s)", list[ValidationType] | None
+        ),
+        "validation_status": Filter(
+            "validation_status = ANY(%(validation_status)s)", list[ValidationStatus] | None
+        ),
+        "validator": Filter(
+            "validator = %(validator)s",
+            Annotated[str | None, QueryParameter(max_length=100)],
+        ),
+        "score_gte": Filter("validation_score >= %(score_gte)s", ScoreParam),
+        "score_lte": Filter("validation_score <= %(score_lte)s", ScoreParam),
+        **created_between(),
     },
-    queries=QUERIES,
-    key="validation",
     jsonb=frozenset({"validation_data", "validation_environment", "error_details", "metadata"}),
 )

@@ -7,9 +7,6 @@ id, project_id, task_id, name, description, trigger_type, status, current_stage,
 completed_stages, progress_percent::float8 AS progress_percent, pipeline_config, state,
 error_message, started_at, completed_at, created_by, metadata, version, created_at, updated_at
 
--- name: get_workflow
-SELECT {{workflow_columns}} FROM workflows WHERE id = %(id)s AND tenancy_allows(project_id);
-
 -- name: insert_workflow
 INSERT INTO workflows (
     project_id, task_id, name, description, trigger_type, status, pipeline_config, state,
@@ -62,12 +59,6 @@ FROM (
 WHERE w.id = %(id)s AND tenancy_allows(w.project_id) AND (%(if_version)s::bigint IS NULL OR w.version = %(if_version)s)
 RETURNING {{workflow_columns}};
 
--- name: delete_workflow
--- Its stages go with it (ON DELETE CASCADE).
-DELETE FROM workflows
-WHERE id = %(id)s AND tenancy_allows(project_id) AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
-RETURNING id;
-
 -- name: get_progress
 SELECT id, status, completed_stages, total_stages, progress_percent::float8, current_stage, version
 FROM workflows WHERE id = %(id)s AND tenancy_allows(project_id);
@@ -95,10 +86,6 @@ WHERE w.id = %(workflow_id)s
 id, workflow_id, name, stage_type, stage_order, status, config, result, error_message,
 retry_count, max_retries, started_at, completed_at, duration_ms, metadata, version, created_at,
 updated_at
-
--- name: get_stage
-SELECT {{stage_columns}} FROM workflow_stages WHERE id = %(id)s AND workflow_id = %(workflow_id)s
-  AND EXISTS (SELECT 1 FROM workflows w WHERE w.id = workflow_id AND tenancy_allows(w.project_id));
 
 -- name: insert_stage
 -- Only under an existing workflow (no row back → 404); stage_order defaults to after the last.

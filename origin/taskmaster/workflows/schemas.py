@@ -8,6 +8,8 @@ from uuid import UUID
 
 import msgspec
 
+from taskmaster.api.resource import patch_of
+
 WorkflowStatus = Literal["pending", "running", "paused", "completed", "failed", "cancelled"]
 TriggerType = Literal["manual", "task", "pull_request", "webhook", "schedule", "api"]
 StageType = Literal[
@@ -68,20 +70,7 @@ class WorkflowWrite(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     metadata: Object = msgspec.field(default_factory=dict)
 
 
-class WorkflowPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    """Body of ``PATCH /workflows/{id}``: only the fields sent change."""
-
-    name: Name | msgspec.UnsetType = msgspec.UNSET
-    description: Description | msgspec.UnsetType | None = msgspec.UNSET
-    trigger_type: TriggerType | msgspec.UnsetType = msgspec.UNSET
-    status: WorkflowStatus | msgspec.UnsetType = msgspec.UNSET
-    project_id: UUID | msgspec.UnsetType | None = msgspec.UNSET
-    task_id: UUID | msgspec.UnsetType | None = msgspec.UNSET
-    pipeline_config: Object | msgspec.UnsetType = msgspec.UNSET
-    state: Object | msgspec.UnsetType = msgspec.UNSET
-    error_message: Message | msgspec.UnsetType | None = msgspec.UNSET
-    created_by: ShortText | msgspec.UnsetType | None = msgspec.UNSET
-    metadata: Object | msgspec.UnsetType = msgspec.UNSET
+WorkflowPatch = patch_of(WorkflowWrite, "WorkflowPatch")
 
 
 class WorkflowProgress(msgspec.Struct):

@@ -6,11 +6,19 @@ from __future__ import annotations
 from pathlib import Path
 from uuid import UUID
 
-from taskmaster.api.listing import Table, fetch_one, transaction
-from taskmaster.api.pagination import SortField
-from taskmaster.db.pool import ConnectionPool
 from taskmaster.db.sql import load_queries
-from taskmaster.workflows.schemas import Stage, StageUpdate, StageWrite, Workflow, WorkflowProgress
+from taskmaster.db.table import Db, Filter, Table, created_between, fetch_one, transaction
+from taskmaster.workflows.schemas import (
+    Stage,
+    StageStatus,
+    StageUpdate,
+    StageWrite,
+    TriggerType,
+    Workflow,
+    WorkflowProgress,
+    WorkflowStatus,
+    WorkflowWrite,
+)
 
 QUERIES = load_queries(Path(__file__).with_name("queries.sql"))
 
@@ -19,25 +27,20 @@ WORKFLOWS: Table[Workflow] = Table(
     name="workflows",
     label="workflow",
     struct=Workflow,
-    columns=QUERIES["fragment:workflow_columns"],
-    sort_fields={
-        "created_at": SortField("created_at", "timestamptz"),
-        "updated_at": SortField("updated_at", "timestamptz"),
-        "name": SortField("name", "text"),
-        "status": SortField("status", "text"),
-        "id": SortField("id", "uuid"),
-    },
-    default_sort="created_at",
+    write=WorkflowWrite,
+    columns=QUERIES["fragment:workflow_columns"],  # casts progress_percent to float8
+    sorts=("created_at", "updated_at", "name", "status", "id"),
     filters={
-        "status": "status = ANY(%(status)s)",
-        "trigger_type": "trigger_type = ANY(%(trigger_type)s)",
-        "project_id": "project_id = %(project_id)s",
-        "task_id": "task_id = %(task_id)s",
-        "created_after": "created_at >= %(created_after)s",
-        "created_before": "created_at < %(created_before)s",
+        "status": Filter("status = ANY(%(status)s)", list[WorkflowStatus] | None),
+        "trigger_type": Filter("trigger_type = ANY(%(trigger_type)s)", list[TriggerType] | None),
+        "project_id": Filter("project_id = %(project_id)s", UUID | None),
+        "task_id": Filter("task_id = %(task_id)s", UUID | None),
+        **created_between(),
     },
-    queries=QUERIES,
-    key="workflow",
+    # started_at / completed_at follow the status in every write.
+    insert_sql=QUERIES["insert_workflow"],
+    replace_sql=QUERIES["replace_workflow"],
+    patch_sql=QUERIES["patch_workflow"],
     jsonb=frozenset({"pipeline_config", "state", "metadata"}),
 )
 
@@ -45,45 +48,37 @@ STAGES: Table[Stage] = Table(
     name="workflow_stages",
     label="workflow stage",
     struct=Stage,
-    columns=QUERIES["fragment:stage_columns"],
-    sort_fields={
-        "stage_order": SortField("stage_order", "integer"),
-        "created_at": SortField("created_at", "timestamptz"),
-        "id": SortField("id", "uuid"),
-    },
+    sorts=("stage_order", "created_at", "id"),
     default_sort="stage_order",
-    filters={"status": "status = ANY(%(status)s)"},
+    filters={"status": Filter("status = ANY(%(status)s)", list[StageStatus] | None)},
     scope="workflow_id = %(workflow_id)s",
     tenancy="EXISTS (SELECT 1 FROM workflows w WHERE w.id = workflow_id AND tenancy_allows(w.project_id))",
     parent=WORKFLOWS,
-    queries=QUERIES,
-    key="stage",
+    # Only under an existing workflow, after its last stage; times follow the status.
+    insert_sql=QUERIES["insert_stage"],
+    patch_sql=QUERIES["patch_stage"],
     jsonb=frozenset({"config", "result", "metadata"}),
 )
 
 
-async def get_progress(pool: ConnectionPool, workflow_id: UUID) -> WorkflowProgress:
+async def get_progress(db: Db, workflow_id: UUID) -> WorkflowProgress:
     query, params = QUERIES["get_progress"], {"id": workflow_id}
-    return await fetch_one(pool, WorkflowProgress, query, params, "workflow", workflow_id)
+    return await fetch_one(db, WorkflowProgress, query, params, "workflow", workflow_id)
 
 
-async def add_stage(pool: ConnectionPool, workflow_id: UUID, body: StageWrite) -> Stage:
+async def add_stage(db: Db, workflow_id: UUID, body: StageWrite) -> Stage:
     scope = {"workflow_id": workflow_id}
-    async with transaction(pool) as conn:
+    async with transaction(db) as conn:
         stage = await STAGES.create(conn, body, scope)
         await conn.execute(QUERIES["refresh_progress"], scope)
     return stage
 
 
 async def update_stage(
-    pool: ConnectionPool,
-    workflow_id: UUID,
-    stage_id: UUID,
-    body: StageUpdate,
-    if_version: int | None,
+    db: Db, workflow_id: UUID, stage_id: UUID, body: StageUpdate, if_version: int | None
 ) -> Stage:
     scope = {"workflow_id": workflow_id}
-    async with transaction(pool) as conn:
+    async with transaction(db) as conn:
         stage = await STAGES.patch(conn, stage_id, body, if_version, scope)
         await conn.execute(QUERIES["refresh_progress"], scope)
     return stage

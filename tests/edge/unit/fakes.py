@@ -57,8 +57,11 @@ class FakeIpLimiter:
         self.counts: dict[str, int] = {}
 
     async def limit(self, key):
+        # As workerd's `ratelimits` binding: a refused call is not counted.
+        if self.counts.get(key, 0) >= self.limit_per_period:
+            return False
         self.counts[key] = self.counts.get(key, 0) + 1
-        return self.counts[key] <= self.limit_per_period
+        return True
 
 
 class FakeKeyLimiter:

@@ -13,11 +13,11 @@ from tm_edge.verdicts import Verdict, parse_time
         ("HEAD", "/api/v1/tasks/1", "tasks:read"),
         ("POST", "/api/v1/tasks", "tasks:write"),
         ("PATCH", "/api/v1/projects/9", "tasks:write"),
-        ("GET", "/api/v1/projects/9/tasks", "tasks:read"),
+        ("GET", "/api/v1/projects/9/critical-path", "tasks:read"),
         ("DELETE", "/api/v1/workflows/3", "workflows:write"),
         ("GET", "/api/v1/deployments", "deployments:read"),
         ("POST", "/api/v1/logs", "logs:write"),
-        ("GET", "/api/v1/metrics", "metrics:read"),
+        ("GET", "/api/v1/metrics/series", "metrics:read"),
         ("POST", "/api/v1/metrics", "logs:write"),
         ("GET", "/api/v1/analytics/tasks", "metrics:read"),
         ("POST", "/api/v1/templates/x/render", "workflows:write"),
@@ -27,6 +27,9 @@ from tm_edge.verdicts import Verdict, parse_time
         ("POST", "/api/v1/keys", "keys:admin"),
         ("GET", "/api/v1/templates", "workflows:read"),
         ("GET", "/api/v1/unmapped-things", "admin"),
+        ("GET", "/api/v1/tasks/next", "tasks:read"),  # a literal segment, not {task_id}
+        ("DELETE", "/api/v1/tasks", "admin"),  # no such route: fail closed
+        ("OPTIONS", "/api/v1/keys", "public"),
     ],
 )
 def test_required_scope(method, path, scope):
@@ -167,3 +170,14 @@ def test_cached_etag_answers_304():
     answer = cache.answer_from_cache(cached, Headers([("if-none-match", '"v0", "v1"')]))
     assert answer.status == 304 and answer.body == b"" and answer.headers.get("etag") == '"v1"'
     assert cache.answer_from_cache(cached, Headers()).status == 200
+
+
+@pytest.mark.parametrize(
+    ("stored", "sent"),
+    [('"v1"', 'W/"v1"'), ('W/"v1"', '"v1"'), ('W/"v1"', 'W/"v1"'), ('"v1"', '"v0" , "v1"')],
+)
+def test_if_none_match_is_the_weak_comparison(stored, sent):
+    # As workerd's Cache API answers a conditional match (tests/edge/pyodide/test_real_bindings).
+    cached = EdgeResponse(200, Headers([("etag", stored), ("cache-control", "max-age=9")]), b"x")
+    assert cache.answer_from_cache(cached, Headers([("if-none-match", sent)])).status == 304
+    assert cache.answer_from_cache(cached, Headers([("if-none-match", '"v2"')])).status == 200

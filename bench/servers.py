@@ -47,6 +47,7 @@ def origin_spec(database_url: str, port: int) -> ServerSpec:
         "DATABASE_URL": database_url,
         "TASKMASTER_SECRET_KEY": secrets.token_urlsafe(32),
         "EDGE_SIGNING_SECRET": secrets.token_urlsafe(48),
+        "JWT_SIGNING_KEYS": "bench:" + secrets.token_urlsafe(48),
         # A Fernet key (32 random bytes, urlsafe base64): sensitive settings are encrypted with it.
         "TASKMASTER_CONFIG_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
     }

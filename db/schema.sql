@@ -71,19 +71,24 @@ DECLARE
     old_j jsonb;
     new_j jsonb;
 BEGIN
+    IF current_setting('app.erasing', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
         old_j := to_jsonb(OLD) - coalesce(TG_ARGV, '{}'::text[]);
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
         new_j := to_jsonb(NEW) - coalesce(TG_ARGV, '{}'::text[]);
     END IF;
-    INSERT INTO audit_logs (table_name, row_id, action, old_data, new_data, actor_key_id, request_id)
+    INSERT INTO audit_logs (table_name, row_id, action, old_data, new_data, actor_key_id,
+                            actor_user_id, request_id)
     VALUES (TG_TABLE_NAME,
             coalesce(new_j, old_j) ->> 'id',
             TG_OP,
             old_j,
             new_j,
             NULLIF(current_setting('app.current_key_id', true), '')::uuid,
+            NULLIF(current_setting('app.current_user_id', true), '')::uuid,
             NULLIF(current_setting('app.request_id', true), ''));
     RETURN NULL;
 END;
@@ -174,7 +179,8 @@ BEGIN
     END IF;
     FOR name IN SELECT jsonb_object_keys(retention) LOOP
         IF name NOT IN ('logs', 'api_access_logs', 'error_logs', 'system_metrics',
-                        'integration_events', 'webhook_events') THEN
+                        'integration_events', 'webhook_events', 'audit_logs',
+                        'unresolved_error_logs') THEN
             RAISE EXCEPTION 'no retention rule for table %', name
                 USING ERRCODE = 'invalid_parameter_value';
         END IF;
@@ -191,6 +197,10 @@ BEGIN
                 DELETE FROM api_access_logs WHERE created_at < cutoff;
             WHEN 'error_logs' THEN
                 DELETE FROM error_logs WHERE resolved AND resolved_at < cutoff;
+            WHEN 'unresolved_error_logs' THEN
+                DELETE FROM error_logs WHERE NOT resolved AND created_at < cutoff;
+            WHEN 'audit_logs' THEN
+                DELETE FROM audit_logs WHERE created_at < cutoff;
             WHEN 'system_metrics' THEN
                 DELETE FROM system_metrics WHERE recorded_at < cutoff;
             WHEN 'integration_events' THEN
@@ -251,6 +261,67 @@ END;
 $$;
 
 
+--
+-- Name: erase_user(uuid, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.erase_user(p_user_id uuid, p_pseudonym text) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $_$
+DECLARE
+    names text[];
+    pattern text;
+    col record;
+    changed integer;
+    total integer := 0;
+BEGIN
+    SELECT ARRAY[username, email] INTO names FROM users WHERE id = p_user_id FOR UPDATE;
+    IF names IS NULL THEN
+        RETURN -1;
+    END IF;
+    -- Case-insensitive, every occurrence as a whole token (never inside a longer name or word:
+    -- username "dev" leaves "developer" alone); the names are quoted for the regular expression.
+    pattern := '(?<![[:alnum:]_.@+-])(' || array_to_string(ARRAY(
+        SELECT regexp_replace(n, '([.^$*+?()\[\]{}|\\-])', '\\\1', 'g')
+        FROM unnest(names) AS n ORDER BY length(n) DESC), '|') || ')(?![[:alnum:]_.@+-])';
+    PERFORM set_config('app.erasing', 'on', true);
+    DELETE FROM auth_sessions WHERE user_id = p_user_id;  -- refresh tokens cascade
+    DELETE FROM api_keys WHERE owner_user_id = p_user_id;
+    UPDATE users SET username = p_pseudonym, email = p_pseudonym || '@erased.invalid',
+                     password_hash = NULL, is_active = false, metadata = '{}'::jsonb,
+                     erased_at = now(), failed_login_count = 0, locked_until = NULL
+    WHERE id = p_user_id;
+    FOR col IN
+        SELECT c.table_name, c.column_name, c.data_type
+        FROM information_schema.columns c
+        JOIN information_schema.tables t
+          ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+        WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'
+          AND c.data_type IN ('text', 'jsonb', 'character varying')
+          AND c.is_generated = 'NEVER' AND c.table_name <> 'schema_migrations'
+    LOOP
+        IF col.data_type = 'jsonb' THEN
+            EXECUTE format(
+                'UPDATE %I SET %I = regexp_replace(%I::text, $1, $2, ''gi'')::jsonb '
+                'WHERE %I::text ~* $1', col.table_name, col.column_name, col.column_name,
+                col.column_name)
+            USING pattern, p_pseudonym;
+        ELSE
+            EXECUTE format(
+                'UPDATE %I SET %I = regexp_replace(%I, $1, $2, ''gi'') WHERE %I ~* $1',
+                col.table_name, col.column_name, col.column_name, col.column_name)
+            USING pattern, p_pseudonym;
+        END IF;
+        GET DIAGNOSTICS changed = ROW_COUNT;
+        total := total + changed;
+    END LOOP;
+    PERFORM set_config('app.erasing', 'off', true);
+    RETURN total;
+END;
+$_$;
+
+
 SET default_tablespace = '';
 
 SET default_table_access_method = heap;
@@ -287,8 +358,11 @@ CREATE TABLE public.api_keys (
     version bigint DEFAULT 1 NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    owner_user_id uuid,
+    allowed_projects uuid[] DEFAULT '{}'::uuid[] NOT NULL,
     CONSTRAINT api_keys_allowed_endpoints_check CHECK ((array_position(allowed_endpoints, NULL::text) IS NULL)),
     CONSTRAINT api_keys_allowed_ips_check CHECK ((array_position(allowed_ips, NULL::cidr) IS NULL)),
+    CONSTRAINT api_keys_allowed_projects_check CHECK ((array_position(allowed_projects, NULL::uuid) IS NULL)),
     CONSTRAINT api_keys_description_check CHECK ((char_length(description) <= 2000)),
     CONSTRAINT api_keys_key_hash_check CHECK ((key_hash ~ '^[0-9a-f]{64}$'::text)),
     CONSTRAINT api_keys_key_prefix_check CHECK (((char_length(key_prefix) >= 4) AND (char_length(key_prefix) <= 32))),
@@ -319,6 +393,18 @@ $$;
 
 
 --
+-- Name: find_api_key_grants(uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.find_api_key_grants(p_key_id uuid) RETURNS TABLE(owner_user_id uuid, allowed_projects uuid[])
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT owner_user_id, allowed_projects FROM api_keys WHERE id = p_key_id;
+$$;
+
+
+--
 -- Name: notify_api_key_change(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -332,6 +418,20 @@ BEGIN
     IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NEW.key_hash IS DISTINCT FROM OLD.key_hash) THEN
         PERFORM pg_notify('api_keys_changed', NEW.id::text || ' ' || NEW.key_hash);
     END IF;
+    RETURN NULL;
+END;
+$$;
+
+
+--
+-- Name: notify_people_change(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.notify_people_change() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM pg_notify('api_keys_changed', 'people');
     RETURN NULL;
 END;
 $$;
@@ -911,6 +1011,79 @@ $$;
 
 
 --
+-- Name: tenancy_all(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.tenancy_all() RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+    SELECT coalesce(current_setting('app.projects', true), '') = '*';
+$$;
+
+
+--
+-- Name: tenancy_allows(uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.tenancy_allows(p_project_id uuid) RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+    SELECT CASE coalesce(current_setting('app.projects', true), '')
+               WHEN '*' THEN true
+               WHEN '' THEN false
+               ELSE coalesce(p_project_id = ANY (current_setting('app.projects', true)::uuid[]), false)
+           END;
+$$;
+
+
+--
+-- Name: tenancy_check_write(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.tenancy_check_write() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    allowed boolean;
+BEGIN
+    -- Never set: not the origin (which sets it on every connection it uses) but ops' own SQL or a
+    -- migration, as the table owner. The application role is bound by RLS regardless.
+    IF current_setting('app.projects', true) IS NULL THEN
+        RETURN NEW;
+    END IF;
+    -- One statement per table shape: plpgsql resolves NEW.<column> only where it runs.
+    IF TG_TABLE_NAME = 'projects' THEN
+        allowed := tenancy_allows(NEW.id);
+    ELSIF TG_TABLE_NAME IN ('tasks', 'workflows', 'deployments', 'pull_requests') THEN
+        allowed := tenancy_allows(NEW.project_id);
+    ELSIF TG_TABLE_NAME = 'task_dependencies' THEN
+        allowed := tenancy_task_visible(NEW.task_id)
+                   AND tenancy_task_visible(NEW.depends_on_task_id);
+    ELSE  -- rows of a task: validation_results, error_logs, task_contexts
+        allowed := tenancy_task_visible(NEW.task_id);
+    END IF;
+    IF NOT coalesce(allowed, false) THEN
+        RAISE EXCEPTION 'the row belongs to a project that is not writable here'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+
+
+--
+-- Name: tenancy_task_visible(uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.tenancy_task_visible(p_task_id uuid) RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+    SELECT tenancy_all()
+        OR EXISTS (SELECT 1 FROM tasks t WHERE t.id = p_task_id AND tenancy_allows(t.project_id));
+$$;
+
+
+--
 -- Name: task_contexts; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1080,6 +1253,7 @@ CREATE TABLE public.audit_logs (
     actor_key_id uuid,
     request_id text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    actor_user_id uuid,
     CONSTRAINT audit_logs_action_check CHECK ((action = ANY (ARRAY['INSERT'::text, 'UPDATE'::text, 'DELETE'::text]))),
     CONSTRAINT audit_logs_data_matches_action CHECK ((((action = 'INSERT'::text) AND (old_data IS NULL) AND (new_data IS NOT NULL)) OR ((action = 'UPDATE'::text) AND (old_data IS NOT NULL) AND (new_data IS NOT NULL)) OR ((action = 'DELETE'::text) AND (old_data IS NOT NULL) AND (new_data IS NULL)))),
     CONSTRAINT audit_logs_request_id_check CHECK ((char_length(request_id) <= 200)),
@@ -1098,6 +1272,26 @@ ALTER TABLE public.audit_logs ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
     NO MINVALUE
     NO MAXVALUE
     CACHE 1
+);
+
+
+--
+-- Name: auth_sessions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.auth_sessions (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    method text NOT NULL,
+    client_ip inet,
+    user_agent text,
+    expires_at timestamp with time zone NOT NULL,
+    revoked_at timestamp with time zone,
+    revoked_reason text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT auth_sessions_method_check CHECK ((method = ANY (ARRAY['password'::text, 'access'::text]))),
+    CONSTRAINT auth_sessions_revoked_reason_check CHECK ((char_length(revoked_reason) <= 200)),
+    CONSTRAINT auth_sessions_user_agent_check CHECK ((char_length(user_agent) <= 1000))
 );
 
 
@@ -1490,6 +1684,18 @@ CREATE TABLE public.outbound_events (
 
 
 --
+-- Name: project_members; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.project_members (
+    project_id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    role_id uuid NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
 -- Name: projects; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1570,6 +1776,21 @@ CREATE TABLE public.pull_requests (
 
 
 --
+-- Name: refresh_tokens; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.refresh_tokens (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    session_id uuid NOT NULL,
+    token_hash text NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    used_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT refresh_tokens_token_hash_check CHECK ((token_hash ~ '^[0-9a-f]{64}$'::text))
+);
+
+
+--
 -- Name: replica_write_marks; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1577,6 +1798,25 @@ CREATE UNLOGGED TABLE public.replica_write_marks (
     key_id text NOT NULL,
     lsn pg_lsn NOT NULL,
     written_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: roles; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.roles (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    name text NOT NULL,
+    description text,
+    permissions text[] NOT NULL,
+    is_builtin boolean DEFAULT false NOT NULL,
+    version bigint DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT roles_description_check CHECK ((char_length(description) <= 2000)),
+    CONSTRAINT roles_name_check CHECK ((name ~ '^[a-z][a-z0-9_-]{0,49}$'::text)),
+    CONSTRAINT roles_permissions_check CHECK (((array_position(permissions, NULL::text) IS NULL) AND (permissions <@ ARRAY['tasks:read'::text, 'tasks:write'::text, 'workflows:read'::text, 'workflows:write'::text, 'deployments:read'::text, 'deployments:write'::text, 'logs:read'::text, 'logs:write'::text, 'metrics:read'::text, 'keys:admin'::text, 'admin'::text])))
 );
 
 
@@ -1736,6 +1976,33 @@ CREATE TABLE public.templates (
     CONSTRAINT templates_template_type_check CHECK ((template_type = ANY (ARRAY['prompt'::text, 'task'::text, 'code_generation'::text, 'code_review'::text, 'validation'::text, 'deployment'::text, 'documentation'::text, 'workflow'::text]))),
     CONSTRAINT templates_usage_count_check CHECK ((usage_count >= 0)),
     CONSTRAINT templates_variables_check CHECK ((jsonb_typeof(variables) = 'array'::text))
+);
+
+
+--
+-- Name: users; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.users (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    username text NOT NULL,
+    email text NOT NULL,
+    password_hash text,
+    global_role_id uuid,
+    is_active boolean DEFAULT true NOT NULL,
+    last_login_at timestamp with time zone,
+    failed_login_count integer DEFAULT 0 NOT NULL,
+    locked_until timestamp with time zone,
+    erased_at timestamp with time zone,
+    metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
+    version bigint DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT users_email_check CHECK ((((char_length(email) >= 3) AND (char_length(email) <= 255)) AND (email ~~ '%_@_%'::text))),
+    CONSTRAINT users_failed_login_count_check CHECK ((failed_login_count >= 0)),
+    CONSTRAINT users_metadata_check CHECK ((jsonb_typeof(metadata) = 'object'::text)),
+    CONSTRAINT users_password_hash_check CHECK ((password_hash ~~ '$argon2id$%'::text)),
+    CONSTRAINT users_username_check CHECK ((((char_length(username) >= 1) AND (char_length(username) <= 100)) AND (POSITION(('@'::text) IN (username)) = 0)))
 );
 
 
@@ -1965,6 +2232,14 @@ ALTER TABLE ONLY public.audit_logs
 
 
 --
+-- Name: auth_sessions auth_sessions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.auth_sessions
+    ADD CONSTRAINT auth_sessions_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: configuration_settings configuration_settings_key_key; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2093,6 +2368,14 @@ ALTER TABLE ONLY public.outbound_events
 
 
 --
+-- Name: project_members project_members_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.project_members
+    ADD CONSTRAINT project_members_pkey PRIMARY KEY (project_id, user_id);
+
+
+--
 -- Name: projects projects_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2125,11 +2408,43 @@ ALTER TABLE ONLY public.pull_requests
 
 
 --
+-- Name: refresh_tokens refresh_tokens_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.refresh_tokens
+    ADD CONSTRAINT refresh_tokens_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: refresh_tokens refresh_tokens_token_hash_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.refresh_tokens
+    ADD CONSTRAINT refresh_tokens_token_hash_key UNIQUE (token_hash);
+
+
+--
 -- Name: replica_write_marks replica_write_marks_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.replica_write_marks
     ADD CONSTRAINT replica_write_marks_pkey PRIMARY KEY (key_id);
+
+
+--
+-- Name: roles roles_name_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.roles
+    ADD CONSTRAINT roles_name_key UNIQUE (name);
+
+
+--
+-- Name: roles roles_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.roles
+    ADD CONSTRAINT roles_pkey PRIMARY KEY (id);
 
 
 --
@@ -2194,6 +2509,14 @@ ALTER TABLE ONLY public.templates
 
 ALTER TABLE ONLY public.templates
     ADD CONSTRAINT templates_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: users users_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_pkey PRIMARY KEY (id);
 
 
 --
@@ -2331,6 +2654,13 @@ CREATE INDEX api_keys_owner_idx ON public.api_keys USING btree (owner, created_a
 
 
 --
+-- Name: api_keys_owner_user_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX api_keys_owner_user_id_idx ON public.api_keys USING btree (owner_user_id) WHERE (owner_user_id IS NOT NULL);
+
+
+--
 -- Name: api_keys_rotated_from_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2342,6 +2672,13 @@ CREATE INDEX api_keys_rotated_from_id_idx ON public.api_keys USING btree (rotate
 --
 
 CREATE INDEX audit_logs_actor_key_id_idx ON public.audit_logs USING btree (actor_key_id, created_at) WHERE (actor_key_id IS NOT NULL);
+
+
+--
+-- Name: audit_logs_actor_user_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audit_logs_actor_user_id_idx ON public.audit_logs USING btree (actor_user_id, created_at) WHERE (actor_user_id IS NOT NULL);
 
 
 --
@@ -2363,6 +2700,20 @@ CREATE INDEX audit_logs_request_id_idx ON public.audit_logs USING btree (request
 --
 
 CREATE INDEX audit_logs_table_row_idx ON public.audit_logs USING btree (table_name, row_id, created_at);
+
+
+--
+-- Name: auth_sessions_expires_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX auth_sessions_expires_at_idx ON public.auth_sessions USING btree (expires_at);
+
+
+--
+-- Name: auth_sessions_user_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX auth_sessions_user_id_idx ON public.auth_sessions USING btree (user_id, created_at);
 
 
 --
@@ -2688,6 +3039,20 @@ CREATE INDEX outbound_events_created_at_idx ON public.outbound_events USING btre
 
 
 --
+-- Name: project_members_role_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX project_members_role_id_idx ON public.project_members USING btree (role_id);
+
+
+--
+-- Name: project_members_user_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX project_members_user_id_idx ON public.project_members USING btree (user_id);
+
+
+--
 -- Name: pull_requests_created_at_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2727,6 +3092,13 @@ CREATE INDEX pull_requests_task_id_idx ON public.pull_requests USING btree (task
 --
 
 CREATE INDEX pull_requests_workflow_id_idx ON public.pull_requests USING btree (workflow_id) WHERE (workflow_id IS NOT NULL);
+
+
+--
+-- Name: refresh_tokens_session_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX refresh_tokens_session_id_idx ON public.refresh_tokens USING btree (session_id);
 
 
 --
@@ -2933,6 +3305,34 @@ CREATE INDEX templates_type_category_idx ON public.templates USING btree (templa
 
 
 --
+-- Name: users_created_at_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX users_created_at_id_idx ON public.users USING btree (created_at, id);
+
+
+--
+-- Name: users_email_lower_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX users_email_lower_key ON public.users USING btree (lower(email));
+
+
+--
+-- Name: users_global_role_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX users_global_role_id_idx ON public.users USING btree (global_role_id) WHERE (global_role_id IS NOT NULL);
+
+
+--
+-- Name: users_username_lower_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX users_username_lower_key ON public.users USING btree (lower(username));
+
+
+--
 -- Name: validation_results_created_at_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -3122,6 +3522,13 @@ CREATE TRIGGER api_keys_set_updated_at BEFORE UPDATE ON public.api_keys FOR EACH
 
 
 --
+-- Name: auth_sessions auth_sessions_notify; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER auth_sessions_notify AFTER DELETE OR UPDATE ON public.auth_sessions FOR EACH STATEMENT EXECUTE FUNCTION public.notify_people_change();
+
+
+--
 -- Name: configuration_settings configuration_settings_audit; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -3185,6 +3592,13 @@ CREATE TRIGGER deployments_set_updated_at BEFORE UPDATE ON public.deployments FO
 
 
 --
+-- Name: deployments deployments_tenancy_check; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER deployments_tenancy_check BEFORE INSERT OR UPDATE OF project_id ON public.deployments FOR EACH ROW EXECUTE FUNCTION public.tenancy_check_write();
+
+
+--
 -- Name: error_logs error_logs_bump_version; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -3196,6 +3610,13 @@ CREATE TRIGGER error_logs_bump_version BEFORE UPDATE ON public.error_logs FOR EA
 --
 
 CREATE TRIGGER error_logs_set_updated_at BEFORE UPDATE ON public.error_logs FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
+
+
+--
+-- Name: error_logs error_logs_tenancy_check; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER error_logs_tenancy_check BEFORE INSERT OR UPDATE OF task_id ON public.error_logs FOR EACH ROW EXECUTE FUNCTION public.tenancy_check_write();
 
 
 --
@@ -3234,6 +3655,20 @@ CREATE TRIGGER integrations_set_updated_at BEFORE UPDATE ON public.integrations 
 
 
 --
+-- Name: project_members project_members_audit; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER project_members_audit AFTER INSERT OR DELETE OR UPDATE ON public.project_members FOR EACH ROW EXECUTE FUNCTION public.audit_row_change();
+
+
+--
+-- Name: project_members project_members_notify; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER project_members_notify AFTER INSERT OR DELETE OR UPDATE ON public.project_members FOR EACH STATEMENT EXECUTE FUNCTION public.notify_people_change();
+
+
+--
 -- Name: projects projects_audit; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -3255,6 +3690,13 @@ CREATE TRIGGER projects_set_updated_at BEFORE UPDATE ON public.projects FOR EACH
 
 
 --
+-- Name: projects projects_tenancy_check; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER projects_tenancy_check BEFORE INSERT OR UPDATE ON public.projects FOR EACH ROW EXECUTE FUNCTION public.tenancy_check_write();
+
+
+--
 -- Name: pull_requests pull_requests_bump_version; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -3269,10 +3711,52 @@ CREATE TRIGGER pull_requests_set_updated_at BEFORE UPDATE ON public.pull_request
 
 
 --
+-- Name: pull_requests pull_requests_tenancy_check; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER pull_requests_tenancy_check BEFORE INSERT OR UPDATE OF project_id ON public.pull_requests FOR EACH ROW EXECUTE FUNCTION public.tenancy_check_write();
+
+
+--
+-- Name: roles roles_audit; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER roles_audit AFTER INSERT OR DELETE OR UPDATE ON public.roles FOR EACH ROW EXECUTE FUNCTION public.audit_row_change();
+
+
+--
+-- Name: roles roles_bump_version; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER roles_bump_version BEFORE UPDATE ON public.roles FOR EACH ROW EXECUTE FUNCTION public.bump_row_version();
+
+
+--
+-- Name: roles roles_notify; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER roles_notify AFTER DELETE OR UPDATE ON public.roles FOR EACH ROW EXECUTE FUNCTION public.notify_people_change();
+
+
+--
+-- Name: roles roles_set_updated_at; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER roles_set_updated_at BEFORE UPDATE ON public.roles FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
+
+
+--
 -- Name: task_contexts task_contexts_set_updated_at; Type: TRIGGER; Schema: public; Owner: -
 --
 
 CREATE TRIGGER task_contexts_set_updated_at BEFORE UPDATE ON public.task_contexts FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
+
+
+--
+-- Name: task_contexts task_contexts_tenancy_check; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER task_contexts_tenancy_check BEFORE INSERT OR UPDATE OF task_id ON public.task_contexts FOR EACH ROW EXECUTE FUNCTION public.tenancy_check_write();
 
 
 --
@@ -3308,6 +3792,13 @@ CREATE TRIGGER task_dependencies_mark_dependent_open BEFORE INSERT OR UPDATE OF 
 --
 
 CREATE TRIGGER task_dependencies_mark_open BEFORE INSERT OR UPDATE OF task_id, depends_on_task_id, dependency_type ON public.task_dependencies FOR EACH ROW EXECUTE FUNCTION public.task_dependencies_mark_open();
+
+
+--
+-- Name: task_dependencies task_dependencies_tenancy_check; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER task_dependencies_tenancy_check BEFORE INSERT OR UPDATE ON public.task_dependencies FOR EACH ROW EXECUTE FUNCTION public.tenancy_check_write();
 
 
 --
@@ -3416,6 +3907,13 @@ CREATE TRIGGER tasks_sync_completion BEFORE INSERT OR UPDATE OF status, complete
 
 
 --
+-- Name: tasks tasks_tenancy_check; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER tasks_tenancy_check BEFORE INSERT OR UPDATE OF project_id ON public.tasks FOR EACH ROW EXECUTE FUNCTION public.tenancy_check_write();
+
+
+--
 -- Name: templates templates_bump_version; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -3430,6 +3928,48 @@ CREATE TRIGGER templates_set_updated_at BEFORE UPDATE ON public.templates FOR EA
 
 
 --
+-- Name: users users_audit; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER users_audit AFTER INSERT OR DELETE ON public.users FOR EACH ROW EXECUTE FUNCTION public.audit_row_change('password_hash');
+
+
+--
+-- Name: users users_audit_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER users_audit_update AFTER UPDATE ON public.users FOR EACH ROW WHEN (((to_jsonb(old.*) - ARRAY['last_login_at'::text, 'failed_login_count'::text, 'updated_at'::text, 'version'::text]) IS DISTINCT FROM (to_jsonb(new.*) - ARRAY['last_login_at'::text, 'failed_login_count'::text, 'updated_at'::text, 'version'::text]))) EXECUTE FUNCTION public.audit_row_change('password_hash');
+
+
+--
+-- Name: users users_bump_version; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER users_bump_version BEFORE UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION public.bump_row_version();
+
+
+--
+-- Name: users users_notify_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER users_notify_delete AFTER DELETE ON public.users FOR EACH STATEMENT EXECUTE FUNCTION public.notify_people_change();
+
+
+--
+-- Name: users users_notify_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER users_notify_update AFTER UPDATE ON public.users FOR EACH ROW WHEN (((to_jsonb(old.*) - ARRAY['last_login_at'::text, 'failed_login_count'::text, 'updated_at'::text, 'version'::text]) IS DISTINCT FROM (to_jsonb(new.*) - ARRAY['last_login_at'::text, 'failed_login_count'::text, 'updated_at'::text, 'version'::text]))) EXECUTE FUNCTION public.notify_people_change();
+
+
+--
+-- Name: users users_set_updated_at; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER users_set_updated_at BEFORE UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
+
+
+--
 -- Name: validation_results validation_results_bump_version; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -3441,6 +3981,13 @@ CREATE TRIGGER validation_results_bump_version BEFORE UPDATE ON public.validatio
 --
 
 CREATE TRIGGER validation_results_set_updated_at BEFORE UPDATE ON public.validation_results FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
+
+
+--
+-- Name: validation_results validation_results_tenancy_check; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER validation_results_tenancy_check BEFORE INSERT OR UPDATE OF task_id ON public.validation_results FOR EACH ROW EXECUTE FUNCTION public.tenancy_check_write();
 
 
 --
@@ -3479,6 +4026,13 @@ CREATE TRIGGER workflows_set_updated_at BEFORE UPDATE ON public.workflows FOR EA
 
 
 --
+-- Name: workflows workflows_tenancy_check; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER workflows_tenancy_check BEFORE INSERT OR UPDATE OF project_id ON public.workflows FOR EACH ROW EXECUTE FUNCTION public.tenancy_check_write();
+
+
+--
 -- Name: api_keys api_keys_created_by_key_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3487,11 +4041,27 @@ ALTER TABLE ONLY public.api_keys
 
 
 --
+-- Name: api_keys api_keys_owner_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.api_keys
+    ADD CONSTRAINT api_keys_owner_user_id_fkey FOREIGN KEY (owner_user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+
+--
 -- Name: api_keys api_keys_rotated_from_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.api_keys
     ADD CONSTRAINT api_keys_rotated_from_id_fkey FOREIGN KEY (rotated_from_id) REFERENCES public.api_keys(id) ON DELETE SET NULL;
+
+
+--
+-- Name: auth_sessions auth_sessions_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.auth_sessions
+    ADD CONSTRAINT auth_sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
 
 
 --
@@ -3615,6 +4185,30 @@ ALTER TABLE ONLY public.integration_events
 
 
 --
+-- Name: project_members project_members_project_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.project_members
+    ADD CONSTRAINT project_members_project_id_fkey FOREIGN KEY (project_id) REFERENCES public.projects(id) ON DELETE CASCADE;
+
+
+--
+-- Name: project_members project_members_role_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.project_members
+    ADD CONSTRAINT project_members_role_id_fkey FOREIGN KEY (role_id) REFERENCES public.roles(id) ON DELETE RESTRICT;
+
+
+--
+-- Name: project_members project_members_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.project_members
+    ADD CONSTRAINT project_members_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+
+--
 -- Name: pull_requests pull_requests_project_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3636,6 +4230,14 @@ ALTER TABLE ONLY public.pull_requests
 
 ALTER TABLE ONLY public.pull_requests
     ADD CONSTRAINT pull_requests_workflow_id_fkey FOREIGN KEY (workflow_id) REFERENCES public.workflows(id) ON DELETE SET NULL;
+
+
+--
+-- Name: refresh_tokens refresh_tokens_session_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.refresh_tokens
+    ADD CONSTRAINT refresh_tokens_session_id_fkey FOREIGN KEY (session_id) REFERENCES public.auth_sessions(id) ON DELETE CASCADE;
 
 
 --
@@ -3676,6 +4278,14 @@ ALTER TABLE ONLY public.tasks
 
 ALTER TABLE ONLY public.tasks
     ADD CONSTRAINT tasks_project_id_fkey FOREIGN KEY (project_id) REFERENCES public.projects(id) ON DELETE RESTRICT;
+
+
+--
+-- Name: users users_global_role_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_global_role_id_fkey FOREIGN KEY (global_role_id) REFERENCES public.roles(id) ON DELETE RESTRICT;
 
 
 --
@@ -3806,6 +4416,170 @@ CREATE POLICY api_keys_readonly_own_or_admin ON public.api_keys FOR SELECT TO ta
 
 
 --
+-- Name: deployment_scripts; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.deployment_scripts ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: deployment_scripts deployment_scripts_tenancy; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY deployment_scripts_tenancy ON public.deployment_scripts TO taskmaster_api, taskmaster_readonly USING ((public.tenancy_all() OR ((task_id IS NOT NULL) AND public.tenancy_task_visible(task_id)) OR (EXISTS ( SELECT 1
+   FROM public.deployments d
+  WHERE (d.id = deployment_scripts.deployment_id))))) WITH CHECK ((public.tenancy_all() OR ((task_id IS NOT NULL) AND public.tenancy_task_visible(task_id)) OR (EXISTS ( SELECT 1
+   FROM public.deployments d
+  WHERE (d.id = deployment_scripts.deployment_id)))));
+
+
+--
+-- Name: deployments; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.deployments ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: deployments deployments_tenancy; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY deployments_tenancy ON public.deployments TO taskmaster_api, taskmaster_readonly USING (public.tenancy_allows(project_id)) WITH CHECK (public.tenancy_allows(project_id));
+
+
+--
+-- Name: error_logs; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.error_logs ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: error_logs error_logs_tenancy; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY error_logs_tenancy ON public.error_logs TO taskmaster_api, taskmaster_readonly USING (public.tenancy_task_visible(task_id)) WITH CHECK (public.tenancy_task_visible(task_id));
+
+
+--
+-- Name: projects; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.projects ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: projects projects_tenancy; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY projects_tenancy ON public.projects TO taskmaster_api, taskmaster_readonly USING (public.tenancy_allows(id)) WITH CHECK (public.tenancy_allows(id));
+
+
+--
+-- Name: pull_requests; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.pull_requests ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: pull_requests pull_requests_tenancy; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY pull_requests_tenancy ON public.pull_requests TO taskmaster_api, taskmaster_readonly USING (public.tenancy_allows(project_id)) WITH CHECK (public.tenancy_allows(project_id));
+
+
+--
+-- Name: task_contexts; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.task_contexts ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: task_contexts task_contexts_tenancy; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY task_contexts_tenancy ON public.task_contexts TO taskmaster_api, taskmaster_readonly USING (public.tenancy_task_visible(task_id)) WITH CHECK (public.tenancy_task_visible(task_id));
+
+
+--
+-- Name: task_dependencies; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.task_dependencies ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: task_dependencies task_dependencies_tenancy; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY task_dependencies_tenancy ON public.task_dependencies TO taskmaster_api, taskmaster_readonly USING (public.tenancy_task_visible(task_id)) WITH CHECK (public.tenancy_task_visible(task_id));
+
+
+--
+-- Name: tasks; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.tasks ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: tasks tasks_tenancy; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tasks_tenancy ON public.tasks TO taskmaster_api, taskmaster_readonly USING (public.tenancy_allows(project_id)) WITH CHECK (public.tenancy_allows(project_id));
+
+
+--
+-- Name: validation_results; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.validation_results ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: validation_results validation_results_tenancy; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY validation_results_tenancy ON public.validation_results TO taskmaster_api, taskmaster_readonly USING (public.tenancy_task_visible(task_id)) WITH CHECK (public.tenancy_task_visible(task_id));
+
+
+--
+-- Name: workflow_stages; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.workflow_stages ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: workflow_stages workflow_stages_tenancy; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY workflow_stages_tenancy ON public.workflow_stages TO taskmaster_api, taskmaster_readonly USING ((public.tenancy_all() OR (EXISTS ( SELECT 1
+   FROM public.workflows w
+  WHERE (w.id = workflow_stages.workflow_id))))) WITH CHECK ((public.tenancy_all() OR (EXISTS ( SELECT 1
+   FROM public.workflows w
+  WHERE (w.id = workflow_stages.workflow_id)))));
+
+
+--
+-- Name: workflow_tasks; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.workflow_tasks ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: workflow_tasks workflow_tasks_tenancy; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY workflow_tasks_tenancy ON public.workflow_tasks TO taskmaster_api, taskmaster_readonly USING (public.tenancy_task_visible(task_id)) WITH CHECK (public.tenancy_task_visible(task_id));
+
+
+--
+-- Name: workflows; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.workflows ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: workflows workflows_tenancy; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY workflows_tenancy ON public.workflows TO taskmaster_api, taskmaster_readonly USING (public.tenancy_allows(project_id)) WITH CHECK (public.tenancy_allows(project_id));
+
+
+--
 -- PostgreSQL database dump complete
 --
 
@@ -3837,6 +4611,10 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261123091600'),
     ('20261123091700'),
     ('20261123091800'),
+    ('20261201100000'),
+    ('20261201100100'),
+    ('20261201100200'),
+    ('20261201100300'),
     ('20261201120000'),
     ('20261201140000'),
     ('20261201141500');

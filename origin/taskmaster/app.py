@@ -39,6 +39,7 @@ from taskmaster.auth.cache import KeyChangeListener, VerdictCache
 from taskmaster.auth.cf_access import AccessVerifier, load_jwks
 from taskmaster.auth.recorder import Recorder
 from taskmaster.auth.scopes import PUBLIC
+from taskmaster.auth.tokens import AccessTokens
 from taskmaster.background import BackgroundJobs
 from taskmaster.configuration.routes import ConfigurationController
 from taskmaster.db.consistency import Consistency, ReplicaWatch, WriteMarks
@@ -62,6 +63,9 @@ from taskmaster.observability.facts import DatabaseFacts
 from taskmaster.observability.logs import RequestLog, configure_logging
 from taskmaster.observability.metrics import OriginMetrics
 from taskmaster.observability.routes import metrics
+from taskmaster.people.authn import PeopleAuth
+from taskmaster.people.routes import AuthController, UserController, me
+from taskmaster.people.service import Sessions
 from taskmaster.problem_types.routes import problem_index, problem_type
 from taskmaster.projects.routes import ProjectController
 from taskmaster.pull_requests.routes import PullRequestController
@@ -104,6 +108,9 @@ ROUTE_HANDLERS = [
     IntegrationController,
     TemplateController,
     ConfigurationController,
+    AuthController,
+    me,
+    UserController,
 ]
 
 
@@ -144,12 +151,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
         if auth.cf_access_aud
         else None
     )
+    tokens = AccessTokens(settings.people.jwt_keys, settings.people.access_token_ttl_s)
+    sessions = Sessions(pool, settings.people, tokens)
+    people = PeopleAuth(pool, cache, tokens, sessions)
     authenticator = Authenticator(
         pool,
         cache,
         recorder,
         edge_secret=auth.edge_signing_secret,
         access=access,
+        people=people,
         metrics_token_sha256=auth.metrics_token_sha256,
     )
     request_log = RequestLog(observability.log_format) if observability.log_requests else None
@@ -206,6 +217,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "pool": pool,
                 "cursors": CursorCodec(settings.secret_key),
                 "authenticator": authenticator,
+                "people": people,
+                "sessions": sessions,
                 "recorder": recorder,
                 "metrics": metrics_registry,
                 "database_facts": database_facts,

@@ -14,6 +14,7 @@ from taskmaster.backup.cli import register_db
 from taskmaster.devdb import main as devdb_main
 from taskmaster.keys.cli import register_keys
 from taskmaster.maintenance.cli import register_maintenance
+from taskmaster.people.cli import register_members, register_roles, register_users
 
 
 def register_devdb(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -31,6 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
     register_keys(subparsers)
     register_maintenance(subparsers)
     register_db(subparsers)
+    register_users(subparsers)
+    register_roles(subparsers)
+    register_members(subparsers)
     return parser
 
 

@@ -329,6 +329,12 @@ def _from_database_error(exc: psycopg.Error) -> ApiError:
         return ApiError(
             409, "conflict", "Conflict", f"a row with the same unique value exists ({constraint})"
         )
+    if isinstance(exc, pg_errors.InsufficientPrivilege):
+        # Project tenancy refused the row (a foreign or missing project): its existence is not
+        # revealed (migration add_project_tenancy).
+        return ApiError(
+            404, "not-found", "Not found", "the project does not exist or is not yours to write"
+        )
     if isinstance(exc, (pg_errors.CheckViolation, pg_errors.NotNullViolation, pg_errors.DataError)):
         return ApiError(
             422,

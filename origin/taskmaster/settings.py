@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from taskmaster.people.settings import PeopleSettings, PeopleSettingsError, people_from_env
 
 DEV_SECRET_KEY = "dev-only-secret-key-change-me"  # noqa: S105 - refused outside development
 # A Fernet key (urlsafe base64 of 32 bytes) for configuration secrets in development and tests only.
@@ -93,8 +95,12 @@ class MaintenanceSettings:
     """LOG_RETENTION_DAYS: ``logs`` rows older than this are deleted."""
     access_log_retention_days: int = 90
     """ACCESS_LOG_RETENTION_DAYS: ``api_access_logs`` rows older than this are deleted."""
-    error_retention_days: int = 90
+    error_retention_days: int = 30
     """ERROR_RETENTION_DAYS: resolved ``error_logs`` rows resolved longer ago are deleted."""
+    unresolved_error_retention_days: int = 365
+    """UNRESOLVED_ERROR_RETENTION_DAYS: unresolved ``error_logs`` rows created longer ago go too."""
+    audit_retention_days: int = 90
+    """AUDIT_RETENTION_DAYS: ``audit_logs`` rows older than this are deleted."""
     metrics_retention_days: int = 30
     """METRICS_RETENTION_DAYS: ``system_metrics`` rows recorded longer ago are deleted."""
     event_retention_days: int = 30
@@ -183,6 +189,7 @@ class Settings:
     admin_query: AdminQuerySettings = AdminQuerySettings()
     webhooks: WebhookSettings = WebhookSettings()
     events: EventSettings = EventSettings()
+    people: PeopleSettings = field(default_factory=PeopleSettings)
     background_jobs: bool = True
     """BACKGROUND_JOBS: ``0`` stops this process from running the webhook-processing and
     event-delivery loops (then ``taskmaster maintenance run`` must drive them)."""
@@ -287,8 +294,13 @@ class Settings:
         )
         if events.max_attempts < 1:
             raise SettingsError("EVENTS_MAX_ATTEMPTS must be at least 1")
+        try:
+            people = people_from_env(env, environment)
+        except PeopleSettingsError as exc:
+            raise SettingsError(str(exc)) from exc
         return cls(
             database=database,
+            people=people,
             auth=auth,
             observability=observability,
             maintenance=maintenance,
@@ -311,7 +323,9 @@ def maintenance_from_env(environ: dict[str, str] | None = None) -> MaintenanceSe
     settings = MaintenanceSettings(
         log_retention_days=_int(env, "LOG_RETENTION_DAYS", 30),
         access_log_retention_days=_int(env, "ACCESS_LOG_RETENTION_DAYS", 90),
-        error_retention_days=_int(env, "ERROR_RETENTION_DAYS", 90),
+        error_retention_days=_int(env, "ERROR_RETENTION_DAYS", 30),
+        unresolved_error_retention_days=_int(env, "UNRESOLVED_ERROR_RETENTION_DAYS", 365),
+        audit_retention_days=_int(env, "AUDIT_RETENTION_DAYS", 90),
         metrics_retention_days=_int(env, "METRICS_RETENTION_DAYS", 30),
         event_retention_days=_int(env, "EVENT_RETENTION_DAYS", 30),
     )

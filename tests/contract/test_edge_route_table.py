@@ -13,7 +13,7 @@ import pytest
 from taskmaster.api import edge_table
 from taskmaster.api.policy import policy_of
 from taskmaster.app import create_app
-from taskmaster.auth.scopes import EDGE_ONLY, PUBLIC, SCOPES
+from taskmaster.auth.scopes import AUTHENTICATED, EDGE_ONLY, PUBLIC, SCOPES
 from taskmaster.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,8 +74,9 @@ def test_the_edge_asks_what_the_origin_asks(method, path, policy):
 
 
 def test_both_sides_know_the_same_scopes():
-    used = {scope for _, _, scope, *_ in routes.ROUTES} - {PUBLIC, EDGE_ONLY}
+    used = {scope for _, _, scope, *_ in routes.ROUTES} - {PUBLIC, EDGE_ONLY, AUTHENTICATED}
     assert used <= set(SCOPES)
+    assert routes.AUTHENTICATED == AUTHENTICATED  # `/api/v1/me`: any valid credential
 
 
 def test_literal_segments_win_over_parameters_and_unknown_routes_fail_closed():

@@ -30,8 +30,11 @@ ST = Path(sys.executable).with_name("st")
 EXCLUDED_CHECKS = "positive_data_acceptance"
 # Revoking/rotating would lock the fuzzer out; /internal/* takes only signed edge calls.
 # Webhook receivers authenticate by the provider's HMAC over the body, which a fuzzer cannot
-# forge (every case is a 401); tests/integration/webhooks covers them.
-NOT_FUZZED = r"^(/api/v1/keys/\{key_id\}/(revoke|rotate)|/internal/.*|/api/v1/webhooks/.*)$"
+# forge (every case is a 401); tests/integration/webhooks covers them. Likewise login, refresh and
+# logout take credentials a fuzzer cannot guess (every case is a 401); tests/integration/people.
+NOT_FUZZED = (
+    r"^(/api/v1/keys/\{key_id\}/(revoke|rotate)|/internal/.*|/api/v1/webhooks/.*|/api/v1/auth/.*)$"
+)
 CONFIG = """
 [auth.openapi.bearerAuth]
 bearer = "${ST_API_KEY}"

@@ -29,7 +29,16 @@ def test_settings_defaults_and_production_refusal() -> None:
     with pytest.raises(SettingsError, match="TASKMASTER_CONFIG_KEY"):
         Settings.from_env(production)
     key = Fernet.generate_key().decode()
-    assert Settings.from_env(production | {"TASKMASTER_CONFIG_KEY": key}).config_key == key
+    with pytest.raises(SettingsError, match="JWT_SIGNING_KEYS"):
+        Settings.from_env(production | {"TASKMASTER_CONFIG_KEY": key})
+    production |= {"JWT_SIGNING_KEYS": "k2:" + "j" * 40 + ",k1:" + "i" * 40}
+    with_keys = Settings.from_env(production | {"TASKMASTER_CONFIG_KEY": key})
+    assert with_keys.config_key == key
+    assert with_keys.people.jwt_keys == (("k2", "j" * 40), ("k1", "i" * 40))
+    with pytest.raises(SettingsError, match="at least 32"):
+        Settings.from_env(
+            production | {"TASKMASTER_CONFIG_KEY": key, "JWT_SIGNING_KEYS": "k:short"}
+        )
     custom = Settings.from_env(BASE | {"LOGS_BATCH_MAX_BODY_BYTES": "1000"})
     assert custom.logs_batch_max_body_bytes == 1000
 

@@ -16,6 +16,7 @@ from .verdicts import Verdict
 
 ADMIN = routes.ADMIN
 PUBLIC = routes.PUBLIC
+AUTHENTICATED = routes.AUTHENTICATED  # any valid credential (`/api/v1/me`)
 
 
 def required_scope(method: str, path: str) -> str:
@@ -66,5 +67,5 @@ def check(
     if not endpoint_allowed(path, verdict.allowed_endpoints):
         raise problems.endpoint_not_allowed(path)
     needed = needed or required_scope(method, path)
-    if needed != PUBLIC and not has_scope(verdict.scopes, needed):
+    if needed not in (PUBLIC, AUTHENTICATED) and not has_scope(verdict.scopes, needed):
         raise problems.insufficient_scope(needed)

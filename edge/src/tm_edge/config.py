@@ -43,6 +43,17 @@ class Settings:
     (0: only what the origin marks cacheable is cached)."""
     ip_limit_enabled: bool = True
     """IP_RATE_LIMIT_ENABLED: "false" turns the per-IP coarse filter off."""
+    jwt_keys: tuple[tuple[str, str], ...] = ()
+    """JWT_SIGNING_KEYS (secret): the origin's ``kid:secret`` list; people's access tokens are
+    verified here with it. Empty: a bearer JWT is refused (401)."""
+    user_rate_limits: tuple[tuple[str, int], ...] = (
+        ("per_minute", 120),
+        ("per_hour", 5000),
+        ("per_day", 50000),
+        ("burst", 40),
+    )
+    """USER_RATE_LIMIT_PER_MINUTE / _PER_HOUR / _PER_DAY / USER_RATE_LIMIT_BURST: each user's
+    limits (counted per user, across its sessions)."""
 
     @classmethod
     def from_env(cls, get: Callable[[str], str | None]) -> Settings:
@@ -77,6 +88,20 @@ class Settings:
             verify_timeout=number("VERIFY_TIMEOUT_SECONDS", 5.0),
             cache_default_ttl=max(0, int(number("EDGE_CACHE_DEFAULT_TTL", 0))),
             ip_limit_enabled=text("IP_RATE_LIMIT_ENABLED", "true").lower() != "false",
+            jwt_keys=tuple(
+                (kid, secret)
+                for kid, _, secret in (e.partition(":") for e in items("JWT_SIGNING_KEYS"))
+                if kid and secret
+            ),
+            user_rate_limits=tuple(
+                (name, int(number(f"USER_RATE_LIMIT_{env}", default)))
+                for name, env, default in (
+                    ("per_minute", "PER_MINUTE", 120),
+                    ("per_hour", "PER_HOUR", 5000),
+                    ("per_day", "PER_DAY", 50000),
+                    ("burst", "BURST", 40),
+                )
+            ),
         )
 
 

@@ -29,6 +29,7 @@ from . import (
     request_id,
     routes,
     signing,
+    tokens,
     verdicts,
 )
 from .config import Settings
@@ -65,6 +66,15 @@ class Call:
     key_id: str = signing.NO_KEY
     scopes: list[str] = field(default_factory=list)
     limit_headers: Headers = field(default_factory=Headers)
+    # The edge cache is shared by callers with the same scopes; a key limited to projects (or
+    # owned by a user) gets its own partition, and people bypass the cache (their session is
+    # checked by the origin on every request).
+    cache_partition: str | None = None
+    bypass_cache: bool = False
+
+    @property
+    def cache_scopes(self) -> list[str]:
+        return [*self.scopes, f"~{self.cache_partition}"] if self.cache_partition else self.scopes
 
     @property
     def path_and_query(self) -> str:
@@ -133,7 +143,12 @@ def is_internal(path: str) -> bool:
 
 
 async def authenticate(call: Call, settings: Settings, ports: Ports) -> None:
-    """Key → verdict → access checks → per-key limits; fills the call's identity."""
+    """Key → verdict → access checks → per-key limits; fills the call's identity. A bearer JWT
+    (a person) is verified here instead and limited per user."""
+    bearer = _bearer(call.request.headers)
+    if bearer is not None and tokens.looks_like_jwt(bearer):
+        await authenticate_user(call, bearer, settings, ports)
+        return
     key = keys.extract(call.request.headers)
     verdict, _ = await verdicts.lookup(
         keys.key_hash(key), settings, ports, client_ip=call.client_ip, request_id=call.request_id
@@ -149,7 +164,28 @@ async def authenticate(call: Call, settings: Settings, ports: Ports) -> None:
     )
     call.key_id = verdict.key_id or signing.NO_KEY
     call.scopes = list(verdict.scopes)
+    call.cache_partition = verdict.cache_partition
     call.limit_headers = await limits.check_key(call.key_id, verdict.rate_limits, ports)
+
+
+def _bearer(request_headers: Headers) -> str | None:
+    scheme, _, value = (request_headers.get("authorization") or "").strip().partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+async def authenticate_user(call: Call, token: str, settings: Settings, ports: Ports) -> None:
+    user = tokens.verify(token, dict(settings.jwt_keys), ports.now())
+    needed = call.route.scope
+    if needed not in (access.PUBLIC, access.AUTHENTICATED) and not access.has_scope(
+        user.scopes, needed
+    ):
+        raise problems.insufficient_scope(needed)
+    call.key_id = user.identity
+    call.scopes = user.scopes
+    call.bypass_cache = True
+    call.limit_headers = await limits.check_key(
+        tokens.USER_PREFIX + user.user_id, dict(settings.user_rate_limits), ports
+    )
 
 
 async def respond(call: Call, settings: Settings, ports: Ports) -> EdgeResponse:
@@ -157,13 +193,13 @@ async def respond(call: Call, settings: Settings, ports: Ports) -> EdgeResponse:
     if call.method != "GET":
         response = await forward(call, settings, ports)
         if call.method != "HEAD" and 200 <= response.status < 300:
-            await cache.purge(call.path, call.scopes, ports, call.route.group)
+            await cache.purge(call.path, call.cache_scopes, ports, call.route.group)
         return _with_limits(response, call)
-    if not cache.eligible(call.method, call.path, call.request.headers):
+    if call.bypass_cache or not cache.eligible(call.method, call.path, call.request.headers):
         response = await forward(call, settings, ports)
         response.headers.set("x-cache", cache.BYPASS)
         return _with_limits(response, call)
-    url = await cache.url_for(call.path, call.query, call.scopes, ports)
+    url = await cache.url_for(call.path, call.query, call.cache_scopes, ports)
     cached = await ports.cache.match(url)
     if cached is not None:
         response = cache.answer_from_cache(cached, call.request.headers)

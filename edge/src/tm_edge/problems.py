@@ -53,6 +53,10 @@ class Problem(Exception):
 _BEARER = {"www-authenticate": 'Bearer realm="taskmaster"'}
 
 
+def bearer_challenge() -> dict[str, str]:
+    return dict(_BEARER)
+
+
 # -- body / CORS / routing ---------------------------------------------------------------------
 def payload_too_large(limit: int) -> Problem:
     return Problem(

@@ -17,6 +17,7 @@ from .route_table import ROUTES
 ADMIN = "admin"
 PUBLIC = "public"
 EDGE_ONLY = "edge-only"
+AUTHENTICATED = "authenticated"  # any valid credential, whatever its scopes (`/api/v1/me`)
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,7 @@ class Verdict:
     allowed_ips: list[str] = field(default_factory=list)
     allowed_endpoints: list[str] = field(default_factory=list)
     rate_limits: dict = field(default_factory=dict)
+    cache_partition: str | None = None  # set: the key's cached answers are its own (tenancy)
 
     @classmethod
     def from_origin(cls, data: dict) -> Verdict:
@@ -56,6 +57,7 @@ class Verdict:
                 for k, v in (data.get("rate_limits") or {}).items()
                 if k in ("per_minute", "per_hour", "per_day", "burst") and v is not None
             },
+            cache_partition=str(data["cache_partition"]) if data.get("cache_partition") else None,
         )
 
 

@@ -32,6 +32,7 @@ _DESCRIPTIONS = {
     413: "Body larger than the configured limit",
     415: "Body is not application/json",
     422: "Body does not match the schema or breaks a data rule",
+    423: "Account locked after too many failed logins (see Retry-After)",
     429: "Rate limit exceeded (see Retry-After)",
     503: "Database unavailable (see Retry-After)",
 }

@@ -26,9 +26,13 @@ REPLAYED_HEADERS = (b"content-type", b"location", b"etag")
 
 
 def caller_scope(scope: Scope) -> str:
-    """Whose key namespace this is: set by the authentication layer as ``scope["api_key_id"]``."""
+    """Whose key namespace this is: set by the authentication layer as ``scope["api_key_id"]``, or
+    ``scope["user_id"]`` for a person's token (people never share one namespace)."""
     key_id = scope.get("api_key_id")  # type: ignore[call-overload]
-    return str(key_id) if key_id else "anonymous"
+    if key_id:
+        return str(key_id)
+    user_id = scope.get("user_id")  # type: ignore[call-overload]
+    return f"user:{user_id}" if user_id else "anonymous"
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:

@@ -32,12 +32,19 @@ from taskmaster.auth import edge, nonces
 from taskmaster.auth.cache import MISSING, VerdictCache
 from taskmaster.auth.cf_access import AccessVerifier
 from taskmaster.auth.recorder import Recorder, normalized_ip
-from taskmaster.auth.scopes import EDGE_ONLY, PUBLIC, has_scope
+from taskmaster.auth.scopes import AUTHENTICATED, EDGE_ONLY, PUBLIC
+from taskmaster.auth.tokens import looks_like_jwt
+from taskmaster.db.context import EVERY_PROJECT, NO_PROJECT, tenancy_value
 from taskmaster.db.pool import ConnectionPool
+from taskmaster.db.session import TENANCY_KEY
 from taskmaster.errors import ApiError
 from taskmaster.keys import format as keyformat
 from taskmaster.keys.service import KeyRecord, lookup_by_hash
+from taskmaster.people.authn import PeopleAuth
+from taskmaster.people.grants import Grants
 
+# What ``/api/v1/me`` may see of projects: those the caller can read tasks of.
+READ_SCOPE = "tasks:read"
 METRICS_PATH = "/metrics"
 METRICS_SCOPE = "metrics:read"
 BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="taskmaster"'}
@@ -50,6 +57,12 @@ class Identity(msgspec.Struct, frozen=True, gc=False):
     scopes: tuple[str, ...]
     client_ip: str | None
     via_edge: bool = False
+    user_id: str | None = None  # the user acting (a JWT, or the owner of the key)
+    session_id: str | None = None  # the login session of a JWT
+    grants: Grants | None = None  # None: ``scopes`` everywhere (a service key)
+
+    def effective_grants(self) -> Grants:
+        return self.grants if self.grants is not None else Grants.of_key(self.scopes)
 
 
 def unauthorized(code: str, title: str, detail: str) -> ApiError:
@@ -134,6 +147,7 @@ class Authenticator:
         *,
         edge_secret: str = "",
         access: AccessVerifier | None = None,
+        people: PeopleAuth | None = None,
         metrics_token_sha256: str = "",
     ) -> None:
         self._metrics_token = metrics_token_sha256.lower()
@@ -142,6 +156,7 @@ class Authenticator:
         self._recorder = recorder
         self._edge_secret = edge_secret
         self._access = access
+        self._people = people
 
     def middleware(self, app: ASGIApp) -> ASGIApp:
         """The stage as the app's first middleware, so it runs before every other middleware
@@ -162,13 +177,16 @@ class Authenticator:
         method = scope["method"]
         path = scope["path"]
         needed = policy_of(scope.get("route_handler")).scope_for(method)
+        # Nothing project-owned is visible until the caller is known (fail closed).
+        scope[TENANCY_KEY] = NO_PROJECT  # type: ignore[literal-required]
         if needed == PUBLIC:
             return None
         # Only the few headers this stage reads, in one pass over the raw list (the hot path
         # builds no Request or Headers object).
         headers = _auth_headers(scope["headers"])
+        access_claims = None
         if self._access is not None:
-            self._access.verify(headers.get("cf-access-jwt-assertion"))
+            access_claims = self._access.verify(headers.get("cf-access-jwt-assertion"))
         body, asserted = None, None
         if self._edge_secret and edge.SIGNATURE_HEADER in headers:
             body, asserted = await self._edge_identity(scope, receive)
@@ -189,25 +207,58 @@ class Authenticator:
                 )
             identity = Identity(asserted.key_id, asserted.scopes, asserted.client_ip, True)
         elif asserted is not None and asserted.key_id is not None:
-            identity = Identity(asserted.key_id, asserted.scopes, asserted.client_ip, True)
+            identity = await self._vouched(asserted)
         else:
             client_ip = asserted.client_ip if asserted else (scope.get("client") or ("",))[0]
-            identity = self._scraper(headers, path, client_ip) or await self._own_key(
-                headers, path, client_ip
-            )
+            scraper = self._scraper(headers, path, client_ip)
+            if scraper is not None:
+                identity = scraper
+            elif (
+                access_claims is not None and self._people is not None and not _credential(headers)
+            ):
+                # SSO: the verified Access identity is the caller (no key, no token of ours).
+                user_id, grants = await self._people.access_grants(access_claims, client_ip)
+                identity = Identity(None, grants.scopes(), client_ip, False, user_id, None, grants)
+            else:
+                identity = await self._own_key(headers, path, client_ip)
         # Known from here on (so a 403 is logged against its key).
         scope["auth"] = identity  # type: ignore[typeddict-unknown-key]
         scope["api_key_id"] = identity.key_id  # type: ignore[typeddict-unknown-key]
-        if needed != EDGE_ONLY and not has_scope(identity.scopes, needed):
+        scope["user_id"] = identity.user_id  # type: ignore[typeddict-unknown-key]
+        grants = identity.effective_grants()
+        if needed not in (EDGE_ONLY, AUTHENTICATED) and not grants.allows(needed, path):
             raise ApiError(
                 403,
                 "insufficient-scope",
                 "Insufficient scope",
                 f"This request needs the {needed!r} scope.",
             )
+        if needed == EDGE_ONLY:
+            # The edge's own calls (key verify, maintenance): system work.
+            scope[TENANCY_KEY] = EVERY_PROJECT  # type: ignore[literal-required]
+        else:
+            projects = grants.projects_for(READ_SCOPE if needed == AUTHENTICATED else needed)
+            scope[TENANCY_KEY] = tenancy_value(projects)  # type: ignore[literal-required]
         if identity.key_id is not None:
             self._recorder.record_use(identity.key_id, normalized_ip(identity.client_ip))
         return body
+
+    async def _vouched(self, asserted: edge.EdgeIdentity) -> Identity:
+        """The identity the edge signed, with the grants of its key's owner or its user."""
+        key_id = asserted.key_id or ""
+        if self._people is None:
+            return Identity(key_id, asserted.scopes, asserted.client_ip, True)
+        user_id, grants = await self._people.vouched(key_id, asserted.scopes)
+        is_user = key_id.startswith("user:")
+        return Identity(
+            None if is_user else key_id,
+            grants.scopes(),
+            asserted.client_ip,
+            True,
+            user_id=user_id,
+            session_id=key_id.rsplit(":", 1)[-1] if is_user else None,
+            grants=grants,
+        )
 
     async def _edge_identity(
         self, scope: Scope, receive: Receive
@@ -250,6 +301,9 @@ class Authenticator:
 
     async def _own_key(self, headers: Any, path: str, client_ip: str | None) -> Identity:
         key = presented_key(headers)
+        if self._people is not None and looks_like_jwt(key):
+            user_id, session_id, grants = await self._people.token_grants(key)
+            return Identity(None, grants.scopes(), client_ip, False, user_id, session_id, grants)
         if len(key) != keyformat.KEY_LEN or not key.isascii():
             raise malformed_api_key()
         digest = keyformat.key_hash(key)
@@ -279,7 +333,13 @@ class Authenticator:
                 "Endpoint not allowed",
                 f"The key may not call {path!r}.",
             )
-        return Identity(record.key_id, record.scopes, client_ip)
+        owner = record.owner_user_id
+        if owner is None or self._people is None:
+            return Identity(record.key_id, record.scopes, client_ip, grants=record.grants)
+        grants = await self._people.owned_key_grants(
+            str(owner), record.scopes, record.allowed_projects
+        )
+        return Identity(record.key_id, grants.scopes(), client_ip, False, str(owner), None, grants)
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:
@@ -298,6 +358,10 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 _AUTH_HEADERS = frozenset(
     {b"authorization", b"x-api-key", b"cf-access-jwt-assertion", edge.SIGNATURE_HEADER.encode()}
 )
+
+
+def _credential(headers: dict[str, str]) -> bool:
+    return "authorization" in headers or "x-api-key" in headers
 
 
 def _auth_headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:

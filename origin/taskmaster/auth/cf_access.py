@@ -1,50 +1,124 @@
 """Optional Cloudflare Access JWT check (``Cf-Access-Jwt-Assertion``), on when ``CF_ACCESS_AUD`` is set.
 
 Behind a Cloudflare Access application the tunnel adds a JWT signed with RS256 by the team's keys.
-The origin verifies signature (keys from ``CF_ACCESS_JWKS``: a JWKS JSON document or a path to one,
-as served at ``https://<team>.cloudflareaccess.com/cdn-cgi/access/certs``), audience
+The origin verifies it with PyJWT: signature (keys from ``CF_ACCESS_JWKS``), audience
 (``CF_ACCESS_AUD``), expiry/not-before (60 s leeway) and, when ``CF_ACCESS_ISSUER`` is set, the
-issuer. Keys are loaded once at start-up; rotate them by restarting with the new JWKS.
+issuer.
+
+Access rotates its signing keys, so the key set is not loaded once: ``CF_ACCESS_JWKS`` is the
+certs URL (``https://<team>.cloudflareaccess.com/cdn-cgi/access/certs``), fetched again every
+:data:`REFRESH_SECONDS` and whenever a token names a ``kid`` not seen yet (at most once per
+:data:`MIN_REFETCH_SECONDS`, so forged kids cannot make the origin hammer Access); or a file path,
+read again when it changes; or an inline JWKS document (fixed, for tests and air-gapped setups).
+
+The token's ``email`` claim is the SSO identity: ``people/authn.py`` maps it to a user.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
+import logging
+import os
+import threading
 import time
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+import httpx
+import jwt
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from taskmaster.errors import ApiError
 
 LEEWAY_SECONDS = 60
+REFRESH_SECONDS = 300.0
+MIN_REFETCH_SECONDS = 10.0
+FETCH_TIMEOUT_SECONDS = 3.0
+logger = logging.getLogger("taskmaster.auth.cf_access")
+Keys = dict[str, rsa.RSAPublicKey]
 
 
-def _b64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def _int(text: str) -> int:
-    return int.from_bytes(_b64(text), "big")
-
-
-def load_jwks(source: str) -> dict[str, rsa.RSAPublicKey]:
-    """``kid`` → public key from a JWKS document given inline or as a file path."""
-    text = source if source.lstrip().startswith("{") else Path(source).read_text()
-    keys: dict[str, rsa.RSAPublicKey] = {}
+def parse_jwks(text: str) -> Keys:
+    """``kid`` → RSA public key of a JWKS document (other key types are skipped)."""
+    keys: Keys = {}
     for jwk in json.loads(text).get("keys", []):
-        if jwk.get("kty") == "RSA" and "n" in jwk and "e" in jwk:
-            keys[str(jwk.get("kid", ""))] = rsa.RSAPublicNumbers(
-                _int(jwk["e"]), _int(jwk["n"])
-            ).public_key()
+        if jwk.get("kty") != "RSA":
+            continue
+        key = jwt.PyJWK.from_dict(jwk, algorithm="RS256").key
+        if isinstance(key, rsa.RSAPublicKey):
+            keys[str(jwk.get("kid", ""))] = key
     if not keys:
         raise ValueError("CF_ACCESS_JWKS holds no RSA key")
     return keys
+
+
+def _fetch_url(url: str) -> str:
+    response = httpx.get(url, timeout=FETCH_TIMEOUT_SECONDS, headers={"Accept": "application/json"})
+    response.raise_for_status()
+    return response.text
+
+
+class JwksSource:
+    """The current Access key set, refreshed from where ``CF_ACCESS_JWKS`` points."""
+
+    def __init__(
+        self,
+        source: str,
+        *,
+        fetch: Callable[[str], str] = _fetch_url,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._source = source.strip()
+        self._fetch = fetch
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._inline = self._source.startswith("{")
+        self._url = self._source.startswith(("https://", "http://"))
+        self._keys: Keys = {}
+        self._loaded_at = -1e18
+        self._stamp: float | None = None
+        self._reload()  # a bad source fails at start-up, not on the first request
+
+    def _read(self) -> str:
+        if self._inline:
+            return self._source
+        if self._url:
+            return self._fetch(self._source)
+        with open(self._source) as handle:
+            return handle.read()
+
+    def _reload(self) -> None:
+        self._loaded_at = self._clock()
+        try:
+            self._keys = parse_jwks(self._read())
+            if not (self._inline or self._url):
+                self._stamp = os.stat(self._source).st_mtime
+        except (OSError, ValueError, httpx.HTTPError) as exc:
+            if not self._keys:
+                raise
+            logger.warning("Access keys not refreshed (%s); keeping the previous set", exc)
+
+    def _stale(self, kid: str) -> bool:
+        if self._inline:
+            return False
+        age = self._clock() - self._loaded_at
+        if not self._url:
+            try:
+                return os.stat(self._source).st_mtime != self._stamp
+            except OSError:
+                return False
+        return age >= REFRESH_SECONDS or (kid not in self._keys and age >= MIN_REFETCH_SECONDS)
+
+    def key(self, kid: str) -> rsa.RSAPublicKey | None:
+        if self._stale(kid):
+            with self._lock:
+                if self._stale(kid):
+                    self._reload()
+        return self._keys.get(kid)
+
+
+def load_jwks(source: str) -> JwksSource:
+    return JwksSource(source)
 
 
 def _refuse(detail: str) -> ApiError:
@@ -52,47 +126,46 @@ def _refuse(detail: str) -> ApiError:
 
 
 class AccessVerifier:
-    def __init__(self, audience: str, keys: dict[str, rsa.RSAPublicKey], issuer: str = "") -> None:
+    def __init__(self, audience: str, keys: Keys | JwksSource, issuer: str = "") -> None:
         self._audience = audience
         self._keys = keys
         self._issuer = issuer
 
-    def verify(self, token: str | None, now: float | None = None) -> dict[str, Any]:
+    def _key(self, kid: str) -> rsa.RSAPublicKey | None:
+        if isinstance(self._keys, JwksSource):
+            return self._keys.key(kid)
+        return self._keys.get(kid)
+
+    def verify(self, token: str | None) -> dict[str, Any]:
         if not token:
             raise _refuse("The Cf-Access-Jwt-Assertion header is missing.")
         try:
-            header_b64, payload_b64, signature_b64 = token.split(".")
-            header = json.loads(_b64(header_b64))
-            claims = json.loads(_b64(payload_b64))
-            signature = _b64(signature_b64)
-        except (ValueError, binascii.Error) as exc:
+            header = jwt.get_unverified_header(token)
+        except jwt.InvalidTokenError as exc:
             raise _refuse("The access token is malformed.") from exc
-        if not isinstance(header, dict) or not isinstance(claims, dict):
-            raise _refuse("The access token is malformed.")
         if header.get("alg") != "RS256":
             raise _refuse("The access token must be signed with RS256.")
-        key = self._keys.get(str(header.get("kid", "")))
+        key = self._key(str(header.get("kid", "")))
         if key is None:
             raise _refuse("The access token is signed by an unknown key.")
         try:
-            key.verify(
-                signature,
-                f"{header_b64}.{payload_b64}".encode("ascii"),
-                padding.PKCS1v15(),
-                hashes.SHA256(),
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key,
+                algorithms=["RS256"],
+                audience=self._audience,
+                issuer=self._issuer or None,
+                leeway=LEEWAY_SECONDS,
+                options={"require": ["exp", "aud"]},
             )
-        except (InvalidSignature, UnicodeEncodeError) as exc:
+        except jwt.ExpiredSignatureError as exc:
+            raise _refuse("The access token has expired.") from exc
+        except jwt.ImmatureSignatureError as exc:
+            raise _refuse("The access token is not valid yet.") from exc
+        except jwt.InvalidAudienceError as exc:
+            raise _refuse("The access token is for another application.") from exc
+        except jwt.InvalidIssuerError as exc:
+            raise _refuse("The access token has another issuer.") from exc
+        except jwt.InvalidTokenError as exc:
             raise _refuse("The access token signature does not verify.") from exc
-        now = time.time() if now is None else now
-        audiences = claims.get("aud")
-        audiences = audiences if isinstance(audiences, list) else [audiences]
-        if self._audience not in audiences:
-            raise _refuse("The access token is for another application.")
-        exp, nbf = claims.get("exp"), claims.get("nbf", 0)
-        if not isinstance(exp, (int, float)) or exp + LEEWAY_SECONDS < now:
-            raise _refuse("The access token has expired.")
-        if isinstance(nbf, (int, float)) and nbf - LEEWAY_SECONDS > now:
-            raise _refuse("The access token is not valid yet.")
-        if self._issuer and claims.get("iss") != self._issuer:
-            raise _refuse("The access token has another issuer.")
         return claims

@@ -11,6 +11,8 @@ from __future__ import annotations
 ADMIN = "admin"
 PUBLIC = "public"
 EDGE_ONLY = "edge-only"
+# Any authenticated caller, whatever its scopes (``GET /api/v1/me``).
+AUTHENTICATED = "authenticated"
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 SCOPES = (

@@ -38,7 +38,7 @@ from psycopg.errors import QueryCanceled
 from psycopg.pq import TransactionStatus
 from psycopg.types.json import set_json_loads
 
-from taskmaster.db.context import WriteContext
+from taskmaster.db.context import EVERY_PROJECT, WriteContext
 from taskmaster.db.observe import OBSERVER, ObservedCursor
 
 logger = logging.getLogger("taskmaster.db")
@@ -52,6 +52,7 @@ class PooledConnection(AsyncConnection[Any]):
 
     _statement_cursor: AsyncCursor[Any] | None = None
     pool_name: str = "other"  # for the per-pool statement counts of /metrics
+    _tenancy: str | None = None  # the session's app.projects, as last set by a checkout
 
 
 def statement_cursor(conn: AsyncConnection[Any]) -> AsyncCursor[Any]:
@@ -286,11 +287,20 @@ class ReadRoute:
     standby: bool = False  # a read was served by a hot standby (its in_hot_standby parameter)
 
 
+async def _set_tenancy(conn: AsyncConnection, tenancy: str) -> None:
+    """Session-level (outside any transaction, so no rollback undoes it) and remembered on the
+    connection: a checkout pays a round trip only when the caller's project set differs from the
+    connection's previous user's (one set per key, typically: none at all on a hot path)."""
+    conn._tenancy = None  # type: ignore[attr-defined]  # unknown until the statement succeeded
+    await conn.execute("SELECT set_config('app.projects', %s, false)", (tenancy,))
+    conn._tenancy = tenancy  # type: ignore[attr-defined]
+
+
 class Checkout:
     """The context manager of :meth:`ConnectionPool.connection`: a class rather than an
     ``@asynccontextmanager`` generator because it runs once or more on every request."""
 
-    __slots__ = ("_conn", "_context", "_owner", "_pool", "_route")
+    __slots__ = ("_conn", "_context", "_owner", "_pool", "_route", "_tenancy")
 
     def __init__(
         self,
@@ -298,10 +308,14 @@ class Checkout:
         *,
         route: ReadRoute | None = None,
         context: WriteContext | None = None,
+        tenancy: str = EVERY_PROJECT,
     ) -> None:
         self._pool = pool
         self._route = route
         self._context = context
+        # app.projects for this checkout: the request's (its Session's), else every project
+        # (the origin's own work outside requests).
+        self._tenancy = tenancy
 
     async def __aenter__(self) -> AsyncConnection:
         pool = self._owner = self._pool
@@ -322,12 +336,15 @@ class Checkout:
         if conn is None:
             conn = await pool._acquire()
         self._conn = conn
-        if context is not None:
-            try:
+        tenancy = self._tenancy
+        try:
+            if getattr(conn, "_tenancy", None) != tenancy:
+                await _set_tenancy(conn, tenancy)
+            if context is not None:
                 await conn.execute(context.begin(), prepare=False)
-            except BaseException as exc:
-                await self._finish(exc)
-                raise
+        except BaseException as exc:
+            await self._finish(exc)
+            raise
         return conn
 
     async def __aexit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:

@@ -10,6 +10,10 @@ hottest read). A service asks it, by name, for what it needs:
   transaction-local audit context (the acting key and the request id, read by the
   ``audit_row_change()`` trigger) and committed when the block succeeds.
 
+Both carry the request's project tenancy (``app.projects``, decided by the authentication stage
+and kept in the scope under :data:`TENANCY_KEY`): a checkout sets it on its connection only when
+it differs from what that connection last had (:class:`~taskmaster.db.pool.Checkout`).
+
 Nothing else changes where a connection comes from: a service that does not call
 ``transaction()`` does not write atomically, and a reader can see that from the service alone.
 Code that runs outside a request (maintenance, background loops, the CLI) passes the
@@ -23,22 +27,28 @@ from typing import Any
 from litestar import Request
 from litestar.types import Scope
 
-from taskmaster.db.context import WriteContext
+from taskmaster.db.context import NO_PROJECT, WriteContext
 from taskmaster.db.pool import Checkout, ConnectionPool, ReadRoute
 
 SESSION_KEY = "taskmaster.session"
 READ_ROUTE_KEY = "taskmaster.read_route"
+TENANCY_KEY = "taskmaster.tenancy"  # the request's app.projects (taskmaster.auth.authenticate)
 
 
 class Session:
-    __slots__ = ("_context", "_pool", "_read_route")
+    __slots__ = ("_context", "_pool", "_read_route", "_tenancy")
 
     def __init__(
-        self, pool: ConnectionPool, context: WriteContext, read_route: ReadRoute | None = None
+        self,
+        pool: ConnectionPool,
+        context: WriteContext,
+        read_route: ReadRoute | None = None,
+        tenancy: str = NO_PROJECT,
     ) -> None:
         self._pool = pool
         self._context = context
         self._read_route = read_route
+        self._tenancy = tenancy
 
     @classmethod
     def of(cls, request: Request[Any, Any, Any]) -> Session:
@@ -53,8 +63,15 @@ class Session:
             context = WriteContext(
                 getattr(identity, "key_id", None) or "",
                 scope.get("request_id", ""),  # type: ignore[call-overload]
+                getattr(identity, "user_id", None) or "",
             )
-            found = cls(pool, context, scope.get(READ_ROUTE_KEY))  # type: ignore[call-overload]
+            found = cls(
+                pool,
+                context,
+                scope.get(READ_ROUTE_KEY),  # type: ignore[call-overload]
+                # Fail closed: nothing project-owned until the authentication stage said so.
+                scope.get(TENANCY_KEY, NO_PROJECT),  # type: ignore[call-overload]
+            )
             scope[SESSION_KEY] = found  # type: ignore[literal-required]
         return found
 
@@ -67,13 +84,18 @@ class Session:
     def context(self) -> WriteContext:
         return self._context
 
+    @property
+    def tenancy(self) -> str:
+        """The request's ``app.projects``."""
+        return self._tenancy
+
     def read(self) -> Checkout:
         """An autocommit connection for reads: the replica's when this request's route allows."""
-        return Checkout(self._pool, route=self._read_route)
+        return Checkout(self._pool, route=self._read_route, tenancy=self._tenancy)
 
     def transaction(self) -> Checkout:
         """A connection in one audited transaction on the primary, committed on success."""
-        return Checkout(self._pool, context=self._context)
+        return Checkout(self._pool, context=self._context, tenancy=self._tenancy)
 
 
 def provide_session(request: Request[Any, Any, Any]) -> Session:

@@ -5,7 +5,8 @@ in order, unless ``columns`` says otherwise), the struct its writes take (``writ
 the columns ``insert``/``replace`` set and, by default, the ones ``patch`` may change), its
 allow-listed filters (query parameter → :class:`Filter`: a constant SQL predicate and the
 parameter's type) and sort fields (names of the row struct's fields), and for a sub-collection its
-parent and the predicate that scopes it. From that the table composes, once, with
+parent and the predicate that scopes it, and for rows that belong to a project its ``tenancy``
+predicate (migration ``add_project_tenancy``). From that the table composes, once, with
 :mod:`psycopg.sql` from constant identifiers only:
 
 - ``get``, ``insert``, ``replace``, ``patch`` (only the columns named in ``%(fields)s`` change)
@@ -14,6 +15,12 @@ parent and the predicate that scopes it. From that the table composes, once, wit
 - :meth:`Table.page`: a keyset-paginated list, its statement composed once per shape (which
   filters are present, which sort, first page or not), values bound; an empty first page of a
   sub-collection whose parent is missing is a 404.
+
+The ``tenancy`` predicate (e.g. ``tenancy_allows(project_id)``, over the request's
+``app.projects``) is applied by every composed statement that finds a row (get, replace, patch,
+delete, the version and existence checks) and by every list: outside the caller's projects a row
+does not exist (404, never 412). A statement passed explicitly carries it itself. Inserts are
+checked by the ``tenancy_check_write`` trigger.
 
 Every method takes a request's :class:`~taskmaster.db.session.Session` (reads use
 ``db.read()``, writes ``db.transaction()``), a :class:`ConnectionPool` outside requests, or a
@@ -216,6 +223,9 @@ class Table(Generic[T]):
     # bound from ``scope=…``) and the parent table, so a missing parent is a 404.
     scope: LiteralString | None = None
     parent: Table[Any] | None = None
+    # Project tenancy: the predicate every composed statement and list applies, e.g.
+    # "tenancy_allows(project_id)". None: the rows belong to no project.
+    tenancy: LiteralString | None = None
     # Statements with rules of their own, used instead of the composed ones.
     get_sql: LiteralString | None = None
     insert_sql: LiteralString | None = None
@@ -243,7 +253,9 @@ class Table(Generic[T]):
     def _compose_statements(self, written: tuple[str, ...]) -> None:
         table, columns = _ident(self.name), sql.SQL(self.columns)  # type: ignore[arg-type]
         scoped = sql.SQL(" AND " + self.scope if self.scope else "")  # type: ignore[operator]
-        by_id = sql.SQL("WHERE id = %(id)s{}").format(scoped)
+        # Outside the caller's projects a row does not exist (404, never 412).
+        tenancy = sql.SQL(" AND " + self.tenancy if self.tenancy else "")  # type: ignore[operator]
+        by_id = sql.SQL("WHERE id = %(id)s{}{}").format(scoped, tenancy)
         guard = sql.SQL(" AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)")
 
         def text(composed: sql.Composable) -> LiteralString:
@@ -253,7 +265,9 @@ class Table(Generic[T]):
             sql.SQL("SELECT {} FROM {} {}").format(columns, table, by_id)
         )
         self._version_sql = text(sql.SQL("SELECT version FROM {} {}").format(table, by_id))
-        self._exists_sql = text(sql.SQL("SELECT 1 FROM {} WHERE id = %(id)s").format(table))
+        self._exists_sql = text(
+            sql.SQL("SELECT 1 FROM {} WHERE id = %(id)s{}").format(table, tenancy)
+        )
         self.delete_sql = self.delete_sql or text(
             sql.SQL("DELETE FROM {} {}{} RETURNING id").format(table, by_id, guard)
         )
@@ -442,6 +456,8 @@ class Table(Generic[T]):
         predicates: list[sql.Composable] = [sql.SQL(self.filters[name].sql) for name in filters]
         if self.scope is not None:
             predicates.insert(0, sql.SQL(self.scope))
+        if self.tenancy is not None:
+            predicates.insert(0, sql.SQL(self.tenancy))
         if after_cursor:
             predicates.append(keyset_clause(keys, self.sort_fields, {}, [None] * len(keys)))
         where = sql.SQL("WHERE ") + sql.SQL(" AND ").join(predicates) if predicates else sql.SQL("")

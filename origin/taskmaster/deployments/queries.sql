@@ -44,7 +44,7 @@ UPDATE deployments d SET
     deployed_by = %(deployed_by)s, error_message = %(error_message)s, metadata = %(metadata)s,
     {{deployment_times}}
 FROM (SELECT %(status)s::text AS new_status) n
-WHERE d.id = %(id)s AND (%(if_version)s::bigint IS NULL OR d.version = %(if_version)s)
+WHERE d.id = %(id)s AND tenancy_allows(d.project_id) AND (%(if_version)s::bigint IS NULL OR d.version = %(if_version)s)
 RETURNING {{deployment_columns}};
 
 -- name: patch_deployment
@@ -79,9 +79,9 @@ UPDATE deployments d SET
     {{deployment_times}}
 FROM (
     SELECT CASE WHEN 'status' = ANY(%(fields)s) THEN %(status)s::text ELSE status END AS new_status
-    FROM deployments WHERE id = %(id)s
+    FROM deployments WHERE id = %(id)s AND tenancy_allows(project_id)
 ) n
-WHERE d.id = %(id)s AND (%(if_version)s::bigint IS NULL OR d.version = %(if_version)s)
+WHERE d.id = %(id)s AND tenancy_allows(d.project_id) AND (%(if_version)s::bigint IS NULL OR d.version = %(if_version)s)
 RETURNING {{deployment_columns}};
 
 -- fragment: script_columns
@@ -104,7 +104,7 @@ SELECT d.id, %(task_id)s, %(script_name)s, %(script_type)s, %(script_content)s,
                 (SELECT coalesce(max(execution_order) + 1, 0) FROM deployment_scripts
                  WHERE deployment_id = d.id)),
        %(timeout_seconds)s, %(max_retries)s, %(metadata)s
-FROM deployments d WHERE d.id = %(deployment_id)s
+FROM deployments d WHERE d.id = %(deployment_id)s AND tenancy_allows(d.project_id)
 RETURNING {{script_columns}};
 
 -- name: patch_script
@@ -130,5 +130,6 @@ FROM (
     FROM deployment_scripts WHERE id = %(id)s
 ) n
 WHERE sc.id = %(id)s AND sc.deployment_id = %(deployment_id)s
+  AND EXISTS (SELECT 1 FROM deployments d WHERE d.id = sc.deployment_id AND tenancy_allows(d.project_id))
   AND (%(if_version)s::bigint IS NULL OR sc.version = %(if_version)s)
 RETURNING {{script_columns}};

@@ -26,6 +26,7 @@ QUERIES = load_queries(Path(__file__).with_name("queries.sql"))
 Sha = Annotated[str | None, QueryParameter(pattern=r"^[0-9a-f]{7,64}$")]
 
 DEPLOYMENTS: Table[Deployment] = Table(
+    tenancy="tenancy_allows(project_id)",
     name="deployments",
     label="deployment",
     struct=Deployment,
@@ -58,6 +59,7 @@ SCRIPTS: Table[Script] = Table(
     default_sort="execution_order",
     filters={"status": Filter("status = ANY(%(status)s)", list[ScriptStatus] | None)},
     scope="deployment_id = %(deployment_id)s",
+    tenancy="EXISTS (SELECT 1 FROM deployments d WHERE d.id = deployment_id AND tenancy_allows(d.project_id))",
     parent=DEPLOYMENTS,
     # Only under an existing deployment, after its last script, in its environment by default;
     # a run's times and duration follow the status.

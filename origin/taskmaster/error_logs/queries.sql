@@ -46,5 +46,5 @@ UPDATE error_logs SET
     resolved_at = coalesce(resolved_at, now()),
     resolved_by = coalesce(%(resolved_by)s, resolved_by),
     resolution_notes = coalesce(%(resolution_notes)s, resolution_notes)
-WHERE id = %(id)s AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
+WHERE id = %(id)s AND tenancy_task_visible(task_id) AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
 RETURNING {{error_columns}};

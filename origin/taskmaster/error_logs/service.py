@@ -23,6 +23,7 @@ from taskmaster.error_logs.schemas import (
 QUERIES = load_queries(Path(__file__).with_name("queries.sql"))
 
 ERRORS: Table[ErrorLog] = Table(
+    tenancy="tenancy_task_visible(task_id)",
     name="error_logs",
     label="error",
     struct=ErrorLog,

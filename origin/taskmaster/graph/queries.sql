@@ -39,6 +39,7 @@ AND CASE t.status WHEN 'pending' THEN coalesce(t.lease_expires_at <= now(), true
 SELECT t.id FROM tasks t
 WHERE t.status = 'in_progress' AND t.lease_expires_at <= now()
   AND /*scope*/ AND {{assignee_filter}} AND t.open_prerequisites = 0
+  AND tenancy_allows(t.project_id)
 ORDER BY t.lease_expires_at
 
 -- fragment: fresh_candidates
@@ -51,6 +52,7 @@ SELECT t.id FROM tasks t
 WHERE t.status = 'pending' AND t.open_prerequisites = 0
   AND /*scope*/ AND {{assignee_filter}}
   AND (t.lease_expires_at IS NULL OR t.lease_expires_at <= now())
+  AND tenancy_allows(t.project_id)
 ORDER BY t.parent_active DESC, t.priority DESC, t.open_dependants DESC, t.created_at, t.id
 
 -- fragment: leased_columns
@@ -137,7 +139,7 @@ RETURNING target.rank, {{leased_columns}};
 -- Every claim is a new lease: a new fencing token.
 WITH target AS (
     SELECT t.id AS target_id FROM tasks t
-    WHERE t.id = %(id)s
+    WHERE t.id = %(id)s AND tenancy_allows(t.project_id)
       AND ({{claimable}} OR (t.status = 'in_progress' AND t.lease_owner = %(agent)s))
       AND {{prerequisites_completed}}
     FOR UPDATE SKIP LOCKED
@@ -152,7 +154,7 @@ RETURNING {{leased_columns}};
 -- Why a claim, heartbeat, release or fenced status change touched nothing.
 SELECT t.status, t.lease_owner, coalesce(t.lease_expires_at > now(), false) AS lease_live,
        t.open_prerequisites > 0 AS blocked, t.lease_token, t.version
-FROM tasks t WHERE t.id = %(id)s;
+FROM tasks t WHERE t.id = %(id)s AND tenancy_allows(t.project_id);
 
 -- fragment: holds_lease
 -- The caller holds the task's lease: by agent name, and by the current token when it gives one
@@ -162,14 +164,14 @@ lease_owner = %(agent)s AND (%(lease_token)s::bigint IS NULL OR lease_token = %(
 -- name: heartbeat_task
 -- The lease holder extends its lease (also after expiry, as long as nobody else took it).
 UPDATE tasks SET lease_expires_at = now() + make_interval(secs => %(ttl_seconds)s)
-WHERE id = %(id)s AND {{holds_lease}} AND status = 'in_progress'
+WHERE id = %(id)s AND tenancy_allows(project_id) AND {{holds_lease}} AND status = 'in_progress'
 RETURNING {{leased_columns}};
 
 -- name: release_task
 -- The lease holder gives the task back: no lease, and pending again if it was in progress.
 UPDATE tasks SET lease_owner = NULL, lease_expires_at = NULL,
                  status = CASE WHEN status = 'in_progress' THEN 'pending' ELSE status END
-WHERE id = %(id)s AND {{holds_lease}}
+WHERE id = %(id)s AND tenancy_allows(project_id) AND {{holds_lease}}
 RETURNING {{task_columns}};
 
 -- name: change_status_fenced
@@ -177,7 +179,8 @@ RETURNING {{task_columns}};
 -- is the task's current lease (a holder whose lease lapsed and was taken over has an older one).
 WITH previous AS (
     SELECT id AS task_id, status AS old_status FROM tasks
-    WHERE id = %(id)s AND lease_owner IS NOT NULL AND lease_token = %(lease_token)s
+    WHERE id = %(id)s AND tenancy_allows(project_id) AND lease_owner IS NOT NULL
+      AND lease_token = %(lease_token)s
     FOR UPDATE
 ), changed AS (
     UPDATE tasks SET status = %(status)s
@@ -195,7 +198,7 @@ WITH previous AS (
 SELECT {{task_columns}} FROM changed;
 
 -- name: get_task
-SELECT {{task_columns}} FROM tasks WHERE id = %(id)s;
+SELECT {{task_columns}} FROM tasks WHERE id = %(id)s AND tenancy_allows(project_id);
 
 -- name: blockers
 -- What stands between a task and being ready: its unfinished prerequisites, theirs, and so on
@@ -220,7 +223,7 @@ ORDER BY depth, t.priority DESC, t.created_at, t.id
 LIMIT %(limit)s;
 
 -- name: project_exists
-SELECT EXISTS (SELECT 1 FROM projects WHERE id = %(project_id)s);
+SELECT EXISTS (SELECT 1 FROM projects WHERE id = %(project_id)s AND tenancy_allows(id));
 
 -- name: project_edges
 -- Every dependency row with at least one end in the project, and whether each end exists (an end
@@ -266,4 +269,4 @@ SELECT u.id FROM unnest(%(ids)s::uuid[]) AS u (id)
 WHERE NOT EXISTS (SELECT 1 FROM projects p WHERE p.id = u.id);
 
 -- name: lock_parent
-SELECT id FROM tasks WHERE id = %(id)s FOR SHARE;
+SELECT id FROM tasks WHERE id = %(id)s AND tenancy_allows(project_id) FOR SHARE;

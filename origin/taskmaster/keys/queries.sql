@@ -15,7 +15,7 @@ last_used_at, host(last_used_ip), usage_count, metadata, version, created_at, up
 -- What authentication needs, in KeyRecord field order.
 id, key_hash, scopes, allowed_ips::text[], allowed_endpoints, expires_at, grace_expires_at,
 revoked_at, is_active, rate_limit_per_minute, rate_limit_per_hour, rate_limit_per_day,
-rate_limit_burst
+rate_limit_burst, owner_user_id, allowed_projects
 
 -- name: set_context
 -- Transaction-local identity for RLS (app.current_key_id, app.is_admin) and the audit trigger.

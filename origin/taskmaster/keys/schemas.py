@@ -146,6 +146,9 @@ class Verdict(msgspec.Struct):
     allowed_ips: list[str] | None = None
     allowed_endpoints: list[str] | None = None
     rate_limits: VerdictRateLimits | None = None
+    cache_partition: str | None = None
+    """Set (the key id) when the key is limited to projects or owned by a user: the edge must not
+    share its cached answers with other keys of the same scopes (project tenancy)."""
 
 
 class VerifyRequest(msgspec.Struct, forbid_unknown_fields=True):

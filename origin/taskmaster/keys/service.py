@@ -38,6 +38,7 @@ from taskmaster.keys.schemas import (
     Verdict,
     VerdictRateLimits,
 )
+from taskmaster.people.grants import Grants
 
 QUERIES = load_queries(Path(__file__).with_name("queries.sql"))
 
@@ -75,20 +76,27 @@ class KeyRecord:
     per_hour: int
     per_day: int
     burst: int
+    owner_user_id: UUID | None = None  # the user the key acts for (None: a service key)
+    allowed_projects: tuple[str, ...] = ()  # empty: no project restriction
     # Derived once (a record is cached and read on every request of its key).
     key_id: str = field(init=False)
     effective_expiry: datetime | None = field(init=False)
     """When the key stops working: its expiry or the end of its rotation grace."""
+    grants: Grants = field(init=False)
+    """A service key's grants (an owned key's depend on its owner: people/authn.py)."""
 
     def __post_init__(self) -> None:
         ends = [t for t in (self.expires_at, self.grace_expires_at) if t is not None]
         object.__setattr__(self, "key_id", str(self.id))
         object.__setattr__(self, "effective_expiry", min(ends) if ends else None)
+        object.__setattr__(self, "grants", Grants.of_key(self.scopes, self.allowed_projects))
 
     @classmethod
     def from_row(cls, row: tuple[Any, ...]) -> KeyRecord:
         values = list(row)
         values[2], values[3], values[4] = tuple(row[2]), tuple(row[3]), tuple(row[4])
+        if len(values) > 14:
+            values[14] = tuple(str(project) for project in row[14] or ())
         return cls(*values)
 
     def refusal(self, now: datetime) -> str | None:
@@ -159,6 +167,9 @@ def verdict_for(record: KeyRecord | None, now: datetime) -> Verdict:
         allowed_endpoints=list(record.allowed_endpoints),
         rate_limits=VerdictRateLimits(
             record.per_minute, record.per_hour, record.per_day, record.burst
+        ),
+        cache_partition=(
+            record.key_id if record.owner_user_id is not None or record.allowed_projects else None
         ),
     )
 

@@ -66,6 +66,8 @@ def retention_of(settings: MaintenanceSettings) -> dict[str, int]:
         "logs": settings.log_retention_days,
         "api_access_logs": settings.access_log_retention_days,
         "error_logs": settings.error_retention_days,
+        "unresolved_error_logs": settings.unresolved_error_retention_days,
+        "audit_logs": settings.audit_retention_days,
         "system_metrics": settings.metrics_retention_days,
         "integration_events": settings.event_retention_days,
         "webhook_events": settings.event_retention_days,

@@ -19,6 +19,7 @@ from taskmaster.projects.schemas import Project, ProjectStatus, ProjectWrite, Sl
 QUERIES = load_queries(Path(__file__).with_name("queries.sql"))
 
 PROJECTS: Table[Project] = Table(
+    tenancy="tenancy_allows(id)",
     name="projects",
     label="project",
     struct=Project,

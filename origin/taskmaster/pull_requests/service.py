@@ -18,6 +18,7 @@ from taskmaster.pull_requests.schemas import (
 )
 
 PULL_REQUESTS: Table[PullRequest] = Table(
+    tenancy="tenancy_allows(project_id)",
     name="pull_requests",
     label="pull request",
     struct=PullRequest,

@@ -25,12 +25,12 @@ api_timestamp(created_at) AS created_at, api_timestamp(updated_at) AS updated_at
 -- GET /tasks/{id}: the version (for the ETag) and the task's JSON, which the origin sends as is
 -- (no row decoding, no struct, no encoding on the hottest read).
 SELECT task.version, row_to_json(task)::text
-FROM (SELECT {{task_json_columns}} FROM tasks WHERE id = %(id)s) AS task;
+FROM (SELECT {{task_json_columns}} FROM tasks WHERE id = %(id)s AND tenancy_allows(project_id)) AS task;
 
 -- name: change_task_status
 -- Moves the status and records the move as a status_change context, in one statement.
 WITH previous AS (
-    SELECT id AS task_id, status AS old_status FROM tasks WHERE id = %(id)s FOR UPDATE
+    SELECT id AS task_id, status AS old_status FROM tasks WHERE id = %(id)s AND tenancy_allows(project_id) FOR UPDATE
 ), changed AS (
     UPDATE tasks SET status = %(status)s
     FROM previous
@@ -52,7 +52,7 @@ id, task_id, context_type, context_data, metadata, created_at, updated_at
 -- name: insert_context
 -- Only under an existing task: no row back means the task does not exist (→ 404).
 INSERT INTO task_contexts (task_id, context_type, context_data, metadata)
-SELECT id, %(context_type)s, %(context_data)s, %(metadata)s FROM tasks WHERE id = %(task_id)s
+SELECT id, %(context_type)s, %(context_data)s, %(metadata)s FROM tasks WHERE id = %(task_id)s AND tenancy_allows(project_id)
 RETURNING {{context_columns}};
 
 -- fragment: dependency_columns
@@ -63,9 +63,10 @@ id, task_id, depends_on_task_id, dependency_type, metadata, created_at
 -- Only under an existing task (no row back → 404). The CHECK refuses a self-edge (422), the UNIQUE
 -- constraint a duplicate edge (409), the FK an unknown depends_on_task_id (422).
 INSERT INTO task_dependencies (task_id, depends_on_task_id, dependency_type, metadata)
-SELECT id, %(depends_on_task_id)s, %(dependency_type)s, %(metadata)s FROM tasks WHERE id = %(task_id)s
+SELECT id, %(depends_on_task_id)s, %(dependency_type)s, %(metadata)s FROM tasks WHERE id = %(task_id)s AND tenancy_allows(project_id)
 RETURNING {{dependency_columns}};
 
 -- name: delete_dependency
 DELETE FROM task_dependencies WHERE id = %(id)s AND task_id = %(task_id)s
+  AND tenancy_task_visible(task_id)
 RETURNING {{dependency_columns}};

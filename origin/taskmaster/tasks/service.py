@@ -35,6 +35,7 @@ PriorityBound = Annotated[int | None, QueryParameter(ge=0, le=10)]
 ComplexityBound = Annotated[int | None, QueryParameter(ge=1, le=10)]
 
 TASKS: Table[Task] = Table(
+    tenancy="tenancy_allows(project_id)",
     name="tasks",
     label="task",
     struct=Task,
@@ -83,6 +84,7 @@ SUBTASKS: Table[Task] = replace(
 )
 
 CONTEXTS: Table[TaskContext] = Table(
+    tenancy="tenancy_task_visible(task_id)",
     name="task_contexts",
     label="task context",
     struct=TaskContext,
@@ -98,6 +100,7 @@ CONTEXTS: Table[TaskContext] = Table(
 )
 
 DEPENDENCIES: Table[TaskDependency] = Table(
+    tenancy="tenancy_task_visible(task_id)",
     name="task_dependencies",
     label="dependency",
     struct=TaskDependency,

@@ -20,6 +20,7 @@ from taskmaster.validations.schemas import (
 ScoreParam = Annotated[float | None, QueryParameter(ge=0, le=100)]
 
 VALIDATIONS: Table[ValidationResult] = Table(
+    tenancy="tenancy_task_visible(task_id)",
     name="validation_results",
     label="validation result",
     struct=ValidationResult,

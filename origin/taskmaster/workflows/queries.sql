@@ -28,7 +28,7 @@ UPDATE workflows SET
     started_at = CASE WHEN %(status)s::text <> 'pending' THEN coalesce(started_at, now()) END,
     completed_at = CASE WHEN %(status)s::text IN ('completed', 'failed', 'cancelled')
         THEN coalesce(completed_at, now()) END
-WHERE id = %(id)s AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
+WHERE id = %(id)s AND tenancy_allows(project_id) AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
 RETURNING {{workflow_columns}};
 
 -- name: patch_workflow
@@ -54,14 +54,14 @@ UPDATE workflows w SET
         THEN coalesce(w.completed_at, now()) END
 FROM (
     SELECT CASE WHEN 'status' = ANY(%(fields)s) THEN %(status)s::text ELSE status END AS new_status
-    FROM workflows WHERE id = %(id)s
+    FROM workflows WHERE id = %(id)s AND tenancy_allows(project_id)
 ) n
-WHERE w.id = %(id)s AND (%(if_version)s::bigint IS NULL OR w.version = %(if_version)s)
+WHERE w.id = %(id)s AND tenancy_allows(w.project_id) AND (%(if_version)s::bigint IS NULL OR w.version = %(if_version)s)
 RETURNING {{workflow_columns}};
 
 -- name: get_progress
 SELECT id, status, completed_stages, total_stages, progress_percent::float8, current_stage, version
-FROM workflows WHERE id = %(id)s;
+FROM workflows WHERE id = %(id)s AND tenancy_allows(project_id);
 
 -- name: refresh_progress
 -- Recounts a workflow's stages after one changed (same transaction). Skipped stages count as done;
@@ -97,7 +97,7 @@ SELECT w.id, %(name)s, %(stage_type)s,
                 (SELECT coalesce(max(stage_order) + 1, 0) FROM workflow_stages
                  WHERE workflow_id = w.id)),
        %(config)s, %(max_retries)s, %(metadata)s
-FROM workflows w WHERE w.id = %(workflow_id)s
+FROM workflows w WHERE w.id = %(workflow_id)s AND tenancy_allows(w.project_id)
 RETURNING {{stage_columns}};
 
 -- name: patch_stage
@@ -121,5 +121,6 @@ FROM (
     FROM workflow_stages WHERE id = %(id)s
 ) n
 WHERE st.id = %(id)s AND st.workflow_id = %(workflow_id)s
+  AND EXISTS (SELECT 1 FROM workflows w WHERE w.id = st.workflow_id AND tenancy_allows(w.project_id))
   AND (%(if_version)s::bigint IS NULL OR st.version = %(if_version)s)
 RETURNING {{stage_columns}};

@@ -23,6 +23,7 @@ from taskmaster.workflows.schemas import (
 QUERIES = load_queries(Path(__file__).with_name("queries.sql"))
 
 WORKFLOWS: Table[Workflow] = Table(
+    tenancy="tenancy_allows(project_id)",
     name="workflows",
     label="workflow",
     struct=Workflow,
@@ -51,6 +52,7 @@ STAGES: Table[Stage] = Table(
     default_sort="stage_order",
     filters={"status": Filter("status = ANY(%(status)s)", list[StageStatus] | None)},
     scope="workflow_id = %(workflow_id)s",
+    tenancy="EXISTS (SELECT 1 FROM workflows w WHERE w.id = workflow_id AND tenancy_allows(w.project_id))",
     parent=WORKFLOWS,
     # Only under an existing workflow, after its last stage; times follow the status.
     insert_sql=QUERIES["insert_stage"],

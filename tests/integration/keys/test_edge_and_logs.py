@@ -107,6 +107,7 @@ def test_verify_endpoint_answers_signed_edge_calls_only(
         "allowed_ips": ["203.0.113.0/24"],
         "allowed_endpoints": ["/api/v1/tasks*"],
         "rate_limits": {"per_minute": 60, "per_hour": 1000, "per_day": 10000, "burst": 10},
+        "cache_partition": None,  # a service key without a project allow-list shares the cache
     }
     unknown = verify(anonymous_client, "0" * 64).json()["data"]
     assert unknown["valid"] is False and unknown["reason"] == "unknown"

@@ -26,6 +26,8 @@ RETENTION = {
     "ERROR_RETENTION_DAYS": "30",
     "METRICS_RETENTION_DAYS": "40",
     "EVENT_RETENTION_DAYS": "50",
+    "UNRESOLVED_ERROR_RETENTION_DAYS": "60",
+    "AUDIT_RETENTION_DAYS": "70",
 }
 LOCK_KEY = 0x746D_6D61_696E
 
@@ -56,11 +58,19 @@ def seed(url: str) -> None:
             " (repeat('a', 32), now() - interval '1 second'),"
             " (repeat('b', 32), now() + interval '1 minute')"
         )
-        # Unresolved errors are kept whatever their age.
-        conn.execute(
-            "INSERT INTO error_logs (error_type, error_code, message, created_at)"
-            " VALUES ('runtime', 'E2', 'open', now() - interval '400 days')"
-        )
+        # Unresolved errors have a retention of their own (by creation).
+        for days, tag in ((61, "open-old"), (59, "open")):
+            conn.execute(
+                "INSERT INTO error_logs (error_type, error_code, message, created_at)"
+                " VALUES ('runtime', 'E2', %s, now() - make_interval(days => %s))",
+                (tag, days),
+            )
+        for days, tag in ((71, "old"), (69, "new")):
+            conn.execute(
+                "INSERT INTO audit_logs (table_name, row_id, action, new_data, created_at)"
+                " VALUES ('retention_test', %s, 'INSERT', '{}', now() - make_interval(days => %s))",
+                (tag, days),
+            )
         for days, tag in ((41, "old"), (39, "new")):
             conn.execute(
                 "INSERT INTO system_metrics (name, value, recorded_at)"
@@ -97,6 +107,12 @@ def remaining(url: str) -> dict[str, list[str]]:
             ],
             "errors": [r[0] for r in conn.execute("SELECT message FROM error_logs ORDER BY 1")],
             "metrics": [r[0] for r in conn.execute("SELECT name FROM system_metrics ORDER BY 1")],
+            "audit": [
+                r[0]
+                for r in conn.execute(
+                    "SELECT row_id FROM audit_logs WHERE table_name = 'retention_test' ORDER BY 1"
+                )
+            ],
             "idempotency": [
                 r[0] for r in conn.execute("SELECT idempotency_key FROM idempotency_keys")
             ],
@@ -131,6 +147,7 @@ EXPECTED = {
     "access": ["/new"],
     "errors": ["new", "open"],
     "metrics": ["new"],
+    "audit": ["new"],
     "idempotency": ["live"],
     "tasks": ["lapsed:pending:None", "leased:in_progress:agent-1"],
 }
@@ -147,6 +164,8 @@ def test_cli_run_deletes_exactly_what_retention_says(fresh_db: str) -> None:
         "logs": 1,
         "api_access_logs": 1,
         "error_logs": 1,
+        "unresolved_error_logs": 1,
+        "audit_logs": 1,
         "system_metrics": 1,
         "integration_events": 0,
         "webhook_events": 0,

@@ -48,7 +48,9 @@ def _from_list(client: httpx.Client, task_id: str) -> dict[str, Any]:
 
 
 def _as_struct_encodes_it(db: psycopg.Connection, task_id: str) -> dict[str, Any]:
-    """The task as the struct path renders it: the row of ``TASKS.get_sql``, msgspec-encoded."""
+    """The task as the struct path renders it: the row of ``TASKS.get_sql``, msgspec-encoded (run
+    as the origin runs it for a caller who sees every project: project tenancy)."""
+    db.execute("SELECT set_config('app.projects', '*', false)")
     row = db.execute(TASK_TABLE.get_sql, {"id": task_id}).fetchone()
     assert row is not None
     return msgspec.json.decode(msgspec.json.encode(Task(*row)))

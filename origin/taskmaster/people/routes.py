@@ -1,0 +1,172 @@
+"""HTTP adapters for people: ``/api/v1/auth/*`` (login, refresh, logout), ``GET /api/v1/me`` and
+the admin-only ``/api/v1/users`` (route policies: public login/refresh/logout, any caller on
+``/me``, administrators on users; none is cached at the edge or read from the replica)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import State
+from litestar.params import FromPath, JSONBody
+from litestar.response import Stream
+
+from taskmaster.api.docs import COMMON, WRITE, problems
+from taskmaster.api.envelope import meta_for
+from taskmaster.api.policy import policy
+from taskmaster.auth.authenticate import presented_key
+from taskmaster.auth.scopes import ADMIN, AUTHENTICATED, PUBLIC
+from taskmaster.people import service
+from taskmaster.people.schemas import (
+    LoginRequest,
+    LogoutRequest,
+    MeEnvelope,
+    RefreshRequest,
+    TokenEnvelope,
+    UserEnvelope,
+)
+
+Req = Request[Any, Any, Any]
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def actor_of(request: Req) -> service.Actor:
+    identity = request.scope.get("auth")  # type: ignore[call-overload]
+    return service.Actor(
+        key_id=getattr(identity, "key_id", None),
+        user_id=getattr(identity, "user_id", None),
+        request_id=request.scope.get("request_id", ""),
+    )
+
+
+def _line(item: tuple[str, Any]) -> bytes:
+    return msgspec.json.encode({"table": item[0], "row": item[1]}) + b"\n"
+
+
+def _tokens(request: Req, pair: Any) -> Response[TokenEnvelope]:
+    return Response(TokenEnvelope(data=pair, meta=meta_for(request)), headers=NO_STORE)
+
+
+class AuthController(Controller):
+    path = "/api/v1/auth"
+    tags = ["people"]
+    # Credentials travel in the body (or the bearer token being ended).
+    opt = policy(PUBLIC, edge_ttl=None, replica=False)
+
+    @post("/login", status_code=200, responses=problems(*WRITE, 423), summary="Log in")
+    async def login(
+        self, request: Req, state: State, data: JSONBody[LoginRequest]
+    ) -> Response[Any]:
+        pair = await state.sessions.login(
+            data.login,
+            data.password,
+            client_ip=(request.scope.get("client") or ("",))[0] or None,
+            user_agent=request.headers.get("user-agent", ""),
+            actor=actor_of(request),
+        )
+        return _tokens(request, pair)
+
+    @post("/refresh", status_code=200, responses=problems(*WRITE), summary="Rotate tokens")
+    async def refresh(
+        self, request: Req, state: State, data: JSONBody[RefreshRequest]
+    ) -> Response[Any]:
+        since = state.people.generation
+        try:
+            pair = await state.sessions.refresh(data.refresh_token, actor_of(request))
+        except service.FamilyRevoked:
+            # A reused token revoked its family: no cached principal may outlive the answer.
+            await state.people.settled(since)
+            raise
+        return _tokens(request, pair)
+
+    @post(
+        "/logout",
+        status_code=204,
+        responses=problems(*WRITE),
+        summary="End the session of the bearer access token (or of a refresh token)",
+    )
+    async def logout(
+        self, request: Req, state: State, data: JSONBody[LogoutRequest | None] = None
+    ) -> None:
+        session_id = None
+        if request.headers.get("authorization"):
+            _, session_id, _ = await state.people.token_grants(presented_key(request.headers))
+        refresh = data.refresh_token if data else None
+        if session_id is None and refresh is None:
+            raise service.invalid_refresh("Send the access token or the refresh token to end.")
+        since = state.people.generation
+        await state.sessions.logout(session_id, refresh, actor_of(request))
+        await state.people.settled(since)
+
+
+@get(
+    "/api/v1/me",
+    responses=problems(*COMMON),
+    summary="Who am I",
+    tags=["people"],
+    opt=policy(AUTHENTICATED, edge_ttl=None, replica=False),
+)
+async def me(request: Req, state: State) -> Response[MeEnvelope]:
+    identity = request.scope["auth"]  # type: ignore[typeddict-item]
+    grants = identity.effective_grants()
+    found = await service.me(
+        state.pool,
+        identity.user_id,
+        identity.key_id,
+        grants,
+        grants.projects_for("tasks:read"),
+    )
+    return Response(MeEnvelope(data=found, meta=meta_for(request)), headers=NO_STORE)
+
+
+class UserController(Controller):
+    path = "/api/v1/users"
+    tags = ["people"]
+    opt = policy(ADMIN, edge_ttl=None, replica=False)
+
+    @get("/{user_id:uuid}", responses=problems(*COMMON), summary="Get a user")
+    async def get_user(self, request: Req, state: State, user_id: FromPath[UUID]) -> Response[Any]:
+        user = await service.get_user(state.pool, str(user_id))
+        return Response(UserEnvelope(data=user, meta=meta_for(request)), headers=NO_STORE)
+
+    @post("/{user_id:uuid}/unlock", status_code=204, responses=problems(*WRITE))
+    async def unlock(self, request: Req, state: State, user_id: FromPath[UUID]) -> None:
+        await service.unlock(state.pool, actor_of(request), str(user_id))
+
+    @get(
+        "/{user_id:uuid}/export",
+        responses=problems(*COMMON),
+        summary="Every row that references the user (NDJSON, streamed)",
+        media_type="application/x-ndjson",
+    )
+    async def export(self, request: Req, state: State, user_id: FromPath[UUID]) -> Stream:
+        rows = service.export_rows(state.pool, str(user_id))
+        first = await anext(rows, None)  # a 404 surfaces before the 200 starts streaming
+        await service.audit_export(state.pool, actor_of(request), str(user_id))
+
+        async def lines() -> AsyncIterator[bytes]:
+            if first is None:
+                return
+            yield _line(first)
+            async for item in rows:
+                yield _line(item)
+
+        return Stream(lines(), media_type="application/x-ndjson", headers=NO_STORE)
+
+    @post("/{user_id:uuid}/erase", status_code=200, responses=problems(*WRITE))
+    async def erase(self, request: Req, state: State, user_id: FromPath[UUID]) -> Response[Any]:
+        since = state.people.generation
+        rewritten = await service.erase(state.pool, actor_of(request), str(user_id))
+        await state.people.settled(since)
+        body = {"user_id": str(user_id), "pseudonym": service.pseudonym(str(user_id)),
+                "rows_rewritten": rewritten}  # fmt: skip
+        return Response({"data": body, "meta": meta_for(request)}, headers=NO_STORE)
+
+    @post("/{user_id:uuid}/deactivate", status_code=204, responses=problems(*WRITE))
+    async def deactivate(self, request: Req, state: State, user_id: FromPath[UUID]) -> None:
+        since = state.people.generation
+        await service.set_active(state.pool, actor_of(request), str(user_id), False)
+        await state.people.settled(since)

@@ -119,5 +119,5 @@ def test_database_down_alert_fires_from_a_real_prometheus(
     print(f"{ALERT} firing {elapsed:.1f}s after the stop (for: + 2 scrapes = {limit:.0f}s)")
     # The scrape still succeeds (the token needs no database): it is the database that is down.
     assert [r["value"][1] for r in _query(api, 'up{job="taskmaster"}')] == ["1"]
-    # +2 s: this test's own polling of the API, and a loaded shared CI machine.
-    assert elapsed <= limit + 2, f"firing after {elapsed:.1f}s, limit {limit}s (+2 s)"
+    # +0.5 s: only this test's own observation (it polls the API every 0.2 s), not Prometheus.
+    assert elapsed <= limit + 0.5, f"firing after {elapsed:.1f}s, limit {limit}s"

@@ -1,6 +1,6 @@
 """``/api/v1/subscriptions``: who receives events, and how their deliveries went.
 
-Scope ``admin`` for everything (``auth/scopes.py``): a subscription receives every task's and
+Scope ``admin`` for everything (the controller's policy): a subscription receives every task's and
 deployment's data and makes the origin POST to a URL of the caller's choosing. List, get and
 delete are generated from the table; create (which answers the secret once), patch (which checks
 the URL) and the deliveries beside them.

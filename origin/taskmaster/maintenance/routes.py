@@ -1,6 +1,6 @@
 """``POST /internal/maintenance/run``: the edge Worker's cron trigger (signed edge calls only).
 
-``/internal`` needs a valid, fresh edge signature (``auth/scopes.py`` → ``EDGE_ONLY``); the Worker's
+``/internal`` needs a valid, fresh edge signature (its policy: ``EDGE_ONLY``); the Worker's
 ``scheduled`` handler signs an empty body with key id ``-``. Answers 200 with the run's report,
 ``status: already_running`` included (another run holds the lock: nothing to do).
 """

@@ -1,6 +1,6 @@
 """The receivers: ``POST /api/v1/webhooks/github`` and ``/api/v1/webhooks/linear``.
 
-They need no API key (``auth/scopes.py`` lists ``/api/v1/webhooks`` as public): the provider's
+They need no API key (their router's policy is public): the provider's
 HMAC signature over the raw body is the authentication. A bad or missing signature is a 401 and
 stores nothing; a redelivery is a 200 with the original event; a new delivery is a 202 (stored as
 ``pending``, processed by the background loop).

@@ -93,6 +93,8 @@ def planned(
                     if statement.strip():
                         conn.execute(cast(LiteralString, statement), params)
             conn.execute("VACUUM ANALYZE tasks, task_dependencies")
+            # Tenancy: this session may see every project (as an admin's request does).
+            conn.execute("SELECT set_config('app.projects', '*', false)")
             yield conn, project
     finally:
         pg_server.drop_database(name)

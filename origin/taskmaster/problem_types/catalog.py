@@ -91,4 +91,13 @@ CATALOG: dict[str, ProblemType] = _entries(
     ("edge-misconfigured", "Edge misconfigured", (500,), "The edge lacks a setting it needs (edge)."),
     ("internal-error", "Internal server error", (500,), "An unexpected error; quote the request id when reporting it."),
     ("http-error", "Error", (400,), "Any other HTTP-level refusal."),
+    # ---- people ---------------------------------------------------------------------------------
+    ("invalid-credentials", "Invalid credentials", (401,), "The login or password is wrong (an unknown user answers the same, in the same time)."),
+    ("account-locked", "Account locked", (423,), "Too many failed logins: the account is locked for LOGIN_LOCKOUT_SECONDS (see Retry-After) or until an admin unlocks it."),
+    ("invalid-refresh-token", "Invalid refresh token", (401,), "The refresh token is unknown, expired or spent (a spent one revokes its whole family)."),
+    ("inactive-user", "User inactive", (401,), "The user is deactivated or its session has ended."),
+    ("unknown-access-user", "Unknown Access user", (403,), "The Cloudflare Access identity maps to no user (and ACCESS_AUTO_PROVISION is off)."),
+    ("unknown-role", "Unknown role", (422,), "The body names a role that does not exist."),
+    ("builtin-role", "Built-in role", (409,), "A built-in role (admin, developer, viewer, api_client) cannot be changed."),
+    ("role-not-deletable", "Role not deletable", (409,), "The role is built in or does not exist."),
 )  # fmt: skip

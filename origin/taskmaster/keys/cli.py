@@ -8,10 +8,8 @@ as the HTTP routes, so the same rules, audit rows (request id ``cli-…``) and n
 from __future__ import annotations
 
 import argparse
-import asyncio
 import ipaddress
 import json
-import os
 import re
 import sys
 import uuid
@@ -22,6 +20,7 @@ from typing import Any, TypeVar
 import msgspec
 
 from taskmaster.api.pagination import CursorCodec, parse_sort
+from taskmaster.db.cli_pool import run_with_pool
 from taskmaster.db.pool import ConnectionPool
 from taskmaster.errors import ApiError
 from taskmaster.keys import service
@@ -48,18 +47,8 @@ def cidr(text: str) -> str:
 
 
 def _run(work: Callable[[ConnectionPool, service.Actor], Awaitable[T]]) -> T:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url:
-        raise SystemExit("taskmaster keys: DATABASE_URL is not set")
-
-    async def go() -> T:
-        pool = ConnectionPool(url, name="cli", min_size=0, max_size=1, connect_timeout_s=5)
-        try:
-            return await work(pool, service.Actor(None, f"cli-{uuid.uuid4().hex}"))
-        finally:
-            await pool.close()
-
-    return asyncio.run(go())
+    actor = service.Actor(None, f"cli-{uuid.uuid4().hex}")
+    return run_with_pool(lambda pool: work(pool, actor), "taskmaster keys")
 
 
 def _print_key(key: ApiKey, as_json: bool, plain: str | None = None) -> None:

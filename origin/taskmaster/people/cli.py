@@ -9,10 +9,8 @@ routes, so the same rules and audit rows (request id ``cli-…``) apply.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import getpass
 import json
-import os
 import sys
 import uuid
 from collections.abc import Awaitable, Callable
@@ -20,6 +18,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
+from taskmaster.db.cli_pool import run_with_pool
 from taskmaster.db.pool import ConnectionPool
 from taskmaster.errors import ApiError
 from taskmaster.people import service
@@ -29,19 +28,9 @@ Subparsers = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 def _run(work: Callable[[ConnectionPool, service.Actor], Awaitable[T]]) -> T:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url:
-        raise SystemExit("taskmaster: DATABASE_URL is not set")
-
-    async def go() -> T:
-        pool = ConnectionPool(url, name="cli", min_size=0, max_size=1, connect_timeout_s=5)
-        try:
-            return await work(pool, service.Actor(None, None, f"cli-{uuid.uuid4().hex}"))
-        finally:
-            await pool.close()
-
+    actor = service.Actor(None, None, f"cli-{uuid.uuid4().hex}")
     try:
-        return asyncio.run(go())
+        return run_with_pool(lambda pool: work(pool, actor), "taskmaster")
     except ApiError as exc:
         print(f"taskmaster: {exc.detail}", file=sys.stderr)
         raise SystemExit(1) from exc

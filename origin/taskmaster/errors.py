@@ -83,6 +83,17 @@ def not_found(resource: str, resource_id: object) -> ApiError:
     return ApiError(404, "not-found", "Not found", f"{resource} {resource_id} does not exist")
 
 
+def invalid_body(errors: list[FieldError]) -> ApiError:
+    """The 422 for a body that does not match its schema; ``errors`` names each field and rule."""
+    return ApiError(
+        422,
+        "validation-failed",
+        "Unprocessable content",
+        "The request body does not match the schema.",
+        errors=errors,
+    )
+
+
 def bad_request(code: str, detail: str, errors: list[FieldError] | None = None) -> ApiError:
     return ApiError(400, code, "Bad request", detail, errors=errors)
 
@@ -356,13 +367,7 @@ def _from_http_exception(exc: HTTPException) -> ApiError:
         ]
         in_body = any(isinstance(item, dict) and item.get("source") == "body" for item in extra)
         if in_body:
-            return ApiError(
-                422,
-                "validation-failed",
-                "Unprocessable content",
-                "The request body does not match the schema.",
-                errors=errors,
-            )
+            return invalid_body(errors)
         if errors:
             return bad_request("invalid-parameter", "A request parameter is invalid.", errors)
         return bad_request("malformed-body", str(exc.detail))

@@ -43,8 +43,8 @@ def signed_request(
     nonce: str | None = None,
 ) -> OriginRequest:
     """The origin request for `path_and_query`: `headers` (the client's, already filtered, or
-    none) plus the signed identity (with a new nonce unless `nonce` is given) and the Access
-    headers; a bodyless method sends no body."""
+    none) plus the signed identity (`signing.identity_headers` draws a new nonce unless `nonce`
+    is given) and the Access headers; a bodyless method sends no body."""
     outgoing = headers if headers is not None else Headers()
     identity = signing.identity_headers(
         settings.signing_secret,
@@ -56,7 +56,7 @@ def signed_request(
         client_ip=client_ip,
         request_id=request_id,
         body=body,
-        nonce=nonce or signing.new_nonce(),
+        nonce=nonce,
     )
     for name, value in identity.items():
         outgoing.set(name, value)

@@ -31,7 +31,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import ParameterKwarg
 
 from taskmaster.api.types import RULES
-from taskmaster.errors import ApiError, FieldError, bad_request
+from taskmaster.errors import FieldError, bad_request, invalid_body
 
 _PATH = re.compile(r" - at `\$(.*)`$")
 _NAMED_FIELD = re.compile(r"field `([^`]+)`")
@@ -115,16 +115,6 @@ def _nul_path(value: Any, path: str = "") -> str | None:
     return None
 
 
-def _invalid_body(errors: list[FieldError]) -> ApiError:
-    return ApiError(
-        422,
-        "validation-failed",
-        "Unprocessable content",
-        "The request body does not match the schema.",
-        errors=errors,
-    )
-
-
 async def check_body(request: Request[Any, Any, Any]) -> None:
     """Decode the body strictly into the handler's ``data`` type (see the module docstring)."""
     decoder = _decoder(request.route_handler)
@@ -137,14 +127,14 @@ async def check_body(request: Request[Any, Any, Any]) -> None:
         value = decoder.decode(body)
     except msgspec.ValidationError as exc:
         raw = _untyped(body)
-        raise _invalid_body([_field_error(str(exc), raw)]) from None
+        raise invalid_body([_field_error(str(exc), raw)]) from None
     except msgspec.DecodeError:
         return  # not JSON at all: Litestar's own 400
     if _NUL in body:
         path = _nul_path(_untyped(body))
         if path is not None:
             rule = "must not contain NUL (U+0000): the database cannot store it"
-            raise _invalid_body([FieldError(field=path or "body", message=rule)])
+            raise invalid_body([FieldError(field=path or "body", message=rule)])
     # Litestar's lax conversion passes an already-typed value through unchanged.
     request._connection_state.json = value
 

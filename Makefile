@@ -55,6 +55,14 @@ $(REDOCLY_STAMP): tools/redocly/package.json tools/redocly/package-lock.json
 	npm ci --prefix tools/redocly --no-audit --no-fund --loglevel=error
 	@touch $(REDOCLY_STAMP)
 
+AXE_STAMP := tools/axe/node_modules/.installed
+
+# axe-core (npm, pinned by tools/axe/package-lock.json) checks the web console's accessibility in
+# tests/browser (injected into each page).
+$(AXE_STAMP): tools/axe/package.json tools/axe/package-lock.json
+	npm ci --prefix tools/axe --no-audit --no-fund --loglevel=error
+	@touch $(AXE_STAMP)
+
 # The browser tests (tests/browser) drive Debian's Chromium with Playwright (pinned in
 # constraints.txt); Playwright's own browser download cannot work offline, so the system one is used.
 CHROMIUM := /usr/bin/chromium
@@ -62,7 +70,7 @@ $(CHROMIUM):
 	apt-get install -y -q chromium >/dev/null 2>&1 \
 	  || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }
 
-install: $(STAMP) $(EDGE_STAMP) $(REDOCLY_STAMP) ## Create .venv, install pinned Python deps, the edge runner's and Redocly CLI (idempotent)
+install: $(STAMP) $(EDGE_STAMP) $(REDOCLY_STAMP) $(AXE_STAMP) ## Create .venv, install pinned Python deps, the edge runner's, Redocly CLI and axe-core (idempotent)
 
 db-start: $(STAMP) ## Start the embedded development PostgreSQL (no-op with DATABASE_URL; ARCHIVE=1: archive WAL into backups/wal)
 	@if [ -z "$(DATABASE_URL)" ]; then $(PY) -m taskmaster.devdb start $(DEV_DATA_DIR) $(DEV_DB_PORT) \
@@ -80,7 +88,7 @@ key: db-start ## Make an API key on the dev DB (or DATABASE_URL): make key NAME=
 
 # prometheus + promtool (Debian's package) for the rule tests and the real-Prometheus alert test;
 # the apt index is refreshed only when the install fails without it.
-test: $(STAMP) $(EDGE_STAMP) $(REDOCLY_STAMP) $(CHROMIUM) ## Run every test (installs what it needs first: Python and npm packages, Chromium, Prometheus)
+test: $(STAMP) $(EDGE_STAMP) $(REDOCLY_STAMP) $(AXE_STAMP) $(CHROMIUM) ## Run every test (installs what it needs first: Python and npm packages, Chromium, Prometheus)
 	@{ command -v promtool && command -v prometheus; } >/dev/null || apt-get install -y -qq prometheus >/dev/null 2>&1 \
 	  || { apt-get update -qq && apt-get install -y -qq prometheus >/dev/null; }
 	$(PY) -m pytest $(PYTEST_ARGS)

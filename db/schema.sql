@@ -4409,6 +4409,13 @@ CREATE POLICY api_keys_api_own_or_admin ON public.api_keys TO taskmaster_api USI
 
 
 --
+-- Name: api_keys api_keys_api_owner; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY api_keys_api_owner ON public.api_keys TO taskmaster_api USING ((owner_user_id = (NULLIF(current_setting('app.current_user_id'::text, true), ''::text))::uuid)) WITH CHECK ((owner_user_id = (NULLIF(current_setting('app.current_user_id'::text, true), ''::text))::uuid));
+
+
+--
 -- Name: api_keys api_keys_readonly_own_or_admin; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -4617,4 +4624,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261201100300'),
     ('20261201120000'),
     ('20261201140000'),
-    ('20261201141500');
+    ('20261201141500'),
+    ('20261201170000');

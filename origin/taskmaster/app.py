@@ -42,6 +42,7 @@ from taskmaster.auth.scopes import PUBLIC
 from taskmaster.auth.tokens import AccessTokens
 from taskmaster.background import BackgroundJobs
 from taskmaster.configuration.routes import ConfigurationController
+from taskmaster.console.routes import console_router
 from taskmaster.db.consistency import Consistency, ReplicaWatch, WriteMarks
 from taskmaster.db.observe import OBSERVER
 from taskmaster.db.pool import ConnectionPool
@@ -55,7 +56,7 @@ from taskmaster.front import front_middleware
 from taskmaster.graph.routes import ProjectGraphController, TaskGraphController
 from taskmaster.health.routes import health, health_detailed
 from taskmaster.integrations.routes import IntegrationController
-from taskmaster.keys.routes import KeyController, verify_key
+from taskmaster.keys.routes import KeyController, OwnKeyController, verify_key
 from taskmaster.logs.routes import LogController, batch_router
 from taskmaster.maintenance.routes import run_maintenance
 from taskmaster.metrics.routes import MetricController, metrics_batch_router
@@ -64,7 +65,7 @@ from taskmaster.observability.logs import RequestLog, configure_logging
 from taskmaster.observability.metrics import OriginMetrics
 from taskmaster.observability.routes import metrics
 from taskmaster.people.authn import PeopleAuth
-from taskmaster.people.routes import AuthController, UserController, me
+from taskmaster.people.routes import AuthController, BrowserSessionController, UserController, me
 from taskmaster.people.service import Sessions
 from taskmaster.problem_types.routes import problem_index, problem_type
 from taskmaster.projects.routes import ProjectController
@@ -95,6 +96,7 @@ ROUTE_HANDLERS = [
     ValidationController,
     ErrorLogController,
     KeyController,
+    OwnKeyController,
     verify_key,
     LogController,
     MetricController,
@@ -109,6 +111,7 @@ ROUTE_HANDLERS = [
     TemplateController,
     ConfigurationController,
     AuthController,
+    BrowserSessionController,
     me,
     UserController,
 ]
@@ -162,6 +165,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         access=access,
         people=people,
         metrics_token_sha256=auth.metrics_token_sha256,
+        csrf_secret=settings.secret_key,
     )
     request_log = RequestLog(observability.log_format) if observability.log_requests else None
     metrics_registry = OriginMetrics()
@@ -210,6 +214,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             batch_router(settings.logs_batch_max_body_bytes),
             metrics_batch_router(settings.logs_batch_max_body_bytes),
             assets_router(),
+            console_router(),
         ],
         state=State(
             {

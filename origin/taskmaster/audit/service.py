@@ -12,6 +12,7 @@ from taskmaster.api.params import From, To
 from taskmaster.audit.schemas import AccessEntry, Action, AuditEntry, Method
 from taskmaster.db.sql import load_queries
 from taskmaster.db.table import Filter, Table
+from taskmaster.tasks.service import TASKS
 
 QUERIES = load_queries(Path(__file__).with_name("queries.sql"))
 
@@ -41,6 +42,20 @@ AUDIT_LOGS: Table[AuditEntry] = Table(
         "request_id": Filter("request_id = %(request_id)s", RequestId),
         **_TIME_RANGE,
     },
+)
+
+# One task's history (``GET /api/v1/tasks/{id}/history``, the console's task page): whoever may
+# read the task (the parent's tenancy, 404 otherwise) may read how it changed.
+TASK_HISTORY: Table[AuditEntry] = Table(
+    name="audit_logs",
+    label="audit entry",
+    struct=AuditEntry,
+    columns=QUERIES["fragment:audit_columns"],
+    sorts=("created_at", "id"),
+    default_sort="-created_at",
+    filters={"action": AUDIT_LOGS.filters["action"], **_TIME_RANGE},
+    scope="table_name = 'tasks' AND row_id = %(task_id)s::text",
+    parent=TASKS,
 )
 
 ACCESS_LOGS: Table[AccessEntry] = Table(

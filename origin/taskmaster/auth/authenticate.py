@@ -3,9 +3,12 @@
 1. the scope the matched route's policy needs (``api.policy``); public routes stop here;
 2. Cloudflare Access JWT, when ``CF_ACCESS_AUD`` is configured;
 3. identity asserted by the edge, believed only with a valid, fresh signature (``auth.edge``);
-4. otherwise the caller's own key: ``Authorization: Bearer`` or ``X-API-Key``, format and checksum
+4. with no ``Authorization``/``X-API-Key``: the console's session cookie (``auth.browser``), or a
+   verified Cloudflare Access identity; both are ambient credentials, so a state-changing request
+   they sign in must carry the ``X-CSRF-Token`` of that session (403 ``csrf-token-invalid``);
+5. otherwise the caller's own key: ``Authorization: Bearer`` or ``X-API-Key``, format and checksum
    first (no lookup for a malformed key), then the verdict cache / ``find_api_key_by_hash``;
-5. expiry/revocation (401), client IP and endpoint allow-lists and the scope (403).
+6. expiry/revocation (401), client IP and endpoint allow-lists and the scope (403).
 
 On success ``scope["auth"]`` holds the :class:`Identity` (``request.auth`` in handlers), usage is
 queued for the batched recorder (the request's session stamps its transactions with the key).
@@ -28,11 +31,11 @@ from litestar import Request
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from taskmaster.api.policy import policy_of
-from taskmaster.auth import edge, nonces
+from taskmaster.auth import browser, edge, nonces
 from taskmaster.auth.cache import MISSING, VerdictCache
 from taskmaster.auth.cf_access import AccessVerifier
 from taskmaster.auth.recorder import Recorder, normalized_ip
-from taskmaster.auth.scopes import AUTHENTICATED, EDGE_ONLY, PUBLIC
+from taskmaster.auth.scopes import AUTHENTICATED, EDGE_ONLY, PUBLIC, READ_METHODS
 from taskmaster.auth.tokens import looks_like_jwt
 from taskmaster.db.context import EVERY_PROJECT, NO_PROJECT, tenancy_value
 from taskmaster.db.pool import ConnectionPool
@@ -48,6 +51,8 @@ READ_SCOPE = "tasks:read"
 METRICS_PATH = "/metrics"
 METRICS_SCOPE = "metrics:read"
 BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="taskmaster"'}
+# The scope key under which the CSRF token of an ambient (cookie) sign-in is kept.
+CSRF_TOKEN_KEY = "csrf_token"  # noqa: S105 - a dict key, not a secret
 
 
 class Identity(msgspec.Struct, frozen=True, gc=False):
@@ -149,7 +154,9 @@ class Authenticator:
         access: AccessVerifier | None = None,
         people: PeopleAuth | None = None,
         metrics_token_sha256: str = "",
+        csrf_secret: str = "",
     ) -> None:
+        self._csrf_secret = csrf_secret
         self._metrics_token = metrics_token_sha256.lower()
         self._pool = pool
         self._cache = cache
@@ -214,11 +221,13 @@ class Authenticator:
             if scraper is not None:
                 identity = scraper
             elif (
-                access_claims is not None and self._people is not None and not _credential(headers)
+                self._people is not None
+                and not _credential(headers)
+                and (
+                    access_claims is not None or browser.SESSION_COOKIE in headers.get("cookie", "")
+                )
             ):
-                # SSO: the verified Access identity is the caller (no key, no token of ours).
-                user_id, grants = await self._people.access_grants(access_claims, client_ip)
-                identity = Identity(None, grants.scopes(), client_ip, False, user_id, None, grants)
+                identity = await self._ambient(scope, headers, access_claims, client_ip)
             else:
                 identity = await self._own_key(headers, path, client_ip)
         # Known from here on (so a 403 is logged against its key).
@@ -242,6 +251,37 @@ class Authenticator:
         if identity.key_id is not None:
             self._recorder.record_use(identity.key_id, normalized_ip(identity.client_ip))
         return body
+
+    async def _ambient(
+        self,
+        scope: Scope,
+        headers: dict[str, str],
+        access_claims: dict[str, Any] | None,
+        client_ip: str | None,
+    ) -> Identity:
+        """A browser's sign-in: the console's session cookie, else the verified Access identity
+        (SSO: no key, no token of ours). A cookie makes it ambient, so writes need the CSRF token
+        (an Access assertion without cookies is a service token's call: no CSRF to check)."""
+        assert self._people is not None
+        token = browser.cookie_value(headers.get("cookie"), browser.SESSION_COOKIE)
+        if token is not None:
+            user_id, session_id, grants = await self._people.token_grants(token)
+            identity = Identity(
+                None, grants.scopes(), client_ip, False, user_id, session_id, grants
+            )
+            subject: str | None = session_id
+        elif access_claims is not None:
+            user_id, grants = await self._people.access_grants(access_claims, client_ip)
+            identity = Identity(None, grants.scopes(), client_ip, False, user_id, None, grants)
+            subject = browser.ACCESS_SUBJECT + user_id if "cookie" in headers else None
+        else:
+            raise missing_api_key()  # a cookie header that holds no session cookie
+        if subject is not None:
+            expected = browser.csrf_token(self._csrf_secret, subject)
+            scope[CSRF_TOKEN_KEY] = expected  # type: ignore[literal-required]
+            if scope["method"] not in READ_METHODS:
+                browser.check_csrf(self._csrf_secret, subject, headers.get(browser.CSRF_HEADER))
+        return identity
 
     async def _vouched(self, asserted: edge.EdgeIdentity) -> Identity:
         """The identity the edge signed, with the grants of its key's owner or its user."""
@@ -356,7 +396,14 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 
 
 _AUTH_HEADERS = frozenset(
-    {b"authorization", b"x-api-key", b"cf-access-jwt-assertion", edge.SIGNATURE_HEADER.encode()}
+    {
+        b"authorization",
+        b"x-api-key",
+        b"cf-access-jwt-assertion",
+        b"cookie",
+        browser.CSRF_HEADER.encode(),
+        edge.SIGNATURE_HEADER.encode(),
+    }
 )
 
 
@@ -368,6 +415,8 @@ def _auth_headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
     """The headers authentication reads (the first of each name), decoded."""
     found: dict[str, str] = {}
     for name, value in raw:
-        if name in _AUTH_HEADERS:
+        if name == b"cookie" and "cookie" in found:  # HTTP/2 may split cookies over headers
+            found["cookie"] += "; " + value.decode("latin-1")
+        elif name in _AUTH_HEADERS:
             found.setdefault(name.decode("latin-1"), value.decode("latin-1"))
     return found

@@ -70,8 +70,10 @@ class AccessTokens:
         )
         return token, expires
 
-    def verify(self, token: str) -> AccessClaims:
-        """The token's claims; 401 problem when it is malformed, forged, expired or foreign."""
+    def verify(self, token: str, *, expired_ok: bool = False) -> AccessClaims:
+        """The token's claims; 401 problem when it is malformed, forged, expired or foreign.
+        ``expired_ok``: an expired token still names its session (a browser renewing its cookie
+        session, auth/browser.py), never a grant by itself."""
         try:
             kid = jwt.get_unverified_header(token).get("kid")
         except jwt.InvalidTokenError as exc:
@@ -86,7 +88,10 @@ class AccessTokens:
                 algorithms=[ALGORITHM],
                 audience=AUDIENCE,
                 issuer=ISSUER,
-                options={"require": ["exp", "iat", "sub", "sid", "iss", "aud"]},
+                options={
+                    "require": ["exp", "iat", "sub", "sid", "iss", "aud"],
+                    "verify_exp": not expired_ok,
+                },
             )
         except jwt.ExpiredSignatureError as exc:
             raise invalid_token("The access token has expired.") from exc

@@ -103,3 +103,32 @@ FROM json_to_recordset(%(entries)s::json) AS e(
     api_key_id uuid, request_id text, method text, path text, status_code smallint,
     duration_ms integer, client_ip inet, user_agent text, created_at float8
 )
+
+-- name: set_owner_context
+-- A person managing their own keys (/api/v1/me/keys): RLS shows the keys they own, nothing else.
+SELECT set_config('app.current_key_id', '', true),
+       set_config('app.current_user_id', %(user_id)s, true),
+       set_config('app.is_admin', 'off', true),
+       set_config('app.request_id', %(request_id)s, true)
+
+-- name: insert_owned_key
+INSERT INTO api_keys (
+    name, description, key_hash, key_prefix, owner, owner_user_id, scopes, expires_at
+) VALUES (
+    %(name)s, %(description)s, %(key_hash)s, %(key_prefix)s, %(owner)s, %(owner_user_id)s,
+    %(scopes)s, %(expires_at)s
+) RETURNING {{key_columns}}
+
+-- name: list_owned_keys
+-- Newest first; a person holds few keys, so one bounded page (no cursor).
+SELECT {{key_columns}} FROM api_keys WHERE owner_user_id = %(owner_user_id)s
+ORDER BY created_at DESC, id DESC LIMIT %(limit)s
+
+-- name: revoke_owned_key
+-- revoke_key for the key's owner: the filter says so too (RLS alone would not bind a table owner).
+UPDATE api_keys
+SET revoked_at = coalesce(revoked_at, now()),
+    revoked_reason = CASE WHEN revoked_at IS NULL THEN %(reason)s ELSE revoked_reason END,
+    is_active = false
+WHERE id = %(id)s AND owner_user_id = %(owner_user_id)s
+RETURNING {{key_columns}}

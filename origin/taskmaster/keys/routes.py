@@ -16,8 +16,9 @@ from taskmaster.api.envelope import Pagination, meta_for
 from taskmaster.api.etags import etag
 from taskmaster.api.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, parse_sort
 from taskmaster.api.policy import policy
-from taskmaster.auth.scopes import EDGE_ONLY, KEY_ADMIN_SCOPES
+from taskmaster.auth.scopes import AUTHENTICATED, EDGE_ONLY, KEY_ADMIN_SCOPES
 from taskmaster.db.session import Session
+from taskmaster.errors import ApiError
 from taskmaster.keys import service
 from taskmaster.keys.schemas import (
     ApiKey,
@@ -28,6 +29,8 @@ from taskmaster.keys.schemas import (
     KeyPage,
     KeyRevoke,
     KeyRotate,
+    OwnKeyCreate,
+    OwnKeysEnvelope,
     VerdictEnvelope,
     VerifyRequest,
 )
@@ -156,6 +159,64 @@ class KeyController(Controller):
         key = await service.rotate_key(db, actor_of(request), key_id, data.grace_seconds)
         await state.authenticator.cache.settled(str(key_id), since)
         return _created(request, key, self.path)
+
+
+def owner_of(request: Request[Any, Any, Any]) -> service.Owner:
+    """The signed-in person (token, console cookie or Access); a key cannot mint keys here."""
+    identity = request.scope["auth"]  # type: ignore[typeddict-item]
+    if identity.user_id is None or identity.key_id is not None:
+        raise ApiError(
+            403,
+            "person-required",
+            "A person must sign in",
+            "Only a signed-in person manages their own keys, not an API key.",
+        )
+    return service.Owner(identity.user_id, identity.scopes, request.scope.get("request_id", ""))
+
+
+class OwnKeyController(Controller):
+    """The signed-in person's own keys (the console's key page): never more than their scopes,
+    never another's key (row-level security by owner, migration add_api_key_owner_policy)."""
+
+    path = "/api/v1/me/keys"
+    opt = policy(AUTHENTICATED, edge_ttl=None, replica=False)
+    tags = ["keys"]
+
+    @post("/", responses=problems(*WRITE), summary="Create a key of my own (shown once)")
+    async def create_own_key(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Session],
+        data: JSONBody[OwnKeyCreate],
+    ) -> Response[KeyCreatedEnvelope]:
+        key = await service.create_owned_key(db, owner_of(request), data)
+        return _created(request, key, self.path)
+
+    @get("/", responses=problems(*COMMON), summary="List my keys (newest first, prefix only)")
+    async def list_own_keys(
+        self, request: Request[Any, Any, Any], db: NamedDependency[Session]
+    ) -> Response[OwnKeysEnvelope]:
+        keys = await service.list_owned_keys(db, owner_of(request))
+        body = OwnKeysEnvelope(data=keys, meta=meta_for(request))
+        return Response(body, headers={"Cache-Control": NO_STORE})
+
+    @post(
+        "/{key_id:uuid}/revoke",
+        status_code=200,
+        responses=problems(*WRITE),
+        summary="Revoke my key",
+    )
+    async def revoke_own_key(
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        db: NamedDependency[Session],
+        key_id: FromPath[UUID],
+    ) -> Response[KeyEnvelope]:
+        since = state.authenticator.cache.generation
+        key = await service.revoke_owned_key(db, owner_of(request), key_id)
+        await state.authenticator.cache.settled(str(key_id), since)
+        return _single(request, key)
 
 
 @post(

@@ -100,6 +100,25 @@ class KeyCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
             raise ValueError("scopes: each scope may be given once")
 
 
+class OwnKeyCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Body of ``POST /api/v1/me/keys``: a key the signed-in person owns (never more than their
+    own scopes; its grants follow theirs)."""
+
+    name: Name
+    scopes: Scopes
+    description: Description | None = None
+    expires_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if len(set(self.scopes)) != len(self.scopes):
+            raise ValueError("scopes: each scope may be given once")
+
+
+class OwnKeysEnvelope(msgspec.Struct):
+    data: list[ApiKey]
+    meta: Meta
+
+
 class KeyRevoke(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Body of ``POST /api/v1/keys/{id}/revoke``."""
 

@@ -25,6 +25,7 @@ from taskmaster.api.pagination import (
     keyset_clause,
     order_by_clause,
 )
+from taskmaster.auth.scopes import ADMIN
 from taskmaster.db.pool import ConnectionPool
 from taskmaster.db.sql import load_queries
 from taskmaster.db.table import Db, transaction
@@ -34,11 +35,14 @@ from taskmaster.keys.schemas import (
     ApiKey,
     KeyCreate,
     KeyCreated,
+    OwnKeyCreate,
     RateLimits,
     Verdict,
     VerdictRateLimits,
 )
 from taskmaster.people.grants import Grants
+
+OWNED_KEYS_LIMIT = 200  # one page of a person's own keys
 
 QUERIES = load_queries(Path(__file__).with_name("queries.sql"))
 
@@ -309,3 +313,75 @@ async def list_keys(
         last = found[-1]
         next_cursor = codec.encode(keys, [_cursor_value(last, key.field) for key in keys])
     return KeyList(found, next_cursor, has_more)
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """A signed-in person managing their own keys (``/api/v1/me/keys``)."""
+
+    user_id: str
+    scopes: tuple[str, ...]
+    """Every scope the person holds somewhere: the most a key of theirs may name."""
+    request_id: str
+
+
+def scopes_not_grantable(wanted: list[str], held: tuple[str, ...]) -> list[str]:
+    """The requested scopes the person does not hold (``admin`` holds them all)."""
+    if ADMIN in held:
+        return []
+    return [scope for scope in wanted if scope not in held]
+
+
+@asynccontextmanager
+async def _owner_transaction(db: Db, owner: Owner) -> AsyncIterator[AsyncConnection]:
+    async with transaction(db) as conn:
+        await conn.execute(
+            QUERIES["set_owner_context"],
+            {"user_id": owner.user_id, "request_id": owner.request_id},
+        )
+        yield conn
+
+
+async def create_owned_key(db: Db, owner: Owner, body: OwnKeyCreate) -> KeyCreated:
+    refused = scopes_not_grantable(body.scopes, owner.scopes)
+    if refused:
+        raise ApiError(
+            403,
+            "scope-not-grantable",
+            "Scope not grantable",
+            f"You do not hold {', '.join(refused)}; a key of yours cannot either.",
+        )
+    plain, secret = _mint()
+    params = {
+        "name": body.name,
+        "description": body.description,
+        "owner": owner.user_id,
+        "owner_user_id": owner.user_id,
+        "scopes": list(body.scopes),
+        "expires_at": body.expires_at,
+        **secret,
+    }
+    async with _owner_transaction(db, owner) as conn:
+        cur = await conn.execute(QUERIES["insert_owned_key"], params)
+        row = await cur.fetchone()
+    assert row is not None
+    return KeyCreated(*_fields(_api_key(row)), key=plain)
+
+
+async def list_owned_keys(db: Db, owner: Owner) -> list[ApiKey]:
+    params = {"owner_user_id": owner.user_id, "limit": OWNED_KEYS_LIMIT}
+    async with _owner_transaction(db, owner) as conn:
+        cur = await conn.execute(QUERIES["list_owned_keys"], params)
+        rows = await cur.fetchall()
+    return [_api_key(row) for row in rows]
+
+
+async def revoke_owned_key(db: Db, owner: Owner, key_id: UUID) -> ApiKey:
+    """Another's key is a 404 (the statement's filter, and row-level security by owner)."""
+    async with _owner_transaction(db, owner) as conn:
+        params = {"id": key_id, "owner_user_id": owner.user_id, "reason": "revoked by owner"}
+        cur = await conn.execute(QUERIES["revoke_owned_key"], params)
+        row = await cur.fetchone()
+    if row is None:
+        raise not_found("API key", key_id)
+    return _api_key(row)

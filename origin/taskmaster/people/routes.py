@@ -1,6 +1,7 @@
-"""HTTP adapters for people: ``/api/v1/auth/*`` (login, refresh, logout), ``GET /api/v1/me`` and
-the admin-only ``/api/v1/users`` (route policies: public login/refresh/logout, any caller on
-``/me``, administrators on users; none is cached at the edge or read from the replica)."""
+"""HTTP adapters for people: ``/api/v1/auth/*`` (login, refresh, logout; ``/auth/session`` the
+same for browsers, in cookies), ``GET /api/v1/me`` and the admin-only ``/api/v1/users`` (route
+policies: public login/refresh/logout, any caller on ``/me``, administrators on users; none is
+cached at the edge or read from the replica)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, delete, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody
 from litestar.response import Stream
@@ -17,10 +18,13 @@ from litestar.response import Stream
 from taskmaster.api.docs import COMMON, WRITE, problems
 from taskmaster.api.envelope import meta_for
 from taskmaster.api.policy import policy
-from taskmaster.auth.authenticate import presented_key
+from taskmaster.auth import browser
+from taskmaster.auth.authenticate import CSRF_TOKEN_KEY, presented_key
 from taskmaster.auth.scopes import ADMIN, AUTHENTICATED, PUBLIC
 from taskmaster.people import service
 from taskmaster.people.schemas import (
+    BrowserSession,
+    BrowserSessionEnvelope,
     LoginRequest,
     LogoutRequest,
     MeEnvelope,
@@ -102,6 +106,92 @@ class AuthController(Controller):
         await state.people.settled(since)
 
 
+def _secure(request: Req, state: State) -> bool:
+    """Secure cookies over https (also as the edge or a proxy saw it) and always in production."""
+    forwarded = request.headers.get("x-forwarded-proto", "").lower()
+    return (
+        request.url.scheme == "https"
+        or forwarded == "https"
+        or state.settings.environment == "production"
+    )
+
+
+def _browser_session(request: Req, state: State, pair: Any, status: int) -> Response[Any]:
+    claims = state.people.tokens.verify(pair.access_token)
+    found = BrowserSession(
+        user_id=UUID(claims.user_id),
+        csrf_token=browser.csrf_token(state.settings.secret_key, claims.session_id),
+        expires_in=pair.expires_in,
+    )
+    cookies = browser.session_cookies(
+        pair.access_token,
+        pair.refresh_token,
+        pair.refresh_expires_in,
+        secure=_secure(request, state),
+    )
+    body = BrowserSessionEnvelope(data=found, meta=meta_for(request))
+    return Response(body, status_code=status, headers=NO_STORE, cookies=cookies)
+
+
+def _cookie_session_id(request: Req, state: State) -> str | None:
+    """The session named by the request's (possibly expired) session cookie, once the request
+    proved it comes from the console: its CSRF token matches that session."""
+    token = request.cookies.get(browser.SESSION_COOKIE)
+    if not token:
+        return None
+    claims = state.people.tokens.verify(token, expired_ok=True)
+    presented = request.headers.get(browser.CSRF_HEADER)
+    browser.check_csrf(state.settings.secret_key, claims.session_id, presented)
+    return claims.session_id
+
+
+class BrowserSessionController(Controller):
+    """The console's sign-in (docs/console.md): the login of ``/auth/login`` with its tokens in
+    HttpOnly cookies (auth/browser.py). Public like the login; renewal and logout check the
+    session cookie and its CSRF token themselves."""
+
+    path = browser.SESSION_PATH
+    tags = ["people"]
+    opt = policy(PUBLIC, edge_ttl=None, replica=False)
+
+    @post("/", status_code=201, responses=problems(*WRITE, 423), summary="Log in (cookies)")
+    async def start(
+        self, request: Req, state: State, data: JSONBody[LoginRequest]
+    ) -> Response[Any]:
+        pair = await state.sessions.login(
+            data.login,
+            data.password,
+            client_ip=(request.scope.get("client") or ("",))[0] or None,
+            user_agent=request.headers.get("user-agent", ""),
+            actor=actor_of(request),
+        )
+        return _browser_session(request, state, pair, 201)
+
+    @post("/refresh", status_code=200, responses=problems(*WRITE), summary="Renew (cookies)")
+    async def renew(self, request: Req, state: State) -> Response[Any]:
+        refresh = request.cookies.get(browser.REFRESH_COOKIE)
+        if _cookie_session_id(request, state) is None or not refresh:
+            raise service.invalid_refresh("No browser session to renew; log in again.")
+        since = state.people.generation
+        try:
+            pair = await state.sessions.refresh(refresh, actor_of(request))
+        except service.FamilyRevoked:
+            await state.people.settled(since)
+            raise
+        return _browser_session(request, state, pair, 200)
+
+    @delete("/", status_code=204, responses=problems(*WRITE), summary="Log out (cookies)")
+    async def end(self, request: Req, state: State) -> Response[None]:
+        session_id = _cookie_session_id(request, state)
+        refresh = request.cookies.get(browser.REFRESH_COOKIE)
+        if session_id is not None or refresh:
+            since = state.people.generation
+            await state.sessions.logout(session_id, refresh, actor_of(request))
+            await state.people.settled(since)
+        cleared = browser.cleared_cookies(secure=_secure(request, state))
+        return Response(None, status_code=204, headers=NO_STORE, cookies=cleared)
+
+
 @get(
     "/api/v1/me",
     responses=problems(*COMMON),
@@ -119,7 +209,11 @@ async def me(request: Req, state: State) -> Response[MeEnvelope]:
         grants,
         grants.projects_for("tasks:read"),
     )
-    return Response(MeEnvelope(data=found, meta=meta_for(request)), headers=NO_STORE)
+    headers = dict(NO_STORE)
+    csrf = request.scope.get(CSRF_TOKEN_KEY)  # type: ignore[call-overload]
+    if csrf is not None:  # signed in by a cookie: the page needs the token for its writes
+        headers[browser.CSRF_RESPONSE_HEADER] = csrf
+    return Response(MeEnvelope(data=found, meta=meta_for(request)), headers=headers)
 
 
 class UserController(Controller):

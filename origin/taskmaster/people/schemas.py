@@ -85,3 +85,18 @@ class MeEnvelope(msgspec.Struct):
 class UserEnvelope(msgspec.Struct):
     data: User
     meta: Meta
+
+
+class BrowserSession(msgspec.Struct):
+    """Answer of ``POST /api/v1/auth/session``: the tokens went into HttpOnly cookies; the page
+    gets only what it must send back on writes."""
+
+    user_id: UUID
+    csrf_token: str
+    expires_in: int
+    """Seconds until the access token in the cookie expires (renew with ``…/session/refresh``)."""
+
+
+class BrowserSessionEnvelope(msgspec.Struct):
+    data: BrowserSession
+    meta: Meta

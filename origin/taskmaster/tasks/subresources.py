@@ -1,5 +1,5 @@
-"""HTTP adapters for what hangs off one task: ``/tasks/{id}/contexts``, ``/subtasks`` and
-``/dependencies``. Same path prefix as :class:`~taskmaster.tasks.routes.TaskController`."""
+"""HTTP adapters for what hangs off one task: ``/tasks/{id}/contexts``, ``/subtasks``,
+``/dependencies`` and ``/history`` (its audit entries). Same path prefix as :class:`~taskmaster.tasks.routes.TaskController`."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from taskmaster.api.docs import COMMON, WRITE, problems
 from taskmaster.api.envelope import Envelope, single
 from taskmaster.api.policy import policy
 from taskmaster.api.resource import scoped_create, scoped_list
+from taskmaster.audit.service import TASK_HISTORY
 from taskmaster.db.session import Session
 from taskmaster.graph import service as graph
 from taskmaster.tasks import service
@@ -69,6 +70,11 @@ class TaskRelationsController(Controller):
     ) -> Response[Envelope[TaskDependency]]:
         dependency = await graph.add_dependency(db, task_id, data)
         return single(request, dependency, 201)
+
+    list_history = scoped_list(
+        TASK_HISTORY, "/history", "list_history", "A task's changes (audit, newest first)",
+        scope_id="task_id",
+    )  # fmt: skip
 
     list_dependencies = scoped_list(
         service.DEPENDENCIES,

@@ -45,7 +45,7 @@ AUDIT_LOGS: Table[AuditEntry] = Table(
 )
 
 # One task's history (``GET /api/v1/tasks/{id}/history``, the console's task page): whoever may
-# read the task (the parent's tenancy, 404 otherwise) may read how it changed.
+# read the task (its tenancy, 404 otherwise) may read how it changed.
 TASK_HISTORY: Table[AuditEntry] = Table(
     name="audit_logs",
     label="audit entry",
@@ -56,6 +56,7 @@ TASK_HISTORY: Table[AuditEntry] = Table(
     filters={"action": AUDIT_LOGS.filters["action"], **_TIME_RANGE},
     scope="table_name = 'tasks' AND row_id = %(task_id)s::text",
     parent=TASKS,
+    tenancy="tenancy_task_visible(%(task_id)s)",
 )
 
 ACCESS_LOGS: Table[AccessEntry] = Table(

@@ -7,36 +7,17 @@ operations of the document.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import httpx
-import pytest
-from playwright.sync_api import Browser, Page, Route, sync_playwright
+from playwright.sync_api import Browser, Page, Route
 
 from tests.conftest import OriginProcess
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # Redoc's "API docs by Redocly" footer image is hard-wired into the bundle; blocked like the rest,
 # it only leaves an empty image, so it is the one outside request tolerated.
 DECORATIVE = {"https://cdn.redoc.ly/redoc/logo-mini.svg"}
 RENDER_TIMEOUT_MS = 90_000  # the document has ~130 operations; the machine may be loaded
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 def offline_page(browser: Browser, origin: OriginProcess, elsewhere: list[str]) -> Page:

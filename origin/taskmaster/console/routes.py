@@ -12,10 +12,11 @@ from pathlib import Path
 
 from litestar import Response, Router, get
 from litestar.datastructures import CacheControlHeader, ResponseHeader
-from litestar.static_files import create_static_files_router
+from litestar.params import FromPath
 
 from taskmaster.api.policy import policy
 from taskmaster.auth.scopes import PUBLIC
+from taskmaster.errors import not_found
 
 STATIC_DIR = Path(__file__).with_name("static")
 CONSOLE_PATH = "/console"
@@ -33,23 +34,33 @@ SECURITY_HEADERS = {
 }
 
 
-@get("/", media_type="text/html", cache_control=CacheControlHeader(no_cache=True))
+# The shell and its assets, by name (nothing else under the directory is served).
+FILES = {
+    "console.js": "text/javascript; charset=utf-8",
+    "console.css": "text/css; charset=utf-8",
+}
+# Revalidated each time: the files change with a deploy and carry no version in their names.
+REVALIDATE = CacheControlHeader(no_cache=True)
+
+
+@get("/", media_type="text/html", cache_control=REVALIDATE)
 async def console_page() -> Response[bytes]:
     """The shell; the script routes by the URL fragment (``#/board``, ``#/tasks/<id>`` …)."""
     return Response((STATIC_DIR / "index.html").read_bytes(), media_type="text/html")
 
 
+@get("/assets/{name:str}", cache_control=REVALIDATE)
+async def console_asset(name: FromPath[str]) -> Response[bytes]:
+    media_type = FILES.get(name)
+    if media_type is None:
+        raise not_found("console asset", name)
+    return Response((STATIC_DIR / name).read_bytes(), media_type=media_type)
+
+
 def console_router() -> Router:
-    assets = create_static_files_router(
-        path="/assets",
-        directories=[STATIC_DIR],
-        # Revalidated each time: the files change with a deploy and carry no version in the name.
-        cache_control=CacheControlHeader(no_cache=True),
-        name="console-assets",
-    )
     return Router(
         path=CONSOLE_PATH,
-        route_handlers=[console_page, assets],
+        route_handlers=[console_page, console_asset],
         response_headers=[ResponseHeader(name=k, value=v) for k, v in SECURITY_HEADERS.items()],
         opt=policy(PUBLIC, edge_ttl=None),
         include_in_schema=False,

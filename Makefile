@@ -171,7 +171,7 @@ serve: $(STAMP) ## Serve the origin as production does (granian, one worker per 
 	PROMETHEUS_MULTIPROC_DIR='$(abspath $(METRICS_DIR))' \
 	TASKMASTER_ENV=$${TASKMASTER_ENV:-production} $(BIN)/granian --interface asgi --factory \
 	  --host $${HOST:-127.0.0.1} --port $${PORT:-8000} --workers $$(nproc) --loop uvloop \
-	  --no-ws --log-level warning taskmaster.app:create_asgi_app
+	  --ws --log-level warning taskmaster.app:create_asgi_app
 
 # make bench: the benchmark suite (bench/run.py, docs/benchmarks.md); not part of make test.
 # wrk comes from Debian (apt index refreshed only when the install fails without it); py-spy,

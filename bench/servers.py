@@ -77,7 +77,7 @@ def start(spec: ServerSpec, root: Path, log_dir: Path) -> Server:
     command = [
         str(root / ".venv/bin/granian"), "--interface", "asgi", "--factory",
         "--host", "127.0.0.1", "--port", str(spec.port), "--workers", str(spec.workers),
-        "--loop", "uvloop", "--no-ws", "--log-level", "warning",
+        "--loop", "uvloop", "--ws", "--log-level", "warning",
     ]  # fmt: skip
     if spec.working_dir:
         command += ["--working-dir", spec.working_dir]

@@ -322,6 +322,92 @@ END;
 $_$;
 
 
+--
+-- Name: event_log_changed(jsonb, jsonb); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.event_log_changed(old_row jsonb, new_row jsonb) RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT coalesce(array_agg(n.key ORDER BY n.key), '{}')
+    FROM jsonb_each(new_row) n
+    WHERE n.value IS DISTINCT FROM old_row -> n.key
+      AND n.key <> ALL (ARRAY['version', 'updated_at', 'total_subtasks', 'completed_subtasks',
+                              'open_dependants', 'parent_active', 'prerequisite_open',
+                              'dependent_open', 'progress_percent']);
+$$;
+
+
+--
+-- Name: event_log_project(text, jsonb); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.event_log_project(kind text, r jsonb) RETURNS uuid
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT CASE WHEN kind = 'dependency'
+                THEN (SELECT t.project_id FROM tasks t WHERE t.id = (r ->> 'task_id')::uuid)
+                ELSE (r ->> 'project_id')::uuid END;
+$$;
+
+
+--
+-- Name: event_log_record(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.event_log_record() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    kind text := TG_ARGV[0];
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO event_log (project_id, type, resource_kind, resource_id, payload)
+        SELECT event_log_project(kind, r), kind || '.created', kind, (r ->> 'id')::uuid,
+               jsonb_build_object('data', r, 'changes', '[]'::jsonb)
+        FROM (SELECT to_jsonb(n) AS r FROM new_rows n) x;
+    ELSIF TG_OP = 'DELETE' THEN
+        INSERT INTO event_log (project_id, type, resource_kind, resource_id, payload)
+        SELECT event_log_project(kind, r), kind || '.deleted', kind, (r ->> 'id')::uuid,
+               jsonb_build_object('data', r, 'changes', '[]'::jsonb)
+        FROM (SELECT to_jsonb(o) AS r FROM old_rows o) x;
+    ELSE
+        INSERT INTO event_log (project_id, type, resource_kind, resource_id, payload)
+        SELECT event_log_project(kind, c.n), event_log_update_type(kind, c.o, c.n, c.changed),
+               kind, (c.n ->> 'id')::uuid,
+               jsonb_build_object('data', c.n, 'changes', to_jsonb(c.changed))
+        FROM (
+            SELECT n.r AS n, o.r AS o, event_log_changed(o.r, n.r) AS changed
+            FROM (SELECT to_jsonb(n) AS r FROM new_rows n) n
+            JOIN (SELECT to_jsonb(o) AS r FROM old_rows o) o ON o.r -> 'id' = n.r -> 'id'
+        ) c
+        WHERE cardinality(c.changed) > 0;
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+
+--
+-- Name: event_log_update_type(text, jsonb, jsonb, text[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.event_log_update_type(kind text, o jsonb, n jsonb, changed text[]) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT kind || '.' || CASE
+        WHEN 'status' = ANY (changed) AND n ->> 'status' IN ('completed', 'failed') THEN n ->> 'status'
+        WHEN 'status' = ANY (changed) AND n ->> 'status' = 'running' THEN 'started'
+        WHEN kind <> 'task' THEN 'updated'
+        WHEN 'lease_owner' = ANY (changed) AND n ->> 'lease_owner' IS NULL THEN 'released'
+        WHEN 'lease_owner' = ANY (changed) OR 'lease_token' = ANY (changed) THEN 'claimed'
+        WHEN changed = ARRAY['lease_expires_at'] THEN 'lease_renewed'
+        WHEN 'open_prerequisites' = ANY (changed) AND (n ->> 'open_prerequisites')::int = 0
+             AND n ->> 'status' = 'pending' THEN 'ready'
+        ELSE 'updated' END;
+$$;
+
+
 SET default_tablespace = '';
 
 SET default_table_access_method = heap;
@@ -433,6 +519,34 @@ CREATE FUNCTION public.notify_people_change() RETURNS trigger
 BEGIN
     PERFORM pg_notify('api_keys_changed', 'people');
     RETURN NULL;
+END;
+$$;
+
+
+--
+-- Name: purge_event_log(integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.purge_event_log(days integer) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    top bigint;
+    n   bigint;
+BEGIN
+    IF days IS NULL OR days < 1 THEN
+        RAISE EXCEPTION 'event log retention must be a positive number of days, got %', days
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    WITH gone AS (
+        DELETE FROM event_log WHERE created_at < now() - make_interval(days => days)
+        RETURNING seq
+    )
+    SELECT max(seq), count(*) INTO top, n FROM gone;
+    UPDATE event_log_horizon SET purged_through = greatest(purged_through, top)
+    WHERE top IS NOT NULL;
+    RETURN n;
 END;
 $$;
 
@@ -554,6 +668,37 @@ CREATE FUNCTION public.refresh_materialized_views() RETURNS void
 BEGIN
     REFRESH MATERIALIZED VIEW CONCURRENTLY task_dependency_tree;
     REFRESH MATERIALIZED VIEW CONCURRENTLY task_performance_summary;
+END;
+$$;
+
+
+--
+-- Name: sequence_event_log(integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.sequence_event_log(batch integer) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    top bigint;
+BEGIN
+    IF NOT pg_try_advisory_xact_lock(7594736531064935) THEN  -- "event_log" sequencer
+        RETURN NULL;
+    END IF;
+    -- A new statement, so its snapshot sees the previous batch's numbers.
+    WITH todo AS (
+        SELECT ctid FROM event_log WHERE seq IS NULL ORDER BY pos LIMIT batch
+    ), numbered AS (
+        UPDATE event_log e SET seq = nextval('event_log_seq')
+        FROM todo WHERE e.ctid = todo.ctid
+        RETURNING e.seq
+    )
+    SELECT max(seq) INTO top FROM numbered;
+    IF top IS NOT NULL THEN
+        PERFORM pg_notify('event_log', top::text);
+    END IF;
+    RETURN top;
 END;
 $$;
 
@@ -1517,6 +1662,62 @@ CREATE TABLE public.event_deliveries (
 
 
 --
+-- Name: event_log; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.event_log (
+    pos bigint NOT NULL,
+    seq bigint,
+    project_id uuid,
+    type text NOT NULL,
+    resource_kind text NOT NULL,
+    resource_id uuid NOT NULL,
+    payload jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT event_log_payload_check CHECK ((jsonb_typeof(payload) = 'object'::text)),
+    CONSTRAINT event_log_resource_kind_check CHECK ((resource_kind = ANY (ARRAY['task'::text, 'dependency'::text, 'workflow'::text, 'deployment'::text]))),
+    CONSTRAINT event_log_type_check CHECK ((type ~ '^[a-z_]+\.[a-z_]+$'::text))
+);
+
+
+--
+-- Name: event_log_horizon; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.event_log_horizon (
+    only_row boolean DEFAULT true NOT NULL,
+    purged_through bigint DEFAULT 0 NOT NULL,
+    CONSTRAINT event_log_horizon_only_row_check CHECK (only_row)
+);
+
+
+--
+-- Name: event_log_pos_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.event_log ALTER COLUMN pos ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.event_log_pos_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: event_log_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.event_log_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
 -- Name: event_subscriptions; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -2304,6 +2505,14 @@ ALTER TABLE ONLY public.event_deliveries
 
 
 --
+-- Name: event_log_horizon event_log_horizon_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.event_log_horizon
+    ADD CONSTRAINT event_log_horizon_pkey PRIMARY KEY (only_row);
+
+
+--
 -- Name: event_subscriptions event_subscriptions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2931,6 +3140,27 @@ CREATE INDEX event_deliveries_subscription_created_idx ON public.event_deliverie
 --
 
 CREATE INDEX event_deliveries_undelivered_idx ON public.event_deliveries USING btree (subscription_id, aggregate_id, sequence) WHERE (status = ANY (ARRAY['pending'::text, 'delivering'::text, 'failed'::text]));
+
+
+--
+-- Name: event_log_created_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX event_log_created_at_idx ON public.event_log USING brin (created_at);
+
+
+--
+-- Name: event_log_seq_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX event_log_seq_key ON public.event_log USING btree (seq) WHERE (seq IS NOT NULL);
+
+
+--
+-- Name: event_log_unsequenced_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX event_log_unsequenced_idx ON public.event_log USING btree (pos) WHERE (seq IS NULL);
 
 
 --
@@ -3571,6 +3801,27 @@ CREATE TRIGGER deployments_bump_version BEFORE UPDATE ON public.deployments FOR 
 
 
 --
+-- Name: deployments deployments_event_log_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER deployments_event_log_delete AFTER DELETE ON public.deployments REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.event_log_record('deployment');
+
+
+--
+-- Name: deployments deployments_event_log_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER deployments_event_log_insert AFTER INSERT ON public.deployments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.event_log_record('deployment');
+
+
+--
+-- Name: deployments deployments_event_log_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER deployments_event_log_update AFTER UPDATE ON public.deployments REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.event_log_record('deployment');
+
+
+--
 -- Name: deployments deployments_record_events_insert; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -3781,6 +4032,27 @@ CREATE TRIGGER task_dependencies_count_open AFTER INSERT OR DELETE OR UPDATE OF 
 
 
 --
+-- Name: task_dependencies task_dependencies_event_log_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER task_dependencies_event_log_delete AFTER DELETE ON public.task_dependencies REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.event_log_record('dependency');
+
+
+--
+-- Name: task_dependencies task_dependencies_event_log_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER task_dependencies_event_log_insert AFTER INSERT ON public.task_dependencies REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.event_log_record('dependency');
+
+
+--
+-- Name: task_dependencies task_dependencies_event_log_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER task_dependencies_event_log_update AFTER UPDATE ON public.task_dependencies REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.event_log_record('dependency');
+
+
+--
 -- Name: task_dependencies task_dependencies_mark_dependent_open; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -3834,6 +4106,27 @@ CREATE TRIGGER tasks_count_subtasks_insert AFTER INSERT ON public.tasks FOR EACH
 --
 
 CREATE TRIGGER tasks_count_subtasks_update AFTER UPDATE OF parent_task_id, status ON public.tasks FOR EACH ROW WHEN (((old.parent_task_id IS DISTINCT FROM new.parent_task_id) OR ((old.parent_task_id IS NOT NULL) AND (old.status IS DISTINCT FROM new.status)))) EXECUTE FUNCTION public.tasks_count_subtasks();
+
+
+--
+-- Name: tasks tasks_event_log_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER tasks_event_log_delete AFTER DELETE ON public.tasks REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.event_log_record('task');
+
+
+--
+-- Name: tasks tasks_event_log_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER tasks_event_log_insert AFTER INSERT ON public.tasks REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.event_log_record('task');
+
+
+--
+-- Name: tasks tasks_event_log_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER tasks_event_log_update AFTER UPDATE ON public.tasks REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.event_log_record('task');
 
 
 --
@@ -4016,6 +4309,27 @@ CREATE TRIGGER workflow_stages_set_updated_at BEFORE UPDATE ON public.workflow_s
 --
 
 CREATE TRIGGER workflows_bump_version BEFORE UPDATE ON public.workflows FOR EACH ROW EXECUTE FUNCTION public.bump_row_version();
+
+
+--
+-- Name: workflows workflows_event_log_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER workflows_event_log_delete AFTER DELETE ON public.workflows REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.event_log_record('workflow');
+
+
+--
+-- Name: workflows workflows_event_log_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER workflows_event_log_insert AFTER INSERT ON public.workflows REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.event_log_record('workflow');
+
+
+--
+-- Name: workflows workflows_event_log_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER workflows_event_log_update AFTER UPDATE ON public.workflows REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.event_log_record('workflow');
 
 
 --
@@ -4466,6 +4780,19 @@ CREATE POLICY error_logs_tenancy ON public.error_logs TO taskmaster_api, taskmas
 
 
 --
+-- Name: event_log; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.event_log ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: event_log event_log_tenancy; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY event_log_tenancy ON public.event_log TO taskmaster_api, taskmaster_readonly USING (public.tenancy_allows(project_id)) WITH CHECK (true);
+
+
+--
 -- Name: projects; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -4625,4 +4952,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261201120000'),
     ('20261201140000'),
     ('20261201141500'),
-    ('20261201170000');
+    ('20261201170000'),
+    ('20261201170310');

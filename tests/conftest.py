@@ -163,7 +163,7 @@ def start_origin(
             "127.0.0.1",
             "--port",
             str(port),
-            "--no-ws",
+            "--ws",  # GET /api/v1/stream also answers WebSocket upgrades
             "--workers",
             str(workers),
             "--log-level",

@@ -71,6 +71,8 @@ from taskmaster.problem_types.routes import problem_index, problem_type
 from taskmaster.projects.routes import ProjectController
 from taskmaster.pull_requests.routes import PullRequestController
 from taskmaster.settings import Settings
+from taskmaster.stream.hub import EventHub
+from taskmaster.stream.routes import stream_events, stream_socket
 from taskmaster.tasks.routes import TaskController
 from taskmaster.tasks.subresources import TaskRelationsController
 from taskmaster.templates.routes import TemplateController
@@ -114,6 +116,8 @@ ROUTE_HANDLERS = [
     BrowserSessionController,
     me,
     UserController,
+    stream_events,
+    stream_socket,
 ]
 
 
@@ -148,6 +152,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     auth = settings.auth
     cache = VerdictCache(auth.key_cache_max_entries)
     listener = KeyChangeListener(db.url, cache, connect_timeout_s=db.connect_timeout_s)
+    # GET /api/v1/stream: one connection of its own fans the event log out (stream/hub.py).
+    hub = EventHub(db.url, settings.stream, connect_timeout_s=db.connect_timeout_s)
     recorder = Recorder(pool, auth.flush_interval_s)
     access = (
         AccessVerifier(auth.cf_access_aud, load_jwks(auth.cf_access_jwks), auth.cf_access_issuer)
@@ -183,6 +189,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await watch.poll()  # know the replica's state before the first read
             watch.start()
         listener.start()
+        hub.start()
         recorder.start()
         metrics_registry.start()
         if jobs is not None:
@@ -200,6 +207,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             if jobs is not None:
                 await jobs.stop()
             await listener.stop()
+            await hub.stop()
             await recorder.stop()  # flushes what is buffered
             await metrics_registry.stop()
             if request_log is not None:
@@ -220,6 +228,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             {
                 "settings": settings,
                 "pool": pool,
+                "stream_hub": hub,
                 "cursors": CursorCodec(settings.secret_key),
                 "authenticator": authenticator,
                 "people": people,

@@ -197,7 +197,7 @@ def _run() -> int:
                     "127.0.0.1",
                     "--port",
                     str(origin_port),
-                    "--no-ws",
+                    "--ws",  # GET /api/v1/stream also answers WebSocket upgrades
                     "--log-level",
                     "warning",
                     "taskmaster.app:create_asgi_app",

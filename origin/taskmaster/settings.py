@@ -105,6 +105,8 @@ class MaintenanceSettings:
     """METRICS_RETENTION_DAYS: ``system_metrics`` rows recorded longer ago are deleted."""
     event_retention_days: int = 30
     """EVENT_RETENTION_DAYS: ``integration_events`` and processed/skipped ``webhook_events``."""
+    event_log_retention_days: int = 7
+    """EVENT_LOG_RETENTION_DAYS: ``event_log`` rows (the stream's replay window) older than this."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +183,25 @@ class EventSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class StreamSettings:
+    """``GET /api/v1/stream`` (docs/stream.md)."""
+
+    heartbeat_s: float = 15.0
+    """STREAM_HEARTBEAT_S: a comment (SSE) / heartbeat message (WebSocket) this often on an idle
+    stream; the caller's key or session is re-checked at the same pace."""
+    retry_ms: int = 3000
+    """STREAM_RETRY_MS: the ``retry:`` advice of an SSE stream."""
+    max_per_principal: int = 5
+    """STREAM_MAX_PER_PRINCIPAL: concurrent streams of one key or user on one origin process
+    (429 above it)."""
+    queue_max: int = 1000
+    """STREAM_QUEUE_MAX: events buffered for one stream; a consumer that falls further behind is
+    cut off with ``event: overflow``."""
+    poll_interval_ms: float = 20.0
+    """EVENT_LOG_POLL_MS: how often each process's stream hub numbers new event-log rows."""
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     database: DatabaseSettings
     auth: AuthSettings = AuthSettings()
@@ -189,6 +210,7 @@ class Settings:
     admin_query: AdminQuerySettings = AdminQuerySettings()
     webhooks: WebhookSettings = WebhookSettings()
     events: EventSettings = EventSettings()
+    stream: StreamSettings = StreamSettings()
     people: PeopleSettings = field(default_factory=PeopleSettings)
     background_jobs: bool = True
     """BACKGROUND_JOBS: ``0`` stops this process from running the webhook-processing and
@@ -294,6 +316,19 @@ class Settings:
         )
         if events.max_attempts < 1:
             raise SettingsError("EVENTS_MAX_ATTEMPTS must be at least 1")
+        stream = StreamSettings(
+            heartbeat_s=_float(env, "STREAM_HEARTBEAT_S", 15.0),
+            retry_ms=_int(env, "STREAM_RETRY_MS", 3000),
+            max_per_principal=_int(env, "STREAM_MAX_PER_PRINCIPAL", 5),
+            queue_max=_int(env, "STREAM_QUEUE_MAX", 1000),
+            poll_interval_ms=_float(env, "EVENT_LOG_POLL_MS", 20.0),
+        )
+        if stream.heartbeat_s <= 0 or stream.poll_interval_ms <= 0:
+            raise SettingsError("STREAM_HEARTBEAT_S and EVENT_LOG_POLL_MS must be positive")
+        if stream.max_per_principal < 1 or stream.queue_max < 1 or stream.retry_ms < 0:
+            raise SettingsError(
+                "STREAM_MAX_PER_PRINCIPAL and STREAM_QUEUE_MAX must be positive, STREAM_RETRY_MS not negative"
+            )
         try:
             people = people_from_env(env, environment)
         except PeopleSettingsError as exc:
@@ -307,6 +342,7 @@ class Settings:
             admin_query=admin_query,
             webhooks=webhooks,
             events=events,
+            stream=stream,
             background_jobs=_bool(env, "BACKGROUND_JOBS", True),
             environment=environment,
             secret_key=secret_key,
@@ -328,6 +364,7 @@ def maintenance_from_env(environ: dict[str, str] | None = None) -> MaintenanceSe
         audit_retention_days=_int(env, "AUDIT_RETENTION_DAYS", 90),
         metrics_retention_days=_int(env, "METRICS_RETENTION_DAYS", 30),
         event_retention_days=_int(env, "EVENT_RETENTION_DAYS", 30),
+        event_log_retention_days=_int(env, "EVENT_LOG_RETENTION_DAYS", 7),
     )
     for name in settings.__dataclass_fields__:
         if getattr(settings, name) < 1:

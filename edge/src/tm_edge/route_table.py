@@ -86,6 +86,7 @@ ROUTES: tuple[tuple[str, str, str, int | None, str, bool], ...] = (
     ("GET", "/api/v1/pull-requests/*", "tasks:read", 10, "tasks", False),
     ("PATCH", "/api/v1/pull-requests/*", "tasks:write", None, "tasks", False),
     ("PUT", "/api/v1/pull-requests/*", "tasks:write", None, "tasks", False),
+    ("GET", "/api/v1/stream", "tasks:read", None, "tasks", False),
     ("GET", "/api/v1/subscriptions", "admin", 10, "subscriptions", False),
     ("POST", "/api/v1/subscriptions", "admin", None, "subscriptions", False),
     ("DELETE", "/api/v1/subscriptions/*", "admin", None, "subscriptions", False),

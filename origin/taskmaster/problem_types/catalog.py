@@ -85,6 +85,7 @@ CATALOG: dict[str, ProblemType] = _entries(
     ("query-refused", "Forbidden", (403,), "The admin SQL console runs read-only statements only."),
     ("cors-origin-denied", "Forbidden", (403,), "The browser origin is not allowed (edge)."),
     ("rate-limited", "Too many requests", (429,), "The key's rate limit is spent; retry after Retry-After seconds."),
+    ("too-many-streams", "Too many streams", (429,), "The key or user already has STREAM_MAX_PER_PRINCIPAL event streams open on this origin process; close one, or retry after Retry-After seconds."),
     # ---- the service ---------------------------------------------------------------------------
     ("database-unavailable", "Service unavailable", (503,), "The database is unavailable; retry after Retry-After seconds."),
     ("query-timeout", "Query timeout", (422, 503), "The statement took longer than its limit (503 for API reads and writes; 422 for the admin console's own timeout)."),

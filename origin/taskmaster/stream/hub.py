@@ -1,0 +1,315 @@
+"""The stream hub: one per origin process, fanning the event log out to every open stream.
+
+It holds one dedicated connection (never a pool connection) and, every ``EVENT_LOG_POLL_MS``
+or as soon as a NOTIFY ``event_log`` arrives (another process numbered rows):
+
+1. numbers the committed, unnumbered rows (``sequence_event_log``: one process at a time; it
+   NOTIFYs the others);
+2. reads the numbered rows after the highest id it has dispatched, in id order, and offers each
+   to the streams whose filter it matches (the event's JSON is encoded once, in SQL);
+3. every ``STREAM_HEARTBEAT_S``, re-checks the keys and login sessions of its streams in one
+   query and ends the streams of those revoked, expired or logged out.
+
+A stream's buffer is bounded (``STREAM_QUEUE_MAX``): a consumer that falls further behind is
+marked overflowed and cut off (it resumes with Last-Event-ID from the log). A lost connection is
+re-opened with back-off; the hub continues from the last id it dispatched, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from psycopg import AsyncConnection
+from taskmaster.db.sql import load_queries
+from taskmaster.errors import ApiError, FieldError
+from taskmaster.settings import StreamSettings
+
+QUERIES = load_queries(Path(__file__).with_name("queries.sql"))
+logger = logging.getLogger("taskmaster.stream")
+
+CHANNEL = "event_log"
+FETCH_BATCH = 1000
+SEQUENCE_BATCH = 5000
+# An event type (``task.created``), every type of a resource (``task.*``) or every type (``*``).
+TYPE_PATTERN = re.compile(r"^(\*|[a-z_]+\.\*|[a-z_]+\.[a-z_]+)$")
+MAX_TYPES = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One numbered row of the event log, as the hub and a replay read it."""
+
+    id: int
+    type: str
+    project_id: str | None
+    task_ids: tuple[str, ...]
+    json: str  # the event's JSON object (docs/stream.md), sent as is
+
+
+def event_of(row: tuple[Any, ...]) -> Event:
+    seq, type_, project_id, task_ids, json = row
+    return Event(seq, type_, project_id, tuple(t for t in task_ids if t), json)
+
+
+def parse_types(raw: str | None) -> tuple[str, ...]:
+    """``types=task.*,deployment.completed`` → exact names and ``resource.`` prefixes."""
+    if raw is None or not raw.strip():
+        return ()
+    items = [item.strip() for item in raw.split(",") if item.strip()]
+    bad = [item for item in items if not TYPE_PATTERN.match(item)]
+    if bad or len(items) > MAX_TYPES:
+        message = (
+            f"{bad[0]!r} is not an event type, 'resource.*' or '*'"
+            if bad
+            else f"at most {MAX_TYPES} types"
+        )
+        raise ApiError(
+            400,
+            "invalid-parameter",
+            "Bad request",
+            f"types: {message}.",
+            errors=[FieldError(field="types", message=message)],
+        )
+    if "*" in items:
+        return ()
+    return tuple(item[:-1] if item.endswith("*") else item for item in items)
+
+
+@dataclass(frozen=True, slots=True)
+class StreamFilter:
+    """What one stream receives. ``tenancy`` None: every project (the caller's ``app.projects``
+    is ``*``); otherwise only events of those projects (never one without a project)."""
+
+    tenancy: frozenset[str] | None
+    projects: frozenset[str] = frozenset()
+    types: tuple[str, ...] = ()  # exact names, or prefixes ending in "."
+    task_id: str | None = None
+
+    def matches(self, event: Event) -> bool:
+        project = event.project_id
+        if self.tenancy is not None and project not in self.tenancy:
+            return False
+        if self.projects and project not in self.projects:
+            return False
+        if self.task_id is not None and self.task_id not in event.task_ids:
+            return False
+        if self.types:
+            name = event.type
+            return any(name == t or (t[-1] == "." and name.startswith(t)) for t in self.types)
+        return True
+
+
+def tenancy_filter(tenancy: str) -> frozenset[str] | None:
+    """The projects a request's ``app.projects`` value allows (None: all)."""
+    if tenancy == "*":
+        return None
+    return frozenset(p for p in tenancy.strip("{}").split(",") if p)
+
+
+class Subscriber:
+    """One open stream's mailbox: a bounded queue of matching events and a wake-up."""
+
+    __slots__ = (
+        "_max",
+        "ended",
+        "filter",
+        "key_id",
+        "overflowed",
+        "principal",
+        "queue",
+        "session_id",
+        "wake",
+    )  # fmt: skip
+
+    def __init__(
+        self, flt: StreamFilter, principal: str, key_id: str | None, session_id: str | None,
+        queue_max: int,
+    ) -> None:  # fmt: skip
+        self.filter = flt
+        self.principal = principal
+        self.key_id = key_id
+        self.session_id = session_id
+        self.queue: deque[Event] = deque()
+        self.wake = asyncio.Event()
+        self.overflowed = False
+        self.ended: str | None = None  # why the hub ended it (e.g. "revoked")
+        self._max = queue_max
+
+    def offer(self, event: Event) -> None:
+        if self.overflowed:
+            return
+        if len(self.queue) >= self._max:
+            self.overflowed = True
+            self.queue.clear()  # it is cut off: what it would have read is in the log
+        else:
+            self.queue.append(event)
+        self.wake.set()
+
+    def end(self, reason: str) -> None:
+        self.ended = reason
+        self.wake.set()
+
+
+def _uuid_or_none(value: str | None) -> str | None:
+    try:
+        return str(UUID(value)) if value else None
+    except ValueError:
+        return None
+
+
+class EventHub:
+    def __init__(
+        self, conninfo: str, settings: StreamSettings, *, connect_timeout_s: int = 2
+    ) -> None:
+        self._conninfo = conninfo
+        self._settings = settings
+        self._connect_timeout_s = connect_timeout_s
+        self._subscribers: set[Subscriber] = set()
+        self._per_principal: dict[str, int] = {}
+        self._task: asyncio.Task[None] | None = None
+        self.position = 0  # the highest id offered to the streams
+        self.ready = asyncio.Event()  # set once the position is known
+        self.delivered = 0  # events offered to streams (for /metrics and the bench)
+
+    # ---- streams -------------------------------------------------------------------------
+
+    def subscribe(
+        self, flt: StreamFilter, principal: str, key_id: str | None, session_id: str | None
+    ) -> Subscriber:
+        """A new stream's mailbox; 429 when its key or user already has the most streams."""
+        cap = self._settings.max_per_principal
+        if self._per_principal.get(principal, 0) >= cap:
+            raise ApiError(
+                429,
+                "too-many-streams",
+                "Too many streams",
+                f"This key or user already has {cap} open streams on this server; close one "
+                "or resume later.",
+                headers={"Retry-After": "5"},
+            )
+        sub = Subscriber(
+            flt, principal, _uuid_or_none(key_id), _uuid_or_none(session_id),
+            self._settings.queue_max,
+        )  # fmt: skip
+        self._subscribers.add(sub)
+        self._per_principal[principal] = self._per_principal.get(principal, 0) + 1
+        return sub
+
+    def unsubscribe(self, sub: Subscriber) -> None:
+        if sub in self._subscribers:
+            self._subscribers.discard(sub)
+            left = self._per_principal.get(sub.principal, 1) - 1
+            if left > 0:
+                self._per_principal[sub.principal] = left
+            else:
+                self._per_principal.pop(sub.principal, None)
+
+    def __len__(self) -> int:
+        return len(self._subscribers)
+
+    def dispatch(self, events: list[Event]) -> None:
+        subscribers = list(self._subscribers)
+        for event in events:
+            for sub in subscribers:
+                if sub.filter.matches(event):
+                    sub.offer(event)
+                    self.delivered += 1
+        if events:
+            self.position = events[-1].id
+
+    # ---- lifecycle -----------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="stream-hub")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+        for sub in list(self._subscribers):
+            sub.end("shutdown")
+
+    async def _run(self) -> None:
+        delay = 0.2
+        while True:
+            conn: AsyncConnection[Any] | None = None
+            try:
+                conn = await AsyncConnection.connect(
+                    self._conninfo,
+                    autocommit=True,
+                    connect_timeout=self._connect_timeout_s,
+                    keepalives=1,
+                    keepalives_idle=5,
+                    keepalives_interval=2,
+                    keepalives_count=2,
+                )
+                await self._serve(conn)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                logger.warning("stream hub connection lost (%s); reconnecting", exc)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+            finally:
+                if conn is not None:
+                    with contextlib.suppress(Exception):
+                        await conn.close()
+
+    async def _serve(self, conn: AsyncConnection[Any]) -> None:
+        # The hub reads every project's events (each stream filters by its caller's tenancy)
+        # and checks every stream's key (api_keys' row-level security: admin).
+        await conn.execute(
+            "SELECT set_config('app.projects', '*', false), set_config('app.is_admin', 'on', false)"
+        )
+        await conn.execute(f"LISTEN {CHANNEL}")
+        if not self.ready.is_set():
+            cur = await conn.execute(QUERIES["position"])
+            row = await cur.fetchone()
+            self.position = int(row[0]) if row else 0
+            self.ready.set()
+        loop = asyncio.get_running_loop()
+        poll_s = self._settings.poll_interval_ms / 1000
+        next_check = loop.time() + self._settings.heartbeat_s
+        while True:
+            await conn.execute(QUERIES["sequence"], {"batch": SEQUENCE_BATCH})
+            await self._fetch(conn)
+            if loop.time() >= next_check:
+                await self._revalidate(conn)
+                next_check = loop.time() + self._settings.heartbeat_s
+            # Wake on another process's NOTIFY, else after one polling interval.
+            async for _ in conn.notifies(timeout=poll_s, stop_after=1):
+                pass
+
+    async def _fetch(self, conn: AsyncConnection[Any]) -> None:
+        while True:
+            cur = await conn.execute(
+                QUERIES["events_after"], {"after": self.position, "limit": FETCH_BATCH}
+            )
+            events = [event_of(row) for row in await cur.fetchall()]
+            self.dispatch(events)
+            if len(events) < FETCH_BATCH:
+                return
+
+    async def _revalidate(self, conn: AsyncConnection[Any]) -> None:
+        """End the streams whose key or login session can no longer be used."""
+        subs = list(self._subscribers)
+        keys = sorted({s.key_id for s in subs if s.key_id})
+        sessions = sorted({s.session_id for s in subs if s.session_id})
+        if not keys and not sessions:
+            return
+        cur = await conn.execute(QUERIES["live_principals"], {"keys": keys, "sessions": sessions})
+        live = {(kind, value) for kind, value in await cur.fetchall()}
+        for sub in subs:
+            if (sub.key_id and ("key", sub.key_id) not in live) or (
+                sub.session_id and ("session", sub.session_id) not in live
+            ):
+                sub.end("revoked")

@@ -1,0 +1,38 @@
+-- name: events_after
+-- The numbered events after an id, in id order, as the stream sends them: the filter fields
+-- and the finished JSON of the event (encoded once, sent to every matching stream). Under the
+-- caller's tenancy (row-level security) when read for a replay.
+SELECT seq, type, project_id::text,
+       CASE resource_kind
+           WHEN 'task' THEN ARRAY[resource_id::text]
+           WHEN 'dependency' THEN ARRAY[payload #>> '{data,task_id}',
+                                        payload #>> '{data,depends_on_task_id}']
+           ELSE ARRAY[payload #>> '{data,task_id}']
+       END AS task_ids,
+       jsonb_build_object(
+           'id', seq, 'type', type, 'project_id', project_id,
+           'resource', jsonb_build_object('kind', resource_kind, 'id', resource_id),
+           'occurred_at', api_timestamp(created_at),
+           'data', payload -> 'data', 'changes', payload -> 'changes')::text AS json
+FROM event_log
+WHERE seq > %(after)s
+ORDER BY seq
+LIMIT %(limit)s;
+
+-- name: position
+-- The highest id numbered so far and the highest id retention deleted.
+SELECT coalesce((SELECT max(seq) FROM event_log), 0),
+       (SELECT purged_through FROM event_log_horizon);
+
+-- name: sequence
+-- Number what committed since the last batch (docs/stream.md, "Ids"); NULL: nothing new here.
+SELECT sequence_event_log(%(batch)s);
+
+-- name: live_principals
+-- Which of the streams' keys and login sessions may still be used (re-checked on heartbeat).
+SELECT 'key', id::text FROM api_keys
+WHERE id = ANY (%(keys)s::uuid[]) AND is_active AND revoked_at IS NULL
+  AND coalesce(least(expires_at, grace_expires_at) > now(), true)
+UNION ALL
+SELECT 'session', id::text FROM auth_sessions
+WHERE id = ANY (%(sessions)s::uuid[]) AND revoked_at IS NULL AND expires_at > now();

@@ -19,7 +19,7 @@ function h(tag, attrs, ...children) {
     if (name.startsWith("on")) el.addEventListener(name.slice(2), value);
     else el.setAttribute(name, value === true ? "" : String(value));
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined) continue;
     el.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -28,7 +28,7 @@ function h(tag, attrs, ...children) {
 
 function show(title, ...content) {
   const main = document.getElementById("main");
-  main.replaceChildren(h("h1", {}, title), ...content);
+  main.replaceChildren(h("h1", {}, title), ...content.filter((c) => c !== null));
   document.title = `${title} · TaskMaster console`;
 }
 
@@ -168,8 +168,9 @@ function drawBoard(board, tasks) {
   board.replaceChildren(...columns);
 }
 
-// The board follows the event stream (GET /api/v1/stream, docs/stream.md); EventSource sends the
-// session cookie and resumes with Last-Event-ID by itself.
+// The board follows the event stream (GET /api/v1/stream, docs/stream.md): every event comes as
+// an unnamed "message"; "reset" means events were lost. Either way the board reloads its tasks.
+// EventSource sends the session cookie and resumes with Last-Event-ID by itself.
 function follow({ project, live, onEvent }) {
   closeStream();
   const search = query({ types: "task.*", project_id: project });
@@ -179,11 +180,7 @@ function follow({ project, live, onEvent }) {
   stream.onerror = () => { live.textContent = "Event stream interrupted; reconnecting…"; };
   const handle = (event) => { onEvent(event); announce("The board was updated."); };
   stream.onmessage = handle;
-  for (const type of ["task.created", "task.updated", "task.completed", "task.failed",
-    "task.deleted", "task.claimed", "task.released", "task.status_changed",
-    "dependency.created", "dependency.deleted", "reset"]) {
-    stream.addEventListener(type, handle);
-  }
+  stream.addEventListener("reset", handle);
 }
 
 function closeStream() {

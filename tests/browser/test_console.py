@@ -20,6 +20,7 @@ from playwright.sync_api import BrowserContext, expect
 
 from tests.conftest import OriginProcess
 from tests.integration.people.support import PASSWORD, make_project, make_user
+from tests.integration.people.test_access_sso import access_token, sso_origin  # noqa: F401
 
 AXE = Path(__file__).resolve().parents[2] / "tools/axe/node_modules/axe-core/axe.min.js"
 BLOCKING_IMPACTS = {"serious", "critical"}
@@ -198,3 +199,24 @@ def test_a_new_key_is_shown_once_and_works(
     expect(page.get_by_role("row").filter(has_text="ci runner")).to_contain_text("revoked")
     refused = client.get("/api/v1/tasks", headers={"Authorization": f"Bearer {key}"})
     assert refused.status_code == 401, refused.text
+
+
+def test_a_cloudflare_access_user_comes_in_signed_in(
+    context: BrowserContext,
+    sso_origin: tuple[OriginProcess, str],  # noqa: F811
+) -> None:
+    """Behind Access every request carries its assertion (and the browser its CF_Authorization
+    cookie): no login page, and writes still work, with the CSRF token /me gave the page."""
+    origin, url = sso_origin
+    user = make_user(url, "developer")
+    context.set_extra_http_headers({"Cf-Access-Jwt-Assertion": access_token(user["email"])})
+    context.add_cookies([{"name": "CF_Authorization", "value": "x", "url": origin.url}])
+    console = ConsolePage(context, origin)
+    console.goto("/keys")
+    page = console.page
+    expect(page.get_by_role("heading", name="API keys", level=1)).to_be_visible()
+    expect(page.get_by_text(f"Signed in as {user['username']}")).to_be_visible()
+    page.get_by_label("Name").fill("from access")
+    page.get_by_role("button", name="Create key").click()
+    expect(page.locator("#new-key-value")).to_contain_text("ctm_")
+    console.assert_accessible("keys via Access")

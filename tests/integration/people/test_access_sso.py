@@ -83,3 +83,24 @@ def test_a_token_of_another_key_is_refused(sso_origin: tuple[OriginProcess, str]
     with httpx.Client(base_url=origin.url, timeout=10) as http:
         headers = {"Cf-Access-Jwt-Assertion": access_token("a@example.com", other)}
         assert_problem(http.get("/api/v1/me", headers=headers), 401, "invalid-access-token")
+
+
+def test_a_browser_signed_in_by_access_needs_the_csrf_token_to_write(
+    sso_origin: tuple[OriginProcess, str],
+) -> None:
+    """In a browser, Access rides on its CF_Authorization cookie: ambient, like the console's own
+    session, so writes need the CSRF token /me gives; a service token's call (no cookie) does not."""
+    origin, url = sso_origin
+    user = make_user(url, "developer")
+    headers = {"Cf-Access-Jwt-Assertion": access_token(user["email"])}
+    with httpx.Client(base_url=origin.url, timeout=10, cookies={"CF_Authorization": "x"}) as http:
+        me = http.get("/api/v1/me", headers=headers)
+        assert me.status_code == 200, me.text
+        csrf = me.headers["x-csrf-token"]
+        task = {"title": "via SSO in a browser"}
+        refused = http.post("/api/v1/tasks", json=task, headers=headers)
+        assert_problem(refused, 403, "csrf-token-invalid")
+        created = http.post("/api/v1/tasks", json=task, headers={**headers, "X-CSRF-Token": csrf})
+        assert created.status_code == 201, created.text
+    with httpx.Client(base_url=origin.url, timeout=10) as service:
+        assert "x-csrf-token" not in service.get("/api/v1/me", headers=headers).headers

@@ -144,8 +144,12 @@ def is_internal(path: str) -> bool:
 
 async def authenticate(call: Call, settings: Settings, ports: Ports) -> None:
     """Key → verdict → access checks → per-key limits; fills the call's identity. A bearer JWT
-    (a person) is verified here instead and limited per user."""
-    bearer = _bearer(call.request.headers)
+    (a person) is verified here instead and limited per user, as is the console's session cookie
+    when no other credential is sent."""
+    request_headers = call.request.headers
+    bearer = _bearer(request_headers)
+    if bearer is None and not _credential(request_headers):
+        bearer = tokens.session_cookie(request_headers.get("cookie"))
     if bearer is not None and tokens.looks_like_jwt(bearer):
         await authenticate_user(call, bearer, settings, ports)
         return
@@ -166,6 +170,10 @@ async def authenticate(call: Call, settings: Settings, ports: Ports) -> None:
     call.scopes = list(verdict.scopes)
     call.cache_partition = verdict.cache_partition
     call.limit_headers = await limits.check_key(call.key_id, verdict.rate_limits, ports)
+
+
+def _credential(request_headers: Headers) -> bool:
+    return "authorization" in request_headers or "x-api-key" in request_headers
 
 
 def _bearer(request_headers: Headers) -> str | None:

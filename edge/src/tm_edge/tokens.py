@@ -7,6 +7,11 @@ Checked: `alg` HS256, a known `kid`, the signature, `iss`, `aud`, `exp` (no leew
 the origin share Cloudflare's clock) and the shape of `sub`/`sid`/`scp`. The session itself is not
 checked here: every request of a token reaches the origin (the edge cache is bypassed for
 people), which refuses a logged-out or deactivated session on its very next request.
+
+The web console's browsers send the same token in the `tm_session` cookie (HttpOnly, SameSite=
+Strict; origin/taskmaster/auth/browser.py) instead of a header: accepted alike when the request
+has no `Authorization`/`X-API-Key`. The cookie and the `X-CSRF-Token` header reach the origin,
+which checks the CSRF token of a cookie session's writes (the edge holds no CSRF secret).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from . import problems
 ISSUER = "taskmaster"
 AUDIENCE = "taskmaster-api"
 USER_PREFIX = "user:"  # the signed key-id field names a user: `user:<id>:<session>`
+SESSION_COOKIE = "tm_session"
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,15 @@ class UserToken:
 
 def looks_like_jwt(credential: str) -> bool:
     return credential.count(".") == 2
+
+
+def session_cookie(header: str | None) -> str | None:
+    """The console's token in a `Cookie` header (the first `tm_session`), or None."""
+    for part in (header or "").split(";"):
+        name, sep, value = part.strip().partition("=")
+        if sep and name == SESSION_COOKIE and value:
+            return value.strip('"')
+    return None
 
 
 def parse_keys(raw: str) -> dict[str, str]:

@@ -215,6 +215,7 @@ class Authenticator:
             identity = Identity(asserted.key_id, asserted.scopes, asserted.client_ip, True)
         elif asserted is not None and asserted.key_id is not None:
             identity = await self._vouched(asserted)
+            self._check_vouched_browser(scope, headers, identity)
         else:
             client_ip = asserted.client_ip if asserted else (scope.get("client") or ("",))[0]
             scraper = self._scraper(headers, path, client_ip)
@@ -277,11 +278,29 @@ class Authenticator:
         else:
             raise missing_api_key()  # a cookie header that holds no session cookie
         if subject is not None:
-            expected = browser.csrf_token(self._csrf_secret, subject)
-            scope[CSRF_TOKEN_KEY] = expected  # type: ignore[literal-required]
-            if scope["method"] not in READ_METHODS:
-                browser.check_csrf(self._csrf_secret, subject, headers.get(browser.CSRF_HEADER))
+            self._require_csrf(scope, headers, subject)
         return identity
+
+    def _require_csrf(self, scope: Scope, headers: dict[str, str], subject: str) -> None:
+        """An ambient sign-in: the page gets its token (``/me``), and writes must send it."""
+        scope[CSRF_TOKEN_KEY] = browser.csrf_token(self._csrf_secret, subject)  # type: ignore[literal-required]
+        if scope["method"] not in READ_METHODS:
+            browser.check_csrf(self._csrf_secret, subject, headers.get(browser.CSRF_HEADER))
+
+    def _check_vouched_browser(
+        self, scope: Scope, headers: dict[str, str], identity: Identity
+    ) -> None:
+        """The edge signs in the console's session cookie as it does a bearer token (it holds no
+        CSRF secret): a vouched session that the forwarded cookie names is a browser's."""
+        token = browser.cookie_value(headers.get("cookie"), browser.SESSION_COOKIE)
+        if token is None or identity.session_id is None or self._people is None:
+            return
+        try:
+            named = self._people.tokens.verify(token, expired_ok=True).session_id
+        except ApiError:
+            return  # not the credential the edge used
+        if named == identity.session_id:
+            self._require_csrf(scope, headers, named)
 
     async def _vouched(self, asserted: edge.EdgeIdentity) -> Identity:
         """The identity the edge signed, with the grants of its key's owner or its user."""

@@ -83,3 +83,31 @@ async def test_a_project_limited_key_does_not_share_cached_answers():
     assert (first.headers.get("x-cache"), second.headers.get("x-cache")) == ("MISS", "HIT")
     limited = await run(w, "GET", "/api/v1/tasks/1", headers={"x-api-key": LIMITED})
     assert limited.headers.get("x-cache") == "MISS"  # same scopes, but its own partition
+
+
+async def test_the_consoles_session_cookie_signs_in_like_a_bearer_token():
+    w = world()
+    cookie = f"theme=dark; tm_session={token()}"
+    response = await run(w, headers={"cookie": cookie, "x-csrf-token": "t"})
+    assert response.status == 200
+    forwarded = w.origin.requests_to("/api/v1/tasks")[0]
+    assert forwarded.headers.get("x-edge-key-id") == "user:u1:s1"
+    # The origin checks a cookie session's CSRF token: both reach it.
+    assert forwarded.headers.get("cookie") == cookie
+    assert forwarded.headers.get("x-csrf-token") == "t"
+    assert response.headers.get("x-cache") == "BYPASS"
+    w.clock.now = NOW
+    expired = await run(w, headers={"cookie": f"tm_session={token(exp=NOW - 1)}"})
+    assert expired.status == 401
+    assert json.loads(expired.body)["type"].endswith("/invalid-access-token")
+
+
+async def test_a_header_credential_wins_over_the_cookie():
+    w = world()
+    response = await run(
+        w, headers={"x-api-key": READER, "cookie": f"tm_session={token(sub='u9')}"}
+    )
+    assert response.status == 200
+    assert w.origin.requests_to("/api/v1/tasks")[0].headers.get("x-edge-key-id") == "reader"
+    no_session = await run(w, headers={"cookie": "theme=dark"})
+    assert no_session.status == 401  # no credential at all

@@ -12,7 +12,14 @@ import jwt
 from tests.conftest import OriginProcess, issue_key
 from tests.helpers import assert_problem
 from tests.integration.keys.helpers import edge_headers
-from tests.integration.people.support import bearer, cli, make_project, make_user, tokens
+from tests.integration.people.support import (
+    PASSWORD,
+    bearer,
+    cli,
+    make_project,
+    make_user,
+    tokens,
+)
 
 
 def _get(http: httpx.Client, path: str, key_id: str, scopes: str) -> httpx.Response:
@@ -46,3 +53,34 @@ def test_vouched_users_and_keys_get_their_projects_only(
         logout = http.post("/api/v1/auth/logout", json={}, headers=bearer(pair["access_token"]))
         assert logout.status_code == 204
         assert_problem(_get(http, f"/api/v1/tasks/{mine['id']}", user, "tasks:read"), 401)
+
+
+def test_a_console_cookie_vouched_by_the_edge_still_needs_the_csrf_token(
+    origin_db: str, origin: OriginProcess
+) -> None:
+    """The edge signs in the console's ``tm_session`` cookie as a user and forwards the cookie;
+    the origin, which alone holds the CSRF secret, checks that session's writes."""
+    member = make_user(origin_db, "developer")
+    with httpx.Client(base_url=origin.url, timeout=10) as http:
+        started = http.post(
+            "/api/v1/auth/session", json={"login": member["username"], "password": PASSWORD}
+        )
+        csrf = started.json()["data"]["csrf_token"]
+        cookie = f"tm_session={http.cookies['tm_session']}"
+        session = jwt.decode(http.cookies["tm_session"], options={"verify_signature": False})
+        user = f"user:{member['id']}:{session['sid']}"
+        http.cookies.clear()
+        me = http.get(
+            "/api/v1/me",
+            headers={**edge_headers("GET", "/api/v1/me", key_id=user), "Cookie": cookie},
+        )
+        assert me.status_code == 200 and me.headers["x-csrf-token"] == csrf, me.text
+        body = b'{"title": "console via the edge"}'
+
+        def post(**extra: str) -> httpx.Response:
+            signed = edge_headers("POST", "/api/v1/tasks", body, key_id=user, scopes="tasks:write")
+            headers = {**signed, "Cookie": cookie, "Content-Type": "application/json", **extra}
+            return http.post("/api/v1/tasks", content=body, headers=headers)
+
+        assert_problem(post(), 403, "csrf-token-invalid")
+        assert post(**{"X-CSRF-Token": csrf}).status_code == 201

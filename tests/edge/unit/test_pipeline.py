@@ -2,7 +2,8 @@
 
 import json
 
-from tm_edge import keys, pipeline
+from tm_edge import headers, keys, pipeline
+from tm_edge.ports import EdgeResponse, Headers
 
 from .fakes import make_world, request
 
@@ -191,3 +192,16 @@ async def test_public_paths_need_no_key():
     response = await run(w, "GET", "/health")
     assert response.status == 200
     assert w.origin.seen[0].headers.get("x-edge-key-id") == "-"
+
+
+def test_a_page_policy_of_the_origin_is_kept_and_the_rest_is_the_edges():
+    """The console's CSP (scripts from the origin itself) survives; JSON answers get the API's."""
+    page_policy = "default-src 'none'; script-src 'self'; frame-ancestors 'none'"
+    page = EdgeResponse(
+        200, Headers([(headers.CSP, page_policy), ("x-frame-options", "ALLOW")]), b""
+    )
+    secured = headers.secure(page, "rid-00000001").headers
+    assert secured.get(headers.CSP) == page_policy
+    assert secured.get("x-frame-options") == "DENY"
+    api = headers.secure(EdgeResponse(200, Headers(), b""), "rid-00000002").headers
+    assert api.get(headers.CSP) == "default-src 'none'; frame-ancestors 'none'"

@@ -61,9 +61,18 @@ const server = http.createServer(async (req, res) => {
     }
     const cookies = response.headers.getSetCookie();
     if (cookies.length) outHeaders["set-cookie"] = cookies;
-    const payload = Buffer.from(await response.arrayBuffer());
     res.writeHead(response.status, outHeaders);
-    res.end(method === "HEAD" ? undefined : payload);
+    if (method === "HEAD" || !response.body) {
+      res.end();
+    } else {
+      // Chunk by chunk, as workerd does: an event stream's events reach the client as they come.
+      res.on("close", () => response.body.cancel().catch(() => {}));
+      for await (const chunk of response.body) {
+        if (res.destroyed) break;
+        res.write(chunk);
+      }
+      res.end();
+    }
     await settled;
   } catch (error) {
     console.error("edge runner: dispatch failed", error);

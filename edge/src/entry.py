@@ -21,7 +21,14 @@ from urllib.parse import urlsplit
 import js
 from tm_edge import counters, cron, pipeline
 from tm_edge.config import Settings
-from tm_edge.ports import EdgeRequest, EdgeResponse, Headers, OriginUnreachable, Ports
+from tm_edge.ports import (
+    EdgeRequest,
+    EdgeResponse,
+    Headers,
+    OriginUnreachable,
+    Ports,
+    is_event_stream,
+)
 from workers import DurableObject, Request, Response, WorkerEntrypoint, fetch
 
 NULL_BODY_STATUSES = frozenset({101, 103, 204, 205, 304})
@@ -42,6 +49,8 @@ async def _from_runtime_response(response) -> EdgeResponse:
 
 def _to_runtime_response(response: EdgeResponse, method: str = "GET") -> Response:
     body = None if response.status in NULL_BODY_STATUSES or method == "HEAD" else response.body
+    if response.stream is not None and body is not None:
+        body = response.stream  # the origin's ReadableStream: chunks flow through as they come
     return Response(body, status=response.status, headers=_js_headers(response.headers))
 
 
@@ -110,6 +119,10 @@ class OriginFetch:
             response = await fetch(outgoing)
         except Exception as error:  # a JS TypeError/OSError: connection refused, DNS, TLS
             raise OriginUnreachable(str(error)) from error
+        headers = Headers(response.headers.items())
+        if is_event_stream(headers):
+            # An event stream never ends by itself: hand its body on without reading it.
+            return EdgeResponse(response.status, headers, b"", response.js_object.body)
         return await _from_runtime_response(response.js_object)
 
 

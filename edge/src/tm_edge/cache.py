@@ -90,6 +90,8 @@ def _directives(value: str | None) -> dict[str, str]:
 
 def storable_copy(response: EdgeResponse, default_ttl: int) -> EdgeResponse | None:
     """The copy to put in the cache, or None when the response must not be stored."""
+    if response.stream is not None:  # an event stream is never whole, so never a cache entry
+        return None
     if response.status != 200 or "set-cookie" in response.headers:
         return None
     if (response.headers.get("vary") or "").strip() == "*":

@@ -83,6 +83,14 @@ class EdgeResponse:
     status: int
     headers: Headers = field(default_factory=Headers)
     body: bytes = b""
+    stream: object | None = None
+    """An event stream's body, passed on unread (the runtime's ReadableStream; `body` is then
+    empty): it is never buffered, never cached, and ends when the origin ends it."""
+
+
+def is_event_stream(headers: Headers) -> bool:
+    """Server-Sent Events (``GET /api/v1/stream``): bodies the edge must not read in full."""
+    return (headers.get("content-type") or "").split(";")[0].strip().lower() == "text/event-stream"
 
 
 @dataclass

@@ -16,6 +16,10 @@ SELECT set_config('statement_timeout', %(timeout)s, true),
 -- Retention per table (cleanup_old_logs_by_table), plus every expired idempotency key.
 SELECT table_name, deleted_count FROM cleanup_old_logs_by_table(%(retention)s);
 
+-- name: purge_event_log
+-- Events older than EVENT_LOG_RETENTION_DAYS; a resume from before them gets event: reset.
+SELECT purge_event_log(%(days)s);
+
 -- name: release_expired_leases
 -- Leases whose holder stopped heartbeating: the task is free again (pending if it was in
 -- progress), as if its holder had released it.

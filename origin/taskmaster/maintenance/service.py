@@ -5,6 +5,7 @@ Steps, each in its own transaction (a failing step is reported and the next stil
 1. ``cleanup_logs`` — ``cleanup_old_logs_by_table`` with the retention of each table from
    :class:`~taskmaster.settings.MaintenanceSettings` (``LOG_RETENTION_DAYS`` …), and expired
    idempotency keys;
+   ``event_log`` — ``purge_event_log`` (``EVENT_LOG_RETENTION_DAYS``: the stream's replay window);
 2. ``edge_nonces`` — nonces of edge signatures past their freshness window (``auth.nonces``);
    ``leases`` — expired task leases cleared (in-progress tasks go back to pending);
 3. ``materialized_views`` — ``refresh_materialized_views()`` (``REFRESH … CONCURRENTLY``);
@@ -159,6 +160,12 @@ async def run(
                 cur = await conn.execute(QUERIES["cleanup_logs"], {"retention": Jsonb(retention)})
                 return {table: int(n) for table, n in await cur.fetchall()}
 
+            async def event_log() -> dict[str, int]:
+                days = {"days": maintenance.event_log_retention_days}
+                cur = await conn.execute(QUERIES["purge_event_log"], days)
+                row = await cur.fetchone()
+                return {"event_log": int(row[0]) if row else 0}
+
             async def nonces() -> dict[str, int]:
                 cur = await conn.execute(QUERIES["expire_edge_nonces"])
                 return {"edge_nonces": cur.rowcount}
@@ -172,6 +179,7 @@ async def run(
                 return {}
 
             await _step("cleanup_logs", lambda: _in_step(conn, run_id, cleanup), steps)
+            await _step("event_log", lambda: _in_step(conn, run_id, event_log), steps)
             await _step("edge_nonces", lambda: _in_step(conn, run_id, nonces), steps)
             await _step("leases", lambda: _in_step(conn, run_id, leases), steps)
             await _step("materialized_views", lambda: _in_step(conn, run_id, views), steps)

@@ -29,6 +29,7 @@ PROJECT_ROOTS = frozenset(
         "/api/v1/validations",
         "/api/v1/errors",
         "/api/v1/pull-requests",
+        "/api/v1/stream",  # the events of those resources
     }
 )
 EVERY_PROJECT = None  # projects_for(): the scope holds on every project and project-less rows

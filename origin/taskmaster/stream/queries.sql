@@ -20,9 +20,10 @@ ORDER BY seq
 LIMIT %(limit)s;
 
 -- name: position
--- The highest id numbered so far and the highest id retention deleted.
-SELECT coalesce((SELECT max(seq) FROM event_log), 0),
-       (SELECT purged_through FROM event_log_horizon);
+-- The highest id numbered so far (retention may have deleted it) and the highest id retention
+-- deleted.
+SELECT greatest((SELECT max(seq) FROM event_log), h.purged_through), h.purged_through
+FROM event_log_horizon h;
 
 -- name: sequence
 -- Number what committed since the last batch (docs/stream.md, "Ids"); NULL: nothing new here.

@@ -30,6 +30,9 @@ class PeerState:
     keys: dict[str, dict] = field(default_factory=dict)  # key_hash → verify `data`
     seen: list[Seen] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # GET /api/v1/stream sends one event, waits for this, sends a second and ends the stream.
+    stream_release: threading.Event = field(default_factory=threading.Event)
+    stream_ended: threading.Event = field(default_factory=threading.Event)
 
     def forwarded(self, path_prefix: str = "/api/") -> list[Seen]:
         with self.lock:
@@ -101,6 +104,8 @@ def make_handler(state: PeerState):
                 key_hash = json.loads(body)["key_hash"]
                 data = state.keys.get(key_hash) or {"valid": False, "reason": "unknown"}
                 return self._answer(200, {"data": data, "meta": meta})
+            if self.path.startswith("/api/v1/stream") and self.command == "GET":
+                return self._stream()
             if self.path.startswith("/api/v1/tasks/slow"):
                 time.sleep(3)
             if self.command == "GET":
@@ -108,6 +113,20 @@ def make_handler(state: PeerState):
                 cache = {"cache-control": "public, max-age=60", "etag": '"peer-1"'}
                 return self._answer(200, {"data": data, "meta": meta}, cache)
             return self._answer(201, {"data": {"created": True}, "meta": meta})
+
+        def _stream(self) -> None:
+            """An SSE body in two parts, the second only once the test saw the first."""
+            self.send_response(200)
+            self.send_header("content-type", "text/event-stream")
+            self.send_header("cache-control", "no-store")
+            self.end_headers()
+            self.wfile.write(b'retry: 3000\n\nid: 1\ndata: {"id": 1}\n\n')
+            self.wfile.flush()
+            state.stream_release.wait(20)
+            self.wfile.write(b'id: 2\ndata: {"id": 2}\n\n')
+            self.wfile.flush()
+            state.stream_ended.set()
+            self.close_connection = True
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 

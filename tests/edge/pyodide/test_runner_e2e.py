@@ -215,3 +215,30 @@ def test_each_request_is_logged_with_its_request_id_and_no_query(edge, client):
     assert lines, edge.output[-5:]
     assert '"path":"/api/v1/tasks"' in lines[0] and '"status":401' in lines[0]
     assert "hunter2" not in "\n".join(edge.output)
+
+
+def test_an_event_stream_passes_through_unbuffered_uncached_and_counted_once(client, peer):
+    key = new_key("Sse1")
+    grant(peer, key, "key-sse", ["tasks:read"])
+    peer.state.stream_release.clear()
+    peer.state.stream_ended.clear()
+    headers = {"Authorization": f"Bearer {key}"}
+    with client.stream("GET", "/api/v1/stream", headers=headers) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "text/event-stream"
+        assert response.headers["x-cache"] == "BYPASS"
+        assert response.headers["x-ratelimit-remaining"] == "999"  # one request, however long
+        lines = response.iter_lines()
+        first = [next(lines) for _ in range(5)]
+        # The first event is here while the origin still holds the response open.
+        assert first == ["retry: 3000", "", "id: 1", 'data: {"id": 1}', ""]
+        assert not peer.state.stream_ended.is_set()
+        peer.state.stream_release.set()
+        rest = list(lines)
+    assert rest[:2] == ["id: 2", 'data: {"id": 2}'] and peer.state.stream_ended.is_set()
+    seen = [
+        s
+        for s in peer.state.forwarded("/api/v1/stream")
+        if s.headers.get("x-edge-key-id") == "key-sse"
+    ]
+    assert len(seen) == 1

@@ -2,10 +2,12 @@
 
 ``Client`` (sync) and ``AsyncClient`` (async) over httpx; typed msgspec models; list iterators that
 follow ``next_cursor``; retries on 429/502/503/504 honouring ``Retry-After``; an ``Idempotency-Key``
-on every POST; problem+json raised as typed exceptions (``errors``).
+on every POST; problem+json raised as typed exceptions (``errors``); ``stream()``, the event
+stream as typed ``Event`` s, resuming by itself after a disconnect (``_stream``).
 """
 
 from taskmaster_client._core import RetryPolicy
+from taskmaster_client._stream import StreamEnded, StreamReset
 from taskmaster_client.aio import AsyncClient
 from taskmaster_client.client import Client
 from taskmaster_client.errors import (
@@ -39,6 +41,8 @@ __all__ = [
     "RetryPolicy",
     "ServerError",
     "ServiceUnavailable",
+    "StreamEnded",
+    "StreamReset",
     "TaskMasterError",
     "TransportError",
     "Unauthorized",

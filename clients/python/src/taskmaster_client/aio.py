@@ -24,7 +24,9 @@ from taskmaster_client._core import (
     prepare,
     retry_wait,
 )
-from taskmaster_client.errors import TransportError
+from taskmaster_client._stream import PATH as STREAM_PATH
+from taskmaster_client._stream import SseParser, StreamState
+from taskmaster_client.errors import TransportError, error_for
 
 T = TypeVar("T")
 C = TypeVar("C")
@@ -94,6 +96,43 @@ class AsyncClient:
 
     async def request(self, type_: type[C] | None, method: str, path: str, **options: Any) -> C:
         return decode(await self.send(prepare(method, path, **options)), type_)
+
+    async def stream(self, **options: Any) -> AsyncIterator[m.Event]:
+        """The event stream, resuming by itself; the twin of ``Client.stream`` (same options)."""
+        state = StreamState(**options)
+        attempt = 0
+        while True:
+            params, headers = state.request()
+            timeout = state.timeout(self._http.timeout)
+            try:
+                async with self._http.stream(
+                    "GET", STREAM_PATH, params=params, headers=headers, timeout=timeout
+                ) as response:
+                    if response.status_code == 200:
+                        attempt = 0
+                        parser = SseParser()
+                        async for line in response.aiter_lines():
+                            frame = parser.feed(line)
+                            event = state.handle(frame) if frame is not None else None
+                            if event is not None:
+                                yield event
+                            elif state.cut:
+                                break
+                        wait = state.wait()
+                    else:
+                        await response.aread()
+                        wait = retry_wait(response, attempt, self.retry)
+                        if wait is None:
+                            raise error_for(
+                                response.status_code, response.content, dict(response.headers)
+                            )
+                        attempt += 1
+            except httpx.TransportError as exc:  # dropped, or the server is away
+                wait = retry_wait(None, attempt, self.retry)
+                if wait is None:
+                    raise TransportError(f"GET {STREAM_PATH}: {exc}") from exc
+                attempt += 1
+            await self._sleep(wait)
 
 
 class Resource(Generic[T]):

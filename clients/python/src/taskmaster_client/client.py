@@ -27,7 +27,9 @@ from taskmaster_client._core import (
     prepare,
     retry_wait,
 )
-from taskmaster_client.errors import TransportError
+from taskmaster_client._stream import PATH as STREAM_PATH
+from taskmaster_client._stream import SseParser, StreamState
+from taskmaster_client.errors import TransportError, error_for
 
 T = TypeVar("T")
 C = TypeVar("C")
@@ -97,6 +99,49 @@ class Client:
 
     def request(self, type_: type[C] | None, method: str, path: str, **options: Any) -> C:
         return decode(self.send(prepare(method, path, **options)), type_)
+
+    def stream(self, **options: Any) -> Iterator[m.Event]:
+        """The event stream, resuming by itself (``Last-Event-ID``) after a disconnect.
+
+        Options: ``project_id`` (a list), ``types`` (``"task.*,deployment.completed"`` or a
+        list), ``task_id``, ``last_event_id``, ``on_reset(Reset)`` (else ``StreamReset`` is
+        raised), ``reconnect_wait`` (seconds; default the server's ``retry:``), ``idle_timeout``.
+        Ends with ``StreamEnded`` when the key is revoked; failed reconnects are retried as
+        ``RetryPolicy`` says, then raise."""
+        state = StreamState(**options)
+        attempt = 0
+        while True:
+            params, headers = state.request()
+            timeout = state.timeout(self._http.timeout)
+            try:
+                with self._http.stream(
+                    "GET", STREAM_PATH, params=params, headers=headers, timeout=timeout
+                ) as response:
+                    if response.status_code == 200:
+                        attempt = 0
+                        parser = SseParser()
+                        for line in response.iter_lines():
+                            frame = parser.feed(line)
+                            event = state.handle(frame) if frame is not None else None
+                            if event is not None:
+                                yield event
+                            elif state.cut:
+                                break
+                        wait = state.wait()
+                    else:
+                        response.read()
+                        wait = retry_wait(response, attempt, self.retry)
+                        if wait is None:
+                            raise error_for(
+                                response.status_code, response.content, dict(response.headers)
+                            )
+                        attempt += 1
+            except httpx.TransportError as exc:  # dropped, or the server is away
+                wait = retry_wait(None, attempt, self.retry)
+                if wait is None:
+                    raise TransportError(f"GET {STREAM_PATH}: {exc}") from exc
+                attempt += 1
+            self._sleep(wait)
 
 
 class Resource(Generic[T]):

@@ -227,3 +227,30 @@ class SubscriptionCreated(Subscription, kw_only=True):
     """``secret`` verifies X-TaskMaster-Signature; returned only at creation."""
 
     secret: str
+
+
+class EventResource(msgspec.Struct):
+    kind: str  # task, dependency, workflow, deployment
+    id: UUID
+
+
+class Event(msgspec.Struct, kw_only=True):
+    """One event of ``GET /api/v1/stream`` (docs/stream.md): ``data`` is the row after the change
+    (before it, for ``*.deleted``), ``changes`` the columns that changed."""
+
+    id: int
+    type: str
+    project_id: UUID | None = None
+    resource: EventResource
+    occurred_at: datetime
+    data: dict[str, Any] = msgspec.field(default_factory=dict)
+    changes: list[str] = msgspec.field(default_factory=list)
+
+
+class Reset(msgspec.Struct, kw_only=True):
+    """``event: reset``: the id to resume from was too old (``expired``) or ``unknown``; reload
+    what you keep from the REST API; the stream goes on from ``resume_from``."""
+
+    reason: str
+    last_event_id: int | None = None
+    resume_from: int

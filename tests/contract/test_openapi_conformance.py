@@ -35,8 +35,11 @@ EXCLUDED_CHECKS = "positive_data_acceptance"
 # Webhook receivers authenticate by the provider's HMAC over the body, which a fuzzer cannot
 # forge (every case is a 401); tests/integration/webhooks covers them. Likewise login, refresh and
 # logout take credentials a fuzzer cannot guess (every case is a 401); tests/integration/people.
+# A person's own keys answer a service key (the fuzzer's) 403 person-required in every case;
+# tests/integration/keys/test_own_keys.py.
 NOT_FUZZED = (
-    r"^(/api/v1/keys/\{key_id\}/(revoke|rotate)|/internal/.*|/api/v1/webhooks/.*|/api/v1/auth/.*)$"
+    r"^(/api/v1/keys/\{key_id\}/(revoke|rotate)|/internal/.*|/api/v1/webhooks/.*|/api/v1/auth/.*"
+    r"|/api/v1/me/keys.*)$"
 )
 CONFIG = """
 [auth.openapi.bearerAuth]

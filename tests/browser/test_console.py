@@ -11,59 +11,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import BrowserContext, expect
 
+from tests.browser.support import BOARD_DEADLINE_MS, ConsolePage
 from tests.conftest import OriginProcess
-from tests.integration.people.support import PASSWORD, make_project, make_user
+from tests.integration.people.support import make_project, make_user
 from tests.integration.people.test_access_sso import access_token, sso_origin  # noqa: F401
-
-AXE = Path(__file__).resolve().parents[2] / "tools/axe/node_modules/axe-core/axe.min.js"
-BLOCKING_IMPACTS = {"serious", "critical"}
-BOARD_DEADLINE_MS = 2_000  # the issue's acceptance: on the board within 2 s, no reload
-UI_TIMEOUT_MS = 15_000  # anything else may wait for a loaded machine
-
-
-class ConsolePage:
-    """One console tab: its CSP violations are collected as they happen."""
-
-    def __init__(self, context: BrowserContext, origin: OriginProcess) -> None:
-        # An init script is injected by the browser itself, so the page's CSP (no inline
-        # scripts) leaves it alone, as it leaves alone the extensions people run.
-        context.add_init_script(path=str(AXE))
-        self.page = context.new_page()
-        self.page.set_default_timeout(UI_TIMEOUT_MS)
-        self.url = f"{origin.url}/console"
-        self.csp: list[str] = []
-        self.page.on("console", self._note)
-
-    def _note(self, message: Any) -> None:
-        if "Content Security Policy" in message.text:
-            self.csp.append(message.text)
-
-    def goto(self, fragment: str) -> None:
-        self.page.goto(f"{self.url}#{fragment}")
-
-    def log_in(self, login: str) -> None:
-        self.goto("/login")
-        self.page.get_by_label("Username or email").fill(login)
-        self.page.get_by_label("Password").fill(PASSWORD)
-        self.page.get_by_role("button", name="Log in").click()
-        expect(self.page.get_by_role("heading", name="Board", level=1)).to_be_visible()
-
-    def assert_accessible(self, name: str) -> None:
-        result = self.page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
-        blocking = [
-            {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
-            for v in result["violations"]
-            if v["impact"] in BLOCKING_IMPACTS
-        ]
-        assert blocking == [], f"{name}: {blocking}"
-        assert self.csp == [], f"{name}: {self.csp}"
 
 
 @pytest.fixture
@@ -73,7 +29,7 @@ def developer(origin_db: str) -> dict[str, str]:
 
 @pytest.fixture
 def console(context: BrowserContext, origin: OriginProcess) -> Iterator[ConsolePage]:
-    yield ConsolePage(context, origin)
+    yield ConsolePage(context, origin.url)
 
 
 def test_the_shell_has_the_security_headers(origin: OriginProcess) -> None:
@@ -125,7 +81,7 @@ def test_log_in_see_a_new_task_live_open_it_and_log_out(
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_text("You are logged out.")).to_be_visible()
     assert not [c for c in context.cookies() if c["name"] == "tm_session"]
-    assert context.request.get(f"{console.url[: -len('/console')]}/api/v1/me").status == 401
+    assert context.request.get(f"{console.base_url}/api/v1/me").status == 401
     console.assert_accessible("logged out")
 
 
@@ -211,7 +167,7 @@ def test_a_cloudflare_access_user_comes_in_signed_in(
     user = make_user(url, "developer")
     context.set_extra_http_headers({"Cf-Access-Jwt-Assertion": access_token(user["email"])})
     context.add_cookies([{"name": "CF_Authorization", "value": "x", "url": origin.url}])
-    console = ConsolePage(context, origin)
+    console = ConsolePage(context, origin.url)
     console.goto("/keys")
     page = console.page
     expect(page.get_by_role("heading", name="API keys", level=1)).to_be_visible()

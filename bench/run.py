@@ -27,7 +27,7 @@ from typing import Any
 
 import psycopg
 
-from bench import claims_bench, dataset, profiling, report, servers
+from bench import claims_bench, dataset, profiling, report, servers, stream_bench
 from bench.load import LoadConfig, LoadResult, run_wrk
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,9 +72,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )  # fmt: skip
     parser.add_argument("--skip-graph", action="store_true")
     parser.add_argument("--skip-claims", action="store_true")
+    parser.add_argument("--skip-stream", action="store_true")
     parser.add_argument(
-        "--only", choices=["claims"], help="run one scenario alone (claims: bench/claims_bench.py)"
-    )
+        "--only", choices=["claims", "stream"],
+        help="run one scenario alone (claims: bench/claims_bench.py, stream: bench/stream_bench.py)",
+    )  # fmt: skip
     parser.add_argument("--origin-port", type=int, default=None, help="claims: the origin's port")
     return parser.parse_args(argv)
 
@@ -428,6 +430,30 @@ def claims_figures(args: argparse.Namespace, db: dataset.Database) -> dict[str, 
         return {"error": f"{type(exc).__name__}: {exc}"}
 
 
+def stream_figures(args: argparse.Namespace, db: dataset.Database) -> dict[str, Any]:
+    try:
+        return stream_bench.run(db, args.duration, args.warmup, args.connections, log)
+    except (subprocess.SubprocessError, OSError, psycopg.Error, RuntimeError, TimeoutError) as exc:
+        return {"error": f"{type(exc).__name__}: {exc}"}
+
+
+def stream_only(args: argparse.Namespace, db: dataset.Database, stamp: str, began: float) -> int:
+    """``--only stream``: the stream scenario alone, printed and kept as JSON."""
+    figures = stream_figures(args, db)
+    text = "\n".join([
+        f"TaskMaster stream benchmark {stamp} — {os.cpu_count()} cores, granian x "
+        f"{os.cpu_count()} workers; origin code: {working_tree()}",
+        *stream_bench.lines(figures),
+        f"Total {time.monotonic() - began:.0f} s.",
+    ])  # fmt: skip
+    path = RESULTS_DIR / f"stream-{stamp}.json"
+    path.write_text(json.dumps(figures, indent=2))
+    log("")
+    log(text)
+    log(f"Results: {path.relative_to(ROOT)}")
+    return 0 if "error" not in figures else 1
+
+
 def claims_only(args: argparse.Namespace, db: dataset.Database, stamp: str, began: float) -> int:
     """``--only claims``: the claims scenario alone, printed and kept as JSON."""
     figures = claims_figures(args, db)
@@ -462,6 +488,8 @@ def main(argv: list[str]) -> int:
     db = dataset.start_server(Path(args.data_dir), args.db_port)
     if args.only == "claims":
         return claims_only(args, db, stamp, began)
+    if args.only == "stream":
+        return stream_only(args, db, stamp, began)
     seeding = dataset.ensure_dataset(db, plan, ROOT, log)
     log("Dataset: " + ("seeded " + json.dumps(seeding) if seeding["seeded"] else "reused"))
 
@@ -522,6 +550,11 @@ def main(argv: list[str]) -> int:
         log("Claims (bench/claims_bench.py) …")
         claims = claims_figures(args, db)
 
+    stream = None
+    if not args.skip_stream:
+        log("Stream (bench/stream_bench.py) …")
+        stream = stream_figures(args, db)
+
     lines = report.table(list(rows.values()), base)
     targets = report.evaluate(rows, base, edge)
     elapsed = time.monotonic() - began
@@ -535,6 +568,7 @@ def main(argv: list[str]) -> int:
         "Edge pipeline (Pyodide, CPU per request):", report.edge_text(edge), "",
         "Task graph (bench/graph_bench.py):", report.graph_text(graph), "",
         "Claims (bench/claims_bench.py, HTTP):", *claims_bench.lines(claims), "",
+        "Stream (bench/stream_bench.py, SSE):", *stream_bench.lines(stream), "",
         *profile_lines(extra),
         f"Total {elapsed:.0f} s (dataset {'seeded' if seeding['seeded'] else 'reused'}).",
     ])  # fmt: skip
@@ -545,11 +579,12 @@ def main(argv: list[str]) -> int:
         "## Edge pipeline (Pyodide, CPU per request)", "", report.edge_text(edge), "",
         "## Task graph", "", report.graph_text(graph), "",
         "## Claims (HTTP)", "", *claims_bench.lines(claims), "",
+        "## Stream (SSE)", "", *stream_bench.lines(stream), "",
     ])  # fmt: skip
     payload = {
         "stamp": stamp, "cores": os.cpu_count(), "origin_code": served["origin"], "config": config, "plan": plan,
         "seeding": seeding, "ids_sampled": n_ids, "rows": rows, "targets": targets,
-        "edge": edge, "graph": graph, "claims": claims, "extra": extra,
+        "edge": edge, "graph": graph, "claims": claims, "stream": stream, "extra": extra,
         "elapsed_s": round(elapsed, 1),
     }  # fmt: skip
     path = report.write(RESULTS_DIR, stamp, payload, text, md)

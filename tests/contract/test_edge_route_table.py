@@ -10,6 +10,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from litestar.routes import HTTPRoute
 from taskmaster.api import edge_table
 from taskmaster.api.policy import policy_of
 from taskmaster.app import create_app
@@ -37,9 +38,12 @@ def app():
 
 
 def operations():
-    """(method, sample path, the origin handler's policy) for every route of the app."""
+    """(method, sample path, the origin handler's policy) for every HTTP route of the app (the
+    edge forwards no WebSocket: docs/edge.md)."""
     found = []
     for route in app().routes:
+        if not isinstance(route, HTTPRoute):
+            continue
         path = re.sub(r"\{[^}]+\}", SAMPLE_ID, route.path)
         for handler in route.route_handlers:
             for method in sorted(set(handler.http_methods) & set(METHODS)):

@@ -8,7 +8,7 @@ or as soon as a NOTIFY ``event_log`` arrives (another process numbered rows):
 2. reads the numbered rows after the highest id it has dispatched, in id order, and offers each
    to the streams whose filter it matches (the event's JSON is encoded once, in SQL);
 3. every ``STREAM_HEARTBEAT_S``, re-checks the keys and login sessions of its streams in one
-   query and ends the streams of those revoked, expired or logged out.
+   query and ends the streams of those revoked, expired, logged out or of a deactivated user.
 
 A stream's buffer is bounded (``STREAM_QUEUE_MAX``): a consumer that falls further behind is
 marked overflowed and cut off (it resumes with Last-Event-ID from the log). A lost connection is
@@ -177,7 +177,6 @@ class EventHub:
         self._task: asyncio.Task[None] | None = None
         self.position = 0  # the highest id offered to the streams
         self.ready = asyncio.Event()  # set once the position is known
-        self.delivered = 0  # events offered to streams (for /metrics and the bench)
 
     # ---- streams -------------------------------------------------------------------------
 
@@ -221,7 +220,6 @@ class EventHub:
             for sub in subscribers:
                 if sub.filter.matches(event):
                     sub.offer(event)
-                    self.delivered += 1
         if events:
             self.position = events[-1].id
 

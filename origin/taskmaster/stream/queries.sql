@@ -35,5 +35,6 @@ SELECT 'key', id::text FROM api_keys
 WHERE id = ANY (%(keys)s::uuid[]) AND is_active AND revoked_at IS NULL
   AND coalesce(least(expires_at, grace_expires_at) > now(), true)
 UNION ALL
-SELECT 'session', id::text FROM auth_sessions
-WHERE id = ANY (%(sessions)s::uuid[]) AND revoked_at IS NULL AND expires_at > now();
+SELECT 'session', s.id::text FROM auth_sessions s JOIN users u ON u.id = s.user_id
+WHERE s.id = ANY (%(sessions)s::uuid[]) AND s.revoked_at IS NULL AND s.expires_at > now()
+  AND u.is_active AND u.erased_at IS NULL;

@@ -14,7 +14,7 @@ import psycopg
 
 from tests.conftest import OriginProcess, issue_key
 from tests.helpers import assert_problem
-from tests.integration.people.support import make_project
+from tests.integration.people.support import bearer, make_project, make_user, tokens
 from tests.integration.stream.conftest import POOL_MAX, STREAM_CAP
 from tests.integration.stream.support import SseReader, parse_sse, post_task
 
@@ -264,3 +264,16 @@ def test_500_idle_streams_hold_a_handful_of_connections_and_the_cap_is_429(
     assert_problem(over, 429)
     assert over.json()["type"].endswith("/too-many-streams")
     assert over.headers["retry-after"]
+
+
+def test_logging_out_ends_the_users_stream(stream_origin: OriginProcess, stream_db: str) -> None:
+    user = make_user(stream_db, "viewer")
+    with httpx.Client(base_url=stream_origin.url, timeout=10) as anon:
+        headers = bearer(tokens(anon, user["username"])["access_token"])
+        reader = SseReader(stream_origin.url, headers)
+        try:
+            assert anon.post("/api/v1/auth/logout", json={}, headers=headers).status_code == 204
+            frame = reader.next(timeout=15)  # the session is re-checked every heartbeat (1 s)
+        finally:
+            reader.close()
+    assert frame.event == "end" and frame.data == {"reason": "revoked"}

@@ -72,7 +72,7 @@ def test_other_projects_stay_out_of_a_websocket(
 @pytest.mark.parametrize(
     ("headers", "message", "code"),
     [
-        ({}, {"type": "subscribe"}, 4401),
+        ({}, None, 4401),  # refused on the upgrade's credentials, before any message
         (None, {"type": "subscribe", "types": "bogus"}, 4400),
         (None, {"type": "listen"}, 4400),
         (None, {"type": "subscribe", "unknown": 1}, 4400),
@@ -80,10 +80,11 @@ def test_other_projects_stay_out_of_a_websocket(
 )
 def test_refusals_are_an_error_message_and_a_close_code(
     stream_origin: OriginProcess, admin_headers: dict[str, str],
-    headers: dict[str, str] | None, message: dict[str, Any], code: int,
+    headers: dict[str, str] | None, message: dict[str, Any] | None, code: int,
 ) -> None:  # fmt: skip
     with _socket(stream_origin, admin_headers if headers is None else headers) as ws:
-        ws.send(json.dumps(message))
+        if message is not None:
+            ws.send(json.dumps(message))
         error = _receive(ws)
         with pytest.raises(ConnectionClosed) as closed:
             ws.recv(timeout=10)

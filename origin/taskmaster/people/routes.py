@@ -113,11 +113,14 @@ class AuthController(Controller):
     tags=["people"],
     opt=policy(AUTHENTICATED, edge_ttl=None, replica=False),
 )
-async def me(request: Req, db: Db) -> Response[MeEnvelope]:
+async def me(request: Req, state: State) -> Response[MeEnvelope]:
     identity = request.scope["auth"]  # type: ignore[typeddict-item]
     grants = identity.effective_grants()
     found = await service.me(
-        db,
+        # Not the request's Session: its tenancy is the projects the caller may read tasks of,
+        # and a membership whose role cannot is still the caller's own (row-level security on
+        # projects would hide it). The query reads the caller's rows alone.
+        state.pool,
         identity.user_id,
         identity.key_id,
         grants,

@@ -30,11 +30,6 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def login(edge: httpx.Client, username: str) -> dict[str, str]:
-    """Log in through the edge; the token pair."""
-    return tokens(edge, username)
-
-
 def created(response: httpx.Response) -> str:
     assert response.status_code == 201, response.text
     return str(response.json()["data"]["id"])
@@ -47,8 +42,8 @@ class World:
     admin_user: dict[str, str]  # a user with the global admin role, by access token
     p1: str
     p2: str
-    alice: dict[str, str]  # a developer of p1, by access token
-    bob: dict[str, str]  # a developer of p2, by access token
+    alice: dict[str, str]  # a member of p1 (writes tasks, deployments), by access token
+    bob: dict[str, str]  # the same in p2
     alice_id: str
     alice_task: str
     bob_task: str
@@ -87,9 +82,9 @@ def _build(edge: httpx.Client, db_url: str) -> World:
     alice_user, bob_user = make_user(db_url), make_user(db_url)
     people_cli(db_url, "members", "add", p1, alice_user["username"], "--role", role)
     people_cli(db_url, "members", "add", p2, bob_user["username"], "--role", role)
-    alice = bearer(login(edge, alice_user["username"])["access_token"])
-    bob = bearer(login(edge, bob_user["username"])["access_token"])
-    admin_user = bearer(login(edge, make_user(db_url, role="admin")["username"])["access_token"])
+    alice = bearer(tokens(edge, alice_user["username"])["access_token"])
+    bob = bearer(tokens(edge, bob_user["username"])["access_token"])
+    admin_user = bearer(tokens(edge, make_user(db_url, role="admin")["username"])["access_token"])
     alice_task = created(edge.post(TASKS, headers=alice, json={"title": "a", "project_id": p1}))
     bob_task = created(edge.post(TASKS, headers=bob, json={"title": "b", "project_id": p2}))
     bob_deployment = created(edge.post("/api/v1/deployments", headers=bob, json={"project_id": p2}))
@@ -102,7 +97,7 @@ def test_login_token_read_and_logout_stop_the_token_at_the_origin_and_the_edge_a
 ) -> None:
     user = make_user(db_url)
     people_cli(db_url, "members", "add", world.p1, user["username"], "--role", "viewer")
-    pair = login(edge, user["username"])
+    pair = tokens(edge, user["username"])
     auth = bearer(pair["access_token"])
 
     me = edge.get("/api/v1/me", headers=auth)

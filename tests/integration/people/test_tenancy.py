@@ -200,6 +200,18 @@ def test_a_key_owned_by_a_user_never_exceeds_the_user(world: World) -> None:
     assert_problem(http.get("/api/v1/keys", headers=owned), 403, "insufficient-scope")
 
 
+def test_me_lists_a_membership_whose_role_reads_no_tasks(world: World) -> None:
+    cli(world.url, "roles", "set", "tenancy-deploy-reader", "--permissions", "deployments:read")
+    user = make_user(world.url)
+    cli(world.url, "members", "add", world.p2, user["username"], "--role", "tenancy-deploy-reader")
+    me = world.http.get(
+        "/api/v1/me", headers=bearer(tokens(world.http, user["username"])["access_token"])
+    )
+    assert me.status_code == 200, me.text
+    assert [m["project_id"] for m in me.json()["data"]["memberships"]] == [world.p2]
+    assert me.json()["data"]["projects"] == []  # no project whose tasks it may read
+
+
 def test_row_level_security_without_the_query_filter(world: World) -> None:
     """A raw ``SELECT * FROM tasks`` with the setting the origin gives a member's session."""
     with psycopg.connect(as_role(world.url, "taskmaster_app"), autocommit=True) as conn:

@@ -45,11 +45,9 @@ async def get_task(state: State, task_id: UUID) -> dict[str, Any]:
 
 
 def create_app() -> Litestar:
-    state = State()
-
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        state.pool = await asyncpg.create_pool(
+        app.state.pool = pool = await asyncpg.create_pool(
             os.environ["DATABASE_URL"], min_size=POOL_MIN, max_size=POOL_MAX, init=_decode_jsonb,
             # Every project visible, as to the origin's admin key (project tenancy: app.projects).
             server_settings={"app.projects": "*"},
@@ -57,6 +55,6 @@ def create_app() -> Litestar:
         try:
             yield
         finally:
-            await state.pool.close()
+            await pool.close()
 
-    return Litestar(route_handlers=[get_task], state=state, lifespan=[lifespan])
+    return Litestar(route_handlers=[get_task], lifespan=[lifespan])

@@ -110,15 +110,27 @@ def single_json(request: Request[Any, Any, Any], version: int, data_json: str) -
     """:func:`single` for a resource already rendered as JSON (``Table.get_json``): the same
     envelope, headers and 304, with the resource's bytes spliced in rather than re-encoded. Its
     route reads ``If-None-Match`` here (declare ``operation_class=docs.ReadWithIfNoneMatch``)."""
+    return single_json_of(request.scope, version, data_json)
+
+
+def single_json_of(scope: Scope, version: int, data_json: str) -> EncodedResponse:
+    """:func:`single_json` from the ASGI scope alone (the lean path of ``api/hot.py`` builds no
+    ``Request``)."""
     headers = [
-        (b"cache-control", cache_control_of(request).encode()),
+        (b"cache-control", policy_of(scope.get("route_handler")).cache_control.encode()),
         (b"etag", etag(version).encode()),
     ]
-    if_none_match = _raw_header(request.scope["headers"], b"if-none-match")
+    if_none_match = _raw_header(scope["headers"], b"if-none-match")
     if if_none_match is not None and matches_if_none_match(if_none_match, version):
         return EncodedResponse(b"", 304, headers)
     body = b"".join(
-        (b'{"data":', data_json.encode(), b',"meta":', _encode(meta_for(request)), b"}")
+        (
+            b'{"data":',
+            data_json.encode(),
+            b',"meta":',
+            _encode(Meta(scope.get("request_id", ""))),
+            b"}",
+        )
     )
     headers += [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
     return EncodedResponse(body, 200, headers)

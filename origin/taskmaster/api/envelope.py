@@ -106,14 +106,14 @@ def _raw_header(headers: list[tuple[bytes, bytes]], name: bytes) -> str | None:
     return ", ".join(values) if values else None
 
 
-def single_json(request: Request[Any, Any, Any], version: int, data_json: str) -> Response[Any]:
+def single_json(request: Request[Any, Any, Any], version: int, data_json: bytes) -> Response[Any]:
     """:func:`single` for a resource already rendered as JSON (``Table.get_json``): the same
     envelope, headers and 304, with the resource's bytes spliced in rather than re-encoded. Its
     route reads ``If-None-Match`` here (declare ``operation_class=docs.ReadWithIfNoneMatch``)."""
     return single_json_of(request.scope, version, data_json)
 
 
-def single_json_of(scope: Scope, version: int, data_json: str) -> EncodedResponse:
+def single_json_of(scope: Scope, version: int, data_json: bytes) -> EncodedResponse:
     """:func:`single_json` from the ASGI scope alone (the lean path of ``api/hot.py`` builds no
     ``Request``)."""
     headers = [
@@ -126,7 +126,7 @@ def single_json_of(scope: Scope, version: int, data_json: str) -> EncodedRespons
     body = b"".join(
         (
             b'{"data":',
-            data_json.encode(),
+            data_json,
             b',"meta":',
             _encode(Meta(scope.get("request_id", ""))),
             b"}",

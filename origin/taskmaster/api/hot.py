@@ -90,11 +90,11 @@ class HotTaskRead:
             version, rendered = await TASKS.get_json(
                 Session.of_scope(scope, self._pool), resource_id
             )
-            response: Any = single_json_of(scope, version, rendered)
+            response = single_json_of(scope, version, rendered)
         except Exception as exc:  # every refusal and failure: the app's one exception handler
             request: Request[Any, Any, Any] = Request(scope, receive)
             await handle_exception(request, exc).to_asgi_response(app, request)(
                 scope, receive, send
             )
             return
-        await response.to_asgi_response(app, None)(scope, receive, send)
+        await response.send_to(send)

@@ -3,10 +3,10 @@ Litestar, without Litestar's per-request machinery.
 
 Through the app, this request pays for the router, its middleware stack (authentication, OPTIONS,
 idempotency), a ``Request``, the ``before_request`` checks, handler signature parsing and response
-conversion: more CPU than the query and the authentication together (docs/benchmarks.md). The
-front layer (``front.py``) hands this path only the plain form of the request: ``GET``, the
-canonical ``/api/v1/tasks/<uuid>``, no query string, a valid ``Host``, no body, no read replica.
-Anything else (another spelling of the id, a query, a replica to route to) goes through the app
+conversion: about a fifth of the request's CPU, origin and database together (docs/benchmarks.md,
+"Issue 20"). The front layer (``front.py``) hands this path only the plain form of the request:
+``GET``, the canonical ``/api/v1/tasks/<uuid>``, no query string, a valid ``Host``, no body, no
+read replica. Anything else (another spelling of the id, a query, a replica to route to) goes through the app
 unchanged, so every rule still has one home.
 
 What runs here is the route's own code: the route handler and its policy are Litestar's (looked up

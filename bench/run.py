@@ -537,7 +537,12 @@ def main(argv: list[str]) -> int:
     ])  # fmt: skip
     payload = {
         "stamp": stamp, "cores": os.cpu_count(), "origin_code": served, "config": config, "plan": plan,
-        "seeding": seeding, "ids_sampled": n_ids, "rows": rows, "targets": targets,
+        "seeding": seeding, "ids_sampled": n_ids, "targets": targets,
+        "rows": {
+            key: {"label": row.label, "median": row.result, "best": row.best, "runs": row.runs,
+                  "rows_per_request": row.rows_per_request, "note": row.note}
+            for key, row in rows.items()
+        },
         "edge": edge, "graph": graph, "claims": claims, "extra": extra,
         "elapsed_s": round(elapsed, 1),
     }  # fmt: skip

@@ -3242,6 +3242,13 @@ CREATE INDEX tasks_project_claim_queue_idx ON public.tasks USING btree (project_
 
 
 --
+-- Name: tasks_project_lease_due_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX tasks_project_lease_due_idx ON public.tasks USING btree (project_id, lease_expires_at) WHERE ((status = 'in_progress'::text) AND (lease_expires_at IS NOT NULL));
+
+
+--
 -- Name: tasks_project_status_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -4617,4 +4624,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261201100300'),
     ('20261201120000'),
     ('20261201140000'),
-    ('20261201141500');
+    ('20261201141500'),
+    ('20261201170543');

@@ -178,3 +178,50 @@ def test_a_claim_reads_a_handful_of_queue_entries(
     assert scan["Actual Rows"] == count  # no leased, finished or blocked entry read in vain
     blocks = scan["Shared Hit Blocks"] + scan["Shared Read Blocks"]
     assert blocks <= 10 + count, scan  # a few index pages and one heap page per task
+
+
+@pytest.fixture
+def unleased_statistics(
+    pg_server: PgServer, migrated_template: str
+) -> Iterator[tuple[psycopg.Connection, str]]:
+    """A project of 20,000 pending tasks, analyzed before any lease existed (as right after a
+    seed or a quiet night), then 5,000 of them leased without a new ANALYZE."""
+    name = pg_server.create_database(template=migrated_template)
+    project = str(uuid.uuid4())
+    try:
+        with psycopg.connect(pg_server.url(name), autocommit=True) as conn:
+            conn.execute(
+                "INSERT INTO projects (id, name, slug) VALUES (%s, 'leases', %s)",
+                (project, f"leases-{project[:8]}"),
+            )
+            conn.execute(
+                "INSERT INTO tasks (project_id, title) SELECT %s, 'task ' || n"
+                " FROM generate_series(1, 20000) AS n",
+                (project,),
+            )
+            conn.execute("VACUUM ANALYZE tasks")
+            conn.execute("ALTER TABLE tasks SET (autovacuum_enabled = off)")  # keep the stats
+            conn.execute(
+                "UPDATE tasks SET status = 'in_progress', lease_owner = 'agent', lease_token = 1,"
+                " lease_expires_at = now() + interval '1 hour'"
+                " WHERE id IN (SELECT id FROM tasks ORDER BY created_at LIMIT 5000)"
+            )
+            conn.execute("SELECT set_config('app.projects', '*', false)")
+            yield conn, project
+    finally:
+        pg_server.drop_database(name)
+
+
+def test_the_lapsed_probe_reads_no_live_lease_whatever_the_statistics(
+    unleased_statistics: tuple[psycopg.Connection, str],
+) -> None:
+    """The lapsed-lease probe of a project's claim is one probe of the project's due index,
+    also when the statistics say the project has no lease: with (project_id, status) alone,
+    PostgreSQL then filtered every live lease of the project, row by row, on every claim."""
+    conn, project = unleased_statistics
+    with conn.transaction(force_rollback=True):
+        query = QUERIES["claim_next:project"]
+        plan = _explain(conn, "ANALYZE, BUFFERS, TIMING OFF", query, _params("project", project))
+    (probe,) = [n for n in _nodes(plan) if n.get("Index Name") == "tasks_project_lease_due_idx"]
+    assert probe["Actual Rows"] == 0
+    assert probe["Shared Hit Blocks"] + probe["Shared Read Blocks"] <= 4, probe

@@ -150,12 +150,12 @@ def _assert_reads_the_queue_unsorted(plan: dict[str, Any], scope: str) -> None:
 
 
 @pytest.mark.parametrize("scope", ["project", "any"])
-@pytest.mark.parametrize("statement", ["next_ready", "claim_next"])
+@pytest.mark.parametrize("statement", ["next_ready:{}", "claim_next:{}", "claim_next:{}:one"])
 def test_next_and_claim_read_the_claim_queue_in_order(
     planned: tuple[psycopg.Connection, str], statement: str, scope: str
 ) -> None:
     conn, project = planned
-    query = QUERIES[f"{statement}:{scope}"]
+    query = QUERIES[statement.format(scope)]
     _assert_reads_the_queue_unsorted(
         _explain(conn, "COSTS OFF", query, _params(scope, project)), scope
     )
@@ -225,3 +225,28 @@ def test_the_lapsed_probe_reads_no_live_lease_whatever_the_statistics(
     (probe,) = [n for n in _nodes(plan) if n.get("Index Name") == "tasks_project_lease_due_idx"]
     assert probe["Actual Rows"] == 0
     assert probe["Shared Hit Blocks"] + probe["Shared Read Blocks"] <= 4, probe
+
+
+@pytest.mark.parametrize("scope", ["project", "any"])
+def test_a_single_claim_is_not_planned_again_on_every_call(
+    planned: tuple[psycopg.Connection, str], scope: str
+) -> None:
+    """The prepared single claim settles on its generic plan (PostgreSQL tries five custom plans
+    first): planning it on every call cost more than running it."""
+    conn, project = planned
+    query = QUERIES[f"claim_next:{scope}:one"]
+    conn.prepare_threshold = 0  # as the origin's pool connections
+    try:
+        with conn.transaction(force_rollback=True):
+            for _ in range(8):
+                conn.execute(cast(LiteralString, query), _params(scope, project))
+            row = conn.execute(
+                "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+                " WHERE statement = %s",
+                (_generic(query),),
+            ).fetchone()
+    finally:
+        conn.prepare_threshold = 5
+    assert row is not None
+    generic, custom = row
+    assert (generic, custom) == (3, 5)

@@ -27,7 +27,14 @@ from uuid import UUID
 import msgspec
 
 from taskmaster.db.sql import load_queries
-from taskmaster.db.table import Db, body_params, precondition_failed, reading, transaction
+from taskmaster.db.table import (
+    Db,
+    body_params,
+    precondition_failed,
+    reading,
+    transaction,
+    write_rows,
+)
 from taskmaster.errors import ApiError, FieldError, not_found
 from taskmaster.graph import algorithms
 from taskmaster.graph.schemas import (
@@ -168,9 +175,7 @@ async def claim_next(db: Db, body: NextClaimRequest) -> LeasedTask | list[Leased
     """Up to ``count`` tasks (one without it) in one statement, best first; 404 when none."""
     count = body.count or 1
     query = QUERIES[f"claim_next:{_scope(body.project_id)}" + (":one" if count == 1 else "")]
-    async with transaction(db) as conn:
-        cur = await conn.execute(query, body_params(body) | {"count": count})
-        rows = await cur.fetchall()
+    rows = await write_rows(db, query, body_params(body) | {"count": count})
     if not rows:
         raise no_ready_task(body.project_id)
     leased = [LeasedTask(*row[1:]) for row in sorted(rows, key=lambda row: row[0])]

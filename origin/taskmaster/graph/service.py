@@ -225,6 +225,16 @@ async def _lease_state(conn: Any, task_id: UUID) -> LeaseState:
     return LeaseState(*row)
 
 
+async def _lease_write(db: Db, query: str, params: dict[str, Any]) -> tuple[Any, ...] | LeaseState:
+    """The row of a lease holder's write (one round trip, ``write_rows``), or, when it touched
+    nothing, the task's lease state to say why (read on the primary, after the write)."""
+    rows = await write_rows(db, query, params)
+    if rows:
+        return rows[0]
+    async with transaction(db) as conn:
+        return await _lease_state(conn, params["id"])
+
+
 def stale_token(task_id: UUID, given: int, state: LeaseState) -> ApiError:
     held = f"leased to {state.owner!r} under token {state.token}" if state.owner else "not leased"
     return conflict(
@@ -235,23 +245,17 @@ def stale_token(task_id: UUID, given: int, state: LeaseState) -> ApiError:
 
 
 async def heartbeat(db: Db, task_id: UUID, body: HeartbeatRequest) -> LeasedTask:
-    params = body_params(body) | {"id": task_id}
-    async with transaction(db) as conn:
-        task = await _leased_or_none(conn, QUERIES["heartbeat_task"], params)
-        if task is not None:
-            return task
-        state = await _lease_state(conn, task_id)
-    raise _not_held(task_id, body.agent, body.lease_token, state)
+    found = await _lease_write(db, QUERIES["heartbeat_task"], body_params(body) | {"id": task_id})
+    if isinstance(found, LeaseState):
+        raise _not_held(task_id, body.agent, body.lease_token, found)
+    return LeasedTask(*found)
 
 
 async def release(db: Db, task_id: UUID, body: ReleaseRequest) -> Task:
-    params = body_params(body) | {"id": task_id}
-    async with transaction(db) as conn:
-        task = await _task_or_none(conn, QUERIES["release_task"], params)
-        if task is not None:
-            return task
-        state = await _lease_state(conn, task_id)
-    raise _not_held(task_id, body.agent, body.lease_token, state)
+    found = await _lease_write(db, QUERIES["release_task"], body_params(body) | {"id": task_id})
+    if isinstance(found, LeaseState):
+        raise _not_held(task_id, body.agent, body.lease_token, found)
+    return Task(*found)
 
 
 def _not_held(task_id: UUID, agent: str, token: int | None, state: LeaseState) -> ApiError:
@@ -277,11 +281,10 @@ async def change_status_fenced(
         "if_version": if_version,
         "lease_token": lease_token,
     }
-    async with transaction(db) as conn:
-        task = await _task_or_none(conn, QUERIES["change_status_fenced"], params)
-        if task is not None:
-            return task
-        state = await _lease_state(conn, task_id)
+    found = await _lease_write(db, QUERIES["change_status_fenced"], params)
+    if not isinstance(found, LeaseState):
+        return Task(*found)
+    state = found
     if state.owner is not None and state.token == lease_token:
         raise precondition_failed("task", task_id, state.version)  # the token held, If-Match not
     raise stale_token(task_id, lease_token, state)

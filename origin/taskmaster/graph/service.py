@@ -79,7 +79,8 @@ for _name in ("next_ready", "claim_next"):
 # 1 ms, the inlining of tenancy_allows included); with a literal the generic plan wins from the
 # sixth call on. Batches keep the parameter (their planning is shared by the batch).
 for _scope in SCOPES:
-    QUERIES[f"claim_next:{_scope}:one"] = QUERIES[f"claim_next:{_scope}"].replace("%(count)s", "1")  # type: ignore[assignment]
+    _batch = QUERIES[f"claim_next:{_scope}"]
+    QUERIES[f"claim_next:{_scope}:one"] = _batch.replace("%(count)s", "1")  # type: ignore[assignment]
 ORDERING_TYPES = frozenset({"depends_on", "blocks"})
 MAX_BLOCKERS = 1000
 MAX_BLOCKER_DEPTH = 1000

@@ -250,3 +250,15 @@ def test_a_single_claim_is_not_planned_again_on_every_call(
     assert row is not None
     generic, custom = row
     assert (generic, custom) == (3, 5)
+
+
+def test_the_lapsed_probe_plans_on_the_due_index_whatever_the_statistics(
+    unleased_statistics: tuple[psycopg.Connection, str],
+) -> None:
+    """The generic plan a prepared claim settles on (no project id known) too."""
+    conn, _ = unleased_statistics
+    plan = _explain(
+        conn, "GENERIC_PLAN, COSTS OFF", _generic(QUERIES["claim_next:project:one"]), None
+    )
+    used = [n.get("Index Name") for n in _nodes(plan) if n.get("Index Name")]
+    assert "tasks_project_lease_due_idx" in used, used

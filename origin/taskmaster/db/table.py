@@ -125,6 +125,16 @@ def writing(db: Db) -> Any:
     return db.connection() if isinstance(db, ConnectionPool) else _Borrowed(db)
 
 
+async def write_rows(db: Db, query: Any, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """The rows of one write statement: in a request, the session's audited transaction in one
+    round trip (:meth:`Session.write_one`); otherwise in ``transaction(db)``."""
+    if isinstance(db, Session):
+        return await db.write_one(query, params)
+    async with transaction(db) as conn:
+        cur = await conn.execute(query, params)
+        return await cur.fetchall()
+
+
 async def fetch_one(
     db: Db,
     struct: type[T],

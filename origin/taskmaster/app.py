@@ -29,6 +29,7 @@ from taskmaster.api.docs import (
     forbid_unknown_fields_in_schema,
     tidy_composition,
 )
+from taskmaster.api.hot import HotTaskRead
 from taskmaster.api.idempotency import idempotency_middleware
 from taskmaster.api.options import options_middleware
 from taskmaster.api.pagination import CursorCodec
@@ -158,7 +159,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         else None
     )
     tokens = AccessTokens(settings.people.jwt_keys, settings.people.access_token_ttl_s)
-    sessions = Sessions(pool, settings.people, tokens)
+    sessions = Sessions(settings.people, tokens)
     people = PeopleAuth(pool, cache, tokens, sessions)
     authenticator = Authenticator(
         pool,
@@ -276,4 +277,4 @@ def create_asgi_app() -> ASGIApp:
     request, even one no route matches, its request id, metrics and access log."""
     app = create_app()
     state = app.state
-    return front_middleware(app, state.metrics, state.recorder, state.request_log)
+    return front_middleware(app, state.metrics, state.recorder, state.request_log, HotTaskRead(app))

@@ -11,6 +11,7 @@ from uuid import UUID
 import msgspec
 
 from taskmaster.api.resource import patch_of
+from taskmaster.api.rows import VersionedRow
 from taskmaster.api.types import Line
 
 AgentType = Literal["claude_code", "codegen", "agentapi", "openai", "custom"]
@@ -27,7 +28,7 @@ Timestamp = Annotated[datetime, msgspec.Meta(tz=True)]
 Object = dict[str, Any]
 
 
-class Agent(msgspec.Struct):
+class Agent(VersionedRow):
     """An agent configuration as the API returns it. Field order = the select list."""
 
     id: UUID
@@ -43,10 +44,6 @@ class Agent(msgspec.Struct):
     health_status: Health
     last_health_check_at: datetime | None
     last_error: str | None
-    metadata: dict[str, Any]
-    version: int
-    created_at: datetime
-    updated_at: datetime
 
 
 class AgentWrite(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

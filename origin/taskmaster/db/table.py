@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, LiteralString, TypeVar, cast, get_args, get_origin, get_type_hints
 from uuid import UUID
@@ -52,6 +52,7 @@ from taskmaster.api.pagination import (
     order_by_clause,
     parse_sort,
 )
+from taskmaster.api.rows import row_builder
 from taskmaster.db.pool import Checkout, ConnectionPool, statement_cursor
 from taskmaster.db.session import Session
 from taskmaster.errors import ApiError, not_found
@@ -140,7 +141,7 @@ async def fetch_one(
         row = await cur.fetchone()
     if row is None:
         raise not_found(label, resource_id)
-    return struct(*row)
+    return row_builder(struct)(row)
 
 
 def body_params(body: msgspec.Struct, jsonb: frozenset[str] = frozenset()) -> dict[str, Any]:
@@ -237,10 +238,12 @@ class Table(Generic[T]):
     # Run first, in one transaction with a list's read (e.g. an RLS setting that widens it).
     list_setup_sql: LiteralString | None = None
     sort_fields: dict[str, SortField] = field(init=False)
+    from_row: Callable[[Sequence[Any]], T] = field(init=False, repr=False)
     _cache: dict[tuple[Any, ...], str] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         hints = get_type_hints(self.struct, include_extras=True)
+        self.from_row = row_builder(self.struct)
         if self.columns is None:
             self.columns = cast(LiteralString, ", ".join(self.struct.__struct_fields__))  # type: ignore[attr-defined]
         self.sort_fields = {
@@ -337,7 +340,7 @@ class Table(Generic[T]):
             cur = await statement_cursor(conn).execute(query, params)
             row = await cur.fetchone()
         assert row is not None
-        return self.struct(*row)
+        return self.from_row(row)
 
     async def guarded(
         self, db: Db, query: LiteralString, params: dict[str, Any], resource_id: Any
@@ -372,7 +375,7 @@ class Table(Generic[T]):
         self, db: Db, query: LiteralString, params: dict[str, Any], resource_id: Any
     ) -> T:
         """:meth:`guarded` for a statement that returns the row's ``columns``."""
-        return self.struct(*await self.guarded(db, query, params, resource_id))
+        return self.from_row(await self.guarded(db, query, params, resource_id))
 
     # ---- CRUD --------------------------------------------------------------------------------
     # ``scope`` binds a sub-collection's parent (e.g. {"workflow_id": …}): the statements then
@@ -501,7 +504,7 @@ class Table(Generic[T]):
         if not rows and cursor is None and self.parent is not None and scope:
             await self.parent.require(db, next(iter(scope.values())))
         has_more = len(rows) > limit
-        items = [self.struct(*row) for row in rows[:limit]]
+        items = [self.from_row(row) for row in rows[:limit]]
         next_cursor = None
         if has_more:
             last = items[-1]

@@ -9,6 +9,7 @@ from uuid import UUID
 import msgspec
 
 from taskmaster.api.resource import patch_of
+from taskmaster.api.rows import VersionedRow
 
 Environment = Literal["development", "test", "staging", "preview", "production"]
 DeploymentType = Literal["full", "incremental", "hotfix", "rollback", "canary", "blue_green"]
@@ -35,7 +36,7 @@ Object = dict[str, Any]
 Array = Annotated[list[Any], msgspec.Meta(max_length=1000)]
 
 
-class Deployment(msgspec.Struct):
+class Deployment(VersionedRow):
     """A deployment as the API returns it. Field order = ``deployment_columns`` in queries.sql."""
 
     id: UUID
@@ -57,10 +58,6 @@ class Deployment(msgspec.Struct):
     started_at: datetime | None
     completed_at: datetime | None
     duration_ms: int | None
-    metadata: dict[str, Any]
-    version: int
-    created_at: datetime
-    updated_at: datetime
 
 
 class DeploymentWrite(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -87,7 +84,7 @@ class DeploymentWrite(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 DeploymentPatch = patch_of(DeploymentWrite, "DeploymentPatch")
 
 
-class Script(msgspec.Struct):
+class Script(VersionedRow):
     """A deployment script. Field order = ``script_columns`` in queries.sql."""
 
     id: UUID
@@ -110,10 +107,6 @@ class Script(msgspec.Struct):
     exit_code: int | None
     stdout_log: str | None
     stderr_log: str | None
-    metadata: dict[str, Any]
-    version: int
-    created_at: datetime
-    updated_at: datetime
 
 
 class ScriptWrite(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

@@ -8,6 +8,7 @@ from uuid import UUID
 
 import msgspec
 
+from taskmaster.api.rows import VersionedRow
 from taskmaster.api.types import Lines
 
 ErrorType = Literal[
@@ -33,7 +34,7 @@ Notes = Annotated[str, msgspec.Meta(max_length=100_000)]
 Object = dict[str, Any]
 
 
-class ErrorLog(msgspec.Struct):
+class ErrorLog(VersionedRow):
     """An error as the API returns it. Field order = ``error_columns`` in queries.sql."""
 
     id: UUID
@@ -65,10 +66,6 @@ class ErrorLog(msgspec.Struct):
     occurrence_count: int
     first_seen_at: datetime
     last_seen_at: datetime
-    metadata: dict[str, Any]
-    version: int
-    created_at: datetime
-    updated_at: datetime
 
 
 class ErrorWrite(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

@@ -11,6 +11,7 @@ from uuid import UUID
 import msgspec
 
 from taskmaster.api.resource import patch_of
+from taskmaster.api.rows import VersionedRow
 from taskmaster.api.types import Line
 
 IntegrationType = Literal[
@@ -33,7 +34,7 @@ Duration = Annotated[int, msgspec.Meta(ge=0, le=2_147_483_647)]
 Object = dict[str, Any]
 
 
-class Integration(msgspec.Struct):
+class Integration(VersionedRow):
     """An integration as the API returns it. Field order = ``integration_columns``."""
 
     id: UUID
@@ -50,10 +51,6 @@ class Integration(msgspec.Struct):
     last_error: str | None
     last_error_at: datetime | None
     last_used_at: datetime | None
-    metadata: dict[str, Any]
-    version: int
-    created_at: datetime
-    updated_at: datetime
 
 
 class IntegrationWrite(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

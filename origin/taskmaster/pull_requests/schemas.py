@@ -9,6 +9,7 @@ from uuid import UUID
 import msgspec
 
 from taskmaster.api.resource import patch_of
+from taskmaster.api.rows import VersionedRow
 
 PrStatus = Literal["draft", "open", "closed", "merged"]
 MergeState = Literal[
@@ -31,7 +32,7 @@ Label = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 Object = dict[str, Any]
 
 
-class PullRequest(msgspec.Struct):
+class PullRequest(VersionedRow):
     """A pull request as the API returns it. Field order = the select list."""
 
     id: UUID
@@ -58,10 +59,6 @@ class PullRequest(msgspec.Struct):
     merged_at: datetime | None
     merged_by: str | None
     closed_at: datetime | None
-    metadata: dict[str, Any]
-    version: int
-    created_at: datetime
-    updated_at: datetime
 
 
 class PullRequestWrite(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

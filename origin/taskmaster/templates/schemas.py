@@ -9,6 +9,7 @@ from uuid import UUID
 import msgspec
 
 from taskmaster.api.resource import patch_of
+from taskmaster.api.rows import VersionedRow
 from taskmaster.api.types import Line, Lines
 
 TemplateType = Literal[
@@ -41,7 +42,7 @@ class Variable(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_de
 Variables = Annotated[list[Variable], msgspec.Meta(max_length=200)]
 
 
-class Template(msgspec.Struct):
+class Template(VersionedRow):
     """A template as the API returns it. Field order = the select list of ``TEMPLATES``."""
 
     id: UUID
@@ -56,10 +57,6 @@ class Template(msgspec.Struct):
     usage_count: int
     success_rate: float | None
     last_used_at: datetime | None
-    metadata: dict[str, Any]
-    version: int
-    created_at: datetime
-    updated_at: datetime
 
 
 class TemplateWrite(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

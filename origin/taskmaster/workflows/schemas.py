@@ -9,6 +9,7 @@ from uuid import UUID
 import msgspec
 
 from taskmaster.api.resource import patch_of
+from taskmaster.api.rows import VersionedRow
 from taskmaster.api.types import Line
 
 WorkflowStatus = Literal["pending", "running", "paused", "completed", "failed", "cancelled"]
@@ -28,7 +29,7 @@ Retries = Annotated[int, msgspec.Meta(ge=0, le=100)]
 Object = dict[str, Any]
 
 
-class Workflow(msgspec.Struct):
+class Workflow(VersionedRow):
     """A workflow as the API returns it. Field order = ``workflow_columns`` in queries.sql."""
 
     id: UUID
@@ -48,10 +49,6 @@ class Workflow(msgspec.Struct):
     started_at: datetime | None
     completed_at: datetime | None
     created_by: str | None
-    metadata: dict[str, Any]
-    version: int
-    created_at: datetime
-    updated_at: datetime
 
 
 class WorkflowWrite(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -86,7 +83,7 @@ class WorkflowProgress(msgspec.Struct):
     version: int
 
 
-class Stage(msgspec.Struct):
+class Stage(VersionedRow):
     """A workflow stage. Field order = ``stage_columns`` in queries.sql."""
 
     id: UUID
@@ -103,10 +100,6 @@ class Stage(msgspec.Struct):
     started_at: datetime | None
     completed_at: datetime | None
     duration_ms: int | None
-    metadata: dict[str, Any]
-    version: int
-    created_at: datetime
-    updated_at: datetime
 
 
 class StageWrite(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

@@ -1,22 +1,14 @@
-"""What the row structs of resources share: the columns their tables end with, and the body types
-of more than one resource."""
+"""What the row structs of resources share: the columns their tables end with."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Annotated, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 import msgspec
 
 T = TypeVar("T")
-# Body field types that mean the same in every resource.
-Object = dict[str, Any]
-ShortText = Annotated[str, msgspec.Meta(max_length=255)]
-Message = Annotated[str, msgspec.Meta(max_length=100_000)]
-Order = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
-Retries = Annotated[int, msgspec.Meta(ge=0, le=100)]
-Timeout = Annotated[int, msgspec.Meta(ge=1, le=86_400)]
 
 
 class VersionedRow(msgspec.Struct, kw_only=True):

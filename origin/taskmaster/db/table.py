@@ -212,8 +212,10 @@ class Table(Generic[T]):
     """A resource's rows: where they live, how they decode, how they are written and listed."""
 
     name: LiteralString  # the table
-    label: str  # the resource as error messages name it ("task", "workflow stage")
-    struct: type[T]  # built positionally from a row of ``columns``
+    struct: type[T]  # built from a row of ``columns`` (``api.rows.row_builder``)
+    # The resource as error messages name it; default: the table's name in the singular
+    # ("workflow_stages" → "workflow stage").
+    label: str = ""
     sorts: Iterable[str] = ("created_at", "updated_at", "id")  # fields of ``struct``
     default_sort: str = "created_at"
     filters: dict[str, Filter] = field(default_factory=dict)
@@ -242,6 +244,7 @@ class Table(Generic[T]):
     _cache: dict[tuple[Any, ...], str] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self.label = self.label or self.name.removesuffix("s").replace("_", " ")
         hints = get_type_hints(self.struct, include_extras=True)
         self.from_row = row_builder(self.struct)
         if self.columns is None:

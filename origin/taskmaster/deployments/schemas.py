@@ -10,6 +10,7 @@ import msgspec
 
 from taskmaster.api.resource import patch_of
 from taskmaster.api.rows import VersionedRow
+from taskmaster.api.types import Message, Object, Order, Retries, ShortText, Timeout
 
 Environment = Literal["development", "test", "staging", "preview", "production"]
 DeploymentType = Literal["full", "incremental", "hotfix", "rollback", "canary", "blue_green"]
@@ -19,20 +20,14 @@ ScriptStatus = Literal[
     "pending", "running", "completed", "failed", "timed_out", "skipped", "cancelled"
 ]
 
-ShortText = Annotated[str, msgspec.Meta(max_length=255)]
 Branch = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
 CommitSha = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{7,64}$")]
 PrNumber = Annotated[int, msgspec.Meta(ge=1, le=2_147_483_647)]
-Message = Annotated[str, msgspec.Meta(max_length=100_000)]
 ScriptName = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
 ScriptContent = Annotated[str, msgspec.Meta(max_length=1_000_000)]
 ScriptVersion = Annotated[str, msgspec.Meta(max_length=50)]
-Order = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
-Timeout = Annotated[int, msgspec.Meta(ge=1, le=86_400)]
-Retries = Annotated[int, msgspec.Meta(ge=0, le=100)]
 ExitCode = Annotated[int, msgspec.Meta(ge=-2_147_483_648, le=2_147_483_647)]
 Log = Annotated[str, msgspec.Meta(max_length=10_000_000)]
-Object = dict[str, Any]
 Array = Annotated[list[Any], msgspec.Meta(max_length=1000)]
 
 

@@ -28,7 +28,6 @@ Sha = Annotated[str | None, QueryParameter(pattern=r"^[0-9a-f]{7,64}$")]
 DEPLOYMENTS: Table[Deployment] = Table(
     tenancy="tenancy_allows(project_id)",
     name="deployments",
-    label="deployment",
     struct=Deployment,
     write=DeploymentWrite,
     sorts=("created_at", "updated_at", "status", "environment", "id"),
@@ -53,7 +52,6 @@ DEPLOYMENTS: Table[Deployment] = Table(
 
 SCRIPTS: Table[Script] = Table(
     name="deployment_scripts",
-    label="deployment script",
     struct=Script,
     sorts=("execution_order", "created_at", "id"),
     default_sort="execution_order",

@@ -9,7 +9,7 @@ from uuid import UUID
 import msgspec
 
 from taskmaster.api.rows import VersionedRow
-from taskmaster.api.types import Lines
+from taskmaster.api.types import Lines, Object
 
 ErrorType = Literal[
     "validation", "compilation", "runtime", "network", "database", "authentication",
@@ -31,7 +31,6 @@ Text255 = Annotated[str, msgspec.Meta(max_length=255)]
 FilePath = Annotated[str, msgspec.Meta(max_length=1000)]
 Line = Annotated[int, msgspec.Meta(ge=1, le=2_147_483_647)]
 Notes = Annotated[str, msgspec.Meta(max_length=100_000)]
-Object = dict[str, Any]
 
 
 class ErrorLog(VersionedRow):

@@ -10,7 +10,7 @@ import msgspec
 
 from taskmaster.api.resource import patch_of
 from taskmaster.api.rows import VersionedRow
-from taskmaster.api.types import Line
+from taskmaster.api.types import Name
 
 EventType = Literal[
     "task.created",
@@ -22,7 +22,6 @@ EventType = Literal[
     "deployment.failed",
 ]
 DeliveryStatus = Literal["pending", "delivering", "delivered", "failed", "dead_letter"]
-Name = Line(200)
 Url = Annotated[str, msgspec.Meta(pattern=r"^https?://[^\s/?#]+", max_length=2048)]
 Description = Annotated[str, msgspec.Meta(max_length=2000)]
 EventTypes = Annotated[list[EventType], msgspec.Meta(max_length=7)]

@@ -12,7 +12,7 @@ import msgspec
 
 from taskmaster.api.resource import patch_of
 from taskmaster.api.rows import VersionedRow
-from taskmaster.api.types import Line
+from taskmaster.api.types import ErrorText, Name, Object
 
 IntegrationType = Literal[
     "linear", "github", "agentapi", "claude_code", "codegen", "cloudflare", "slack", "webhook",
@@ -26,12 +26,9 @@ EventType = Literal[
 Direction = Literal["inbound", "outbound"]
 EventStatus = Literal["success", "failure", "pending"]
 
-Name = Line(200)
-ErrorText = Annotated[str, msgspec.Meta(max_length=10_000)]
 CorrelationId = Annotated[str, msgspec.Meta(max_length=200)]
 HttpStatus = Annotated[int, msgspec.Meta(ge=100, le=599)]
 Duration = Annotated[int, msgspec.Meta(ge=0, le=2_147_483_647)]
-Object = dict[str, Any]
 
 
 class Integration(VersionedRow):

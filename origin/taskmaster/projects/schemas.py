@@ -9,14 +9,12 @@ import msgspec
 
 from taskmaster.api.resource import patch_of
 from taskmaster.api.rows import VersionedRow
-from taskmaster.api.types import Line
+from taskmaster.api.types import Name, Object
 
 ProjectStatus = Literal["active", "archived"]
-Name = Line(200)
 Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
 Description = Annotated[str, msgspec.Meta(max_length=100_000)]
 Url = Annotated[str, msgspec.Meta(max_length=2048, pattern=r"^https?://")]
-Object = dict[str, Any]
 
 
 class Project(VersionedRow):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
 
 from taskmaster.api.resource import patch_of
 from taskmaster.api.rows import VersionedRow
+from taskmaster.api.types import Object, Timestamp
 
 PrStatus = Literal["draft", "open", "closed", "merged"]
 MergeState = Literal[
@@ -27,9 +28,7 @@ Sha = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{7,64}$")]
 Count = Annotated[int, msgspec.Meta(ge=0, le=2_147_483_647)]
 Text255 = Annotated[str, msgspec.Meta(max_length=255)]
 Title = Annotated[str, msgspec.Meta(max_length=500)]
-Timestamp = Annotated[datetime, msgspec.Meta(tz=True)]
 Label = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
-Object = dict[str, Any]
 
 
 class PullRequest(VersionedRow):

@@ -10,6 +10,7 @@ import msgspec
 
 from taskmaster.api.resource import patch_of
 from taskmaster.api.rows import VersionedRow
+from taskmaster.api.types import Message, Object
 
 ValidationType = Literal[
     "syntax", "security", "performance", "style", "testing", "integration", "deployment",
@@ -22,8 +23,6 @@ Validator = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 ValidatorVersion = Annotated[str, msgspec.Meta(max_length=50)]
 Millis = Annotated[int, msgspec.Meta(ge=0, le=9_000_000_000_000)]
 Count = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
-Message = Annotated[str, msgspec.Meta(max_length=100_000)]
-Object = dict[str, Any]
 
 
 class ValidationResult(VersionedRow):

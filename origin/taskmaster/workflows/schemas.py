@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 from uuid import UUID
 
 import msgspec
 
 from taskmaster.api.resource import patch_of
 from taskmaster.api.rows import VersionedRow
-from taskmaster.api.types import Line
+from taskmaster.api.types import Description, Message, Name, Object, Order, Retries, ShortText
 
 WorkflowStatus = Literal["pending", "running", "paused", "completed", "failed", "cancelled"]
 TriggerType = Literal["manual", "task", "pull_request", "webhook", "schedule", "api"]
@@ -19,14 +19,6 @@ StageType = Literal[
     "notification", "custom",
 ]  # fmt: skip
 StageStatus = Literal["pending", "running", "completed", "failed", "skipped", "cancelled"]
-
-Name = Line(200)
-Description = Annotated[str, msgspec.Meta(max_length=10_000)]
-ShortText = Annotated[str, msgspec.Meta(max_length=255)]
-Message = Annotated[str, msgspec.Meta(max_length=100_000)]
-Order = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
-Retries = Annotated[int, msgspec.Meta(ge=0, le=100)]
-Object = dict[str, Any]
 
 
 class Workflow(VersionedRow):

@@ -25,7 +25,6 @@ QUERIES = load_queries(Path(__file__).with_name("queries.sql"))
 WORKFLOWS: Table[Workflow] = Table(
     tenancy="tenancy_allows(project_id)",
     name="workflows",
-    label="workflow",
     struct=Workflow,
     write=WorkflowWrite,
     columns=QUERIES["fragment:workflow_columns"],  # casts progress_percent to float8
@@ -46,7 +45,6 @@ WORKFLOWS: Table[Workflow] = Table(
 
 STAGES: Table[Stage] = Table(
     name="workflow_stages",
-    label="workflow stage",
     struct=Stage,
     sorts=("stage_order", "created_at", "id"),
     default_sort="stage_order",

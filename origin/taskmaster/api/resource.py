@@ -27,7 +27,7 @@ from typing import Annotated, Any, get_args, get_origin, get_type_hints
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, Response, delete, get, patch, post, put
+from litestar import Controller, Response, delete, get, patch, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, ParameterKwarg
 
@@ -35,11 +35,10 @@ from taskmaster.api.docs import COMMON, WRITE, ReadWithIfNoneMatch, problems
 from taskmaster.api.envelope import Envelope, Page, paged, single, single_json
 from taskmaster.api.etags import parse_if_match
 from taskmaster.api.pagination import DEFAULT_PAGE_SIZE
-from taskmaster.api.params import Cursor, IfMatch, IfNoneMatch, Limit, Sort
+from taskmaster.api.params import Cursor, IfMatch, IfNoneMatch, Limit, Req, Sort
 from taskmaster.db.session import Session
 from taskmaster.db.table import Table
 
-Req = Request[Any, Any, Any]
 CRUD = ("create", "list", "get", "replace", "patch", "delete")
 _P = inspect.Parameter
 

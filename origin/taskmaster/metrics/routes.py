@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import Controller, Request, Response, Router, get, post
+from litestar import Controller, Response, Router, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, QueryParameter
 
 from taskmaster.api.docs import COMMON, WRITE, problems
 from taskmaster.api.envelope import Envelope, single
+from taskmaster.api.params import Req
 from taskmaster.api.policy import policy
 from taskmaster.db.session import Session
 from taskmaster.metrics import service
@@ -22,7 +23,6 @@ from taskmaster.metrics.schemas import (
     Series,
 )
 
-Req = Request[Any, Any, Any]
 PATH = "/api/v1/metrics"
 # Measurements come from the same producers as logs (there is no metrics:write scope).
 READ, WRITE_SCOPE = "metrics:read", "logs:write"

@@ -3,22 +3,19 @@ them (a project sent without a slug gets one derived from its name)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Request, Response, post
+from litestar import Response, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from taskmaster.api.docs import WRITE, problems
 from taskmaster.api.envelope import Envelope, single
+from taskmaster.api.params import Req
 from taskmaster.api.policy import policy
 from taskmaster.api.resource import crud_controller
 from taskmaster.db.session import Session
 from taskmaster.projects import service
 from taskmaster.projects.schemas import Project, ProjectPatch, ProjectWrite
 from taskmaster.projects.service import PROJECTS
-
-Req = Request[Any, Any, Any]
 
 
 class ProjectController(

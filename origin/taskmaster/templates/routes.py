@@ -3,17 +3,16 @@ the declared variables) and rendering beside them."""
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
-from litestar import Request, Response, patch, post, put
+from litestar import Response, patch, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from taskmaster.api.docs import COMMON, WRITE, problems
 from taskmaster.api.envelope import Envelope, single
 from taskmaster.api.etags import parse_if_match
-from taskmaster.api.params import IfMatch
+from taskmaster.api.params import IfMatch, Req
 from taskmaster.api.policy import policy
 from taskmaster.api.resource import crud_controller
 from taskmaster.db.session import Session
@@ -27,7 +26,6 @@ from taskmaster.templates.schemas import (
 )
 from taskmaster.templates.service import TEMPLATES
 
-Req = Request[Any, Any, Any]
 ONE = "/{template_id:uuid}"
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import inspect
 import keyword
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Annotated, Any, get_args, get_origin, get_type_hints
 from uuid import UUID
 
@@ -126,6 +126,7 @@ def crud_controller(
     ops: Iterable[str] = CRUD,
     summaries: dict[str, str] | None = None,
     statuses: dict[str, tuple[int, ...]] | None = None,
+    rules: dict[str, Callable[..., Awaitable[Any]]] | None = None,
 ) -> type[Controller]:
     """A controller with the usual routes of ``table`` at ``path`` (``ops`` chooses which).
 
@@ -134,7 +135,9 @@ def crud_controller(
     is the path parameter (default ``<key>_id`` from the table's label), ``id_type`` its
     converter and ``id_annotation`` its type when it has bounds; ``statuses`` replaces the
     problem statuses a route documents (e.g. ``{"delete": (*COMMON, 412)}`` when nothing
-    references the row)."""
+    references the row); ``rules`` the service functions that write instead of the table's
+    (``{"create": service.create}``: ``create(db, body)``, ``replace``/``patch(db, id, body,
+    if_version)``) when a resource checks or derives something first."""
     item, write = table.struct, table.write
     key = name or table.label.replace(" ", "_")
     plural = plural or f"{key}s"
@@ -166,11 +169,13 @@ def crud_controller(
     if_match_p = kw_param("if_match", IfMatch, None)
     handlers: dict[str, Any] = {}
     wanted = set(ops)
+    rules = rules or {}
+    create_row = rules.get("create", table.create)
 
     if "create" in wanted:
 
         async def create(self: Controller, request: Req, db: Session, data: Any) -> Any:
-            created = await table.create(db, data)
+            created = await create_row(db, data)
             return single(request, created, 201, location=f"{self.path}/{created.id}")
 
         handlers[f"create_{key}"] = post(
@@ -237,10 +242,12 @@ def crud_controller(
         )
 
     if "replace" in wanted:
-        handlers[f"replace_{key}"] = guarded_write(put, "replace", write, table.replace)
+        replace_row = rules.get("replace", table.replace)
+        handlers[f"replace_{key}"] = guarded_write(put, "replace", write, replace_row)
     if "patch" in wanted:
         assert patch_struct is not None, f"{table.label}: patch needs its patch_struct"
-        handlers[f"patch_{key}"] = guarded_write(patch, "patch", patch_struct, table.patch)
+        patch_row = rules.get("patch", table.patch)
+        handlers[f"patch_{key}"] = guarded_write(patch, "patch", patch_struct, patch_row)
 
     if "delete" in wanted:
 

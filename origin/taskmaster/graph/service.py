@@ -20,8 +20,9 @@ Concurrency, in one place:
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 import msgspec
@@ -50,6 +51,8 @@ from taskmaster.graph.schemas import (
 from taskmaster.tasks.schemas import Task, TaskDependency, TaskDependencyWrite, TaskStatusChange
 from taskmaster.tasks.service import DEPENDENCIES, TASKS
 from taskmaster.tasks.service import QUERIES as TASK_QUERIES
+
+T = TypeVar("T")
 
 QUERIES = load_queries(
     Path(__file__).with_name("queries.sql"),
@@ -223,19 +226,25 @@ def stale_token(task_id: UUID, given: int, state: LeaseState) -> ApiError:
 
 
 async def heartbeat(db: Db, task_id: UUID, body: HeartbeatRequest) -> LeasedTask:
-    params = body_params(body) | {"id": task_id}
-    async with transaction(db) as conn:
-        task = await _leased_or_none(conn, QUERIES["heartbeat_task"], params)
-        if task is not None:
-            return task
-        state = await _lease_state(conn, task_id)
-    raise _not_held(task_id, body.agent, body.lease_token, state)
+    return await _holder_change(db, task_id, body, QUERIES["heartbeat_task"], _leased_or_none)
 
 
 async def release(db: Db, task_id: UUID, body: ReleaseRequest) -> Task:
+    return await _holder_change(db, task_id, body, QUERIES["release_task"], _task_or_none)
+
+
+async def _holder_change(
+    db: Db,
+    task_id: UUID,
+    body: HeartbeatRequest | ReleaseRequest,
+    query: str,
+    changed: Callable[[Any, str, dict[str, Any]], Awaitable[T | None]],
+) -> T:
+    """A change only the lease holder may make: the task as ``changed`` reads it from ``query``,
+    else 409 saying why the caller does not hold the lease."""
     params = body_params(body) | {"id": task_id}
     async with transaction(db) as conn:
-        task = await _task_or_none(conn, QUERIES["release_task"], params)
+        task = await changed(conn, query, params)
         if task is not None:
             return task
         state = await _lease_state(conn, task_id)

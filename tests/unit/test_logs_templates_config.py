@@ -53,10 +53,10 @@ def test_config_encryption_round_trip_and_wrong_key() -> None:
 
 def template(content: str, variables: list[dict[str, object]]) -> Template:
     now = datetime.now(UTC)
-    return Template.from_row((
-        uuid.uuid4(), "t", "prompt", None, None, content, variables,
+    return Template(
+        uuid.uuid4(), "t", "prompt", None, None, content, variables,  # type: ignore[arg-type]
         [], True, 0, None, None, {}, 1, now, now,
-    ))  # fmt: skip
+    )  # fmt: skip
 
 
 def test_render_fills_once_and_names_problems() -> None:

@@ -2,38 +2,43 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-T = TypeVar("T")
+# The last columns of every resource's table, in order.
+TRAILING_COLUMNS: dict[str, Any] = {
+    "metadata": dict[str, Any],
+    "version": int,
+    "created_at": datetime,
+    "updated_at": datetime,
+}
 
 
-class VersionedRow(msgspec.Struct, kw_only=True):
-    """The last columns of a resource's table: ``metadata``, the ``version`` its ``ETag`` carries,
-    and its times. Keyword-only so that msgspec keeps them after the subclass's own fields: field
-    order (the select list, the JSON keys, the OpenAPI properties) stays the table's. A row from
-    the database is built with :meth:`from_row`."""
+class _EndsWithTrailingColumns(msgspec.StructMeta):
+    """Appends :data:`TRAILING_COLUMNS` after a row struct's own fields. A msgspec base class
+    would put its fields first (or, keyword-only, out of the positional ``Struct(*row)`` that
+    builds a row fast); appended, the field order stays the table's: the select list, the JSON
+    keys and the OpenAPI properties are as if each struct wrote them out."""
 
-    metadata: dict[str, Any]
-    version: int
-    created_at: datetime
-    updated_at: datetime
-
-    @classmethod
-    def from_row(cls, row: Sequence[Any]) -> Self:
-        """The struct of one row of its columns, in order."""
-        *own, metadata, version, created_at, updated_at = row
-        return cls(
-            *own, metadata=metadata, version=version, created_at=created_at, updated_at=updated_at
-        )
+    def __new__(
+        mcls, name: str, bases: tuple[type, ...], namespace: dict[str, Any], **kwargs: Any
+    ) -> _EndsWithTrailingColumns:
+        a_row = any(isinstance(base, _EndsWithTrailingColumns) for base in bases)
+        has_them = any("version" in getattr(base, "__struct_fields__", ()) for base in bases)
+        if a_row and not has_them:  # not VersionedRow itself, nor a subclass of a row struct
+            namespace["__annotations__"] = namespace.get("__annotations__", {}) | TRAILING_COLUMNS
+        return super().__new__(mcls, name, bases, namespace, **kwargs)  # type: ignore[no-any-return]
 
 
-def row_builder(struct: type[T]) -> Callable[[Sequence[Any]], T]:
-    """How a row of ``struct``'s columns becomes a ``struct``: :meth:`VersionedRow.from_row`, or
-    positionally for any other struct."""
-    if issubclass(struct, VersionedRow):
-        return struct.from_row  # type: ignore[no-any-return]
-    return lambda row: struct(*row)
+class VersionedRow(msgspec.Struct, metaclass=_EndsWithTrailingColumns):
+    """A row struct of a resource's table: its own fields, then ``metadata``, the ``version`` its
+    ``ETag`` carries, ``created_at`` and ``updated_at`` (appended by the metaclass, so a row is
+    still built positionally: ``Deployment(*row)``)."""
+
+    if TYPE_CHECKING:  # what the metaclass adds, for type checkers
+        metadata: dict[str, Any]
+        version: int
+        created_at: datetime
+        updated_at: datetime

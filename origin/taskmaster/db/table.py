@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Generic, LiteralString, TypeVar, cast, get_args, get_origin, get_type_hints
 from uuid import UUID
@@ -52,7 +52,6 @@ from taskmaster.api.pagination import (
     order_by_clause,
     parse_sort,
 )
-from taskmaster.api.rows import row_builder
 from taskmaster.db.pool import Checkout, ConnectionPool, statement_cursor
 from taskmaster.db.session import Session
 from taskmaster.errors import ApiError, not_found
@@ -141,7 +140,7 @@ async def fetch_one(
         row = await cur.fetchone()
     if row is None:
         raise not_found(label, resource_id)
-    return row_builder(struct)(row)
+    return struct(*row)
 
 
 def body_params(body: msgspec.Struct, jsonb: frozenset[str] = frozenset()) -> dict[str, Any]:
@@ -231,7 +230,7 @@ class Table(Generic[T]):
     """A resource's rows: where they live, how they decode, how they are written and listed."""
 
     name: LiteralString  # the table
-    struct: type[T]  # built from a row of ``columns`` (``api.rows.row_builder``)
+    struct: type[T]  # built positionally from a row of ``columns``
     # The resource as error messages name it; default: the table's name in the singular
     # ("workflow_stages" → "workflow stage").
     label: str = ""
@@ -259,13 +258,11 @@ class Table(Generic[T]):
     # Run first, in one transaction with a list's read (e.g. an RLS setting that widens it).
     list_setup_sql: LiteralString | None = None
     sort_fields: dict[str, SortField] = field(init=False)
-    from_row: Callable[[Sequence[Any]], T] = field(init=False, repr=False)
     _cache: dict[tuple[Any, ...], str] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.label = self.label or self.name.removesuffix("s").replace("_", " ")
         hints = get_type_hints(self.struct, include_extras=True)
-        self.from_row = row_builder(self.struct)
         if self.columns is None:
             self.columns = cast(LiteralString, ", ".join(self.struct.__struct_fields__))  # type: ignore[attr-defined]
         self.sort_fields = {
@@ -357,7 +354,7 @@ class Table(Generic[T]):
             cur = await statement_cursor(conn).execute(query, params)
             row = await cur.fetchone()
         assert row is not None
-        return self.from_row(row)
+        return self.struct(*row)
 
     async def guarded(
         self, db: Db, query: LiteralString, params: dict[str, Any], resource_id: Any
@@ -392,7 +389,7 @@ class Table(Generic[T]):
         self, db: Db, query: LiteralString, params: dict[str, Any], resource_id: Any
     ) -> T:
         """:meth:`guarded` for a statement that returns the row's ``columns``."""
-        return self.from_row(await self.guarded(db, query, params, resource_id))
+        return self.struct(*await self.guarded(db, query, params, resource_id))
 
     # ---- CRUD --------------------------------------------------------------------------------
     # ``scope`` binds a sub-collection's parent (e.g. {"workflow_id": …}): the statements then
@@ -521,7 +518,7 @@ class Table(Generic[T]):
         if not rows and cursor is None and self.parent is not None and scope:
             await self.parent.require(db, next(iter(scope.values())))
         has_more = len(rows) > limit
-        items = [self.from_row(row) for row in rows[:limit]]
+        items = [self.struct(*row) for row in rows[:limit]]
         next_cursor = None
         if has_more:
             last = items[-1]

@@ -56,7 +56,7 @@ async def log_error(db: Db, body: ErrorWrite) -> tuple[ErrorLog, bool]:
         cur = await conn.execute(QUERIES["log_error"], body_params(body, ERRORS.jsonb))
         row = await cur.fetchone()
     assert row is not None
-    return ErrorLog.from_row(row[1:]), bool(row[0])
+    return ErrorLog(*row[1:]), bool(row[0])
 
 
 async def resolve(

@@ -7,7 +7,7 @@
 //
 // Environment: EDGE_PORT, EDGE_HOST, every wrangler [vars] name (ORIGIN_URL, KEY_CACHE_TTL_SECONDS,
 // …), the secrets (EDGE_SIGNING_SECRET — a dev default is used when unset —, CF_ACCESS_CLIENT_ID,
-// CF_ACCESS_CLIENT_SECRET) and IP_RATE_LIMIT (the `ratelimits` binding's per-minute limit).
+// CF_ACCESS_CLIENT_SECRET, JWT_SIGNING_KEYS) and IP_RATE_LIMIT (the `ratelimits` binding's per-minute limit).
 // A client may send CF-Connecting-IP to play a given client address; otherwise the socket's is used.
 import http from "node:http";
 import { parseArgs } from "node:util";

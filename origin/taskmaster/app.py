@@ -152,7 +152,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         else None
     )
     tokens = AccessTokens(settings.people.jwt_keys, settings.people.access_token_ttl_s)
-    sessions = Sessions(pool, settings.people, tokens)
+    sessions = Sessions(settings.people, tokens)
     people = PeopleAuth(pool, cache, tokens, sessions)
     authenticator = Authenticator(
         pool,

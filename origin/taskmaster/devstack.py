@@ -35,6 +35,7 @@ from pathlib import Path
 import psycopg
 
 from taskmaster.devdb import LocalPostgres
+from taskmaster.people.settings import DEV_JWT_KEYS
 
 ROOT = Path(__file__).resolve().parents[2]
 ORIGIN_PORT = 8000
@@ -176,6 +177,7 @@ def _run() -> int:
         _migrate(database_url)
         env = {
             "EDGE_SIGNING_SECRET": DEV_EDGE_SIGNING_SECRET,
+            "JWT_SIGNING_KEYS": DEV_JWT_KEYS,  # the edge runner verifies people's tokens too
             "LOG_FORMAT": "text",  # readable in a terminal; production's default stays json
             **os.environ,
             "DATABASE_URL": database_url,

@@ -26,7 +26,7 @@ from taskmaster.auth.recorder import redact_query
 from taskmaster.auth.scopes import EDGE_ONLY, PUBLIC, has_scope
 from taskmaster.errors import ApiError
 from taskmaster.keys import format as keyformat
-from taskmaster.keys.service import KeyRecord
+from taskmaster.keys.service import KeyRecord, verdict_for
 from taskmaster.settings import Settings
 
 
@@ -137,6 +137,15 @@ def test_verdict_refusals() -> None:
     assert record(expires_at=now).refusal(now) == "expired"
     assert record(grace_expires_at=now - timedelta(seconds=1)).refusal(now) == "expired"
     assert record(grace_expires_at=now + timedelta(hours=1)).refusal(now) is None
+
+
+def test_a_key_of_a_deactivated_owner_is_an_inactive_verdict_for_the_edge() -> None:
+    now = datetime.now(UTC)
+    owned = record(owner_user_id=uuid4())
+    assert verdict_for(owned, now).valid
+    refused = verdict_for(owned, now, owner_active=False)
+    assert (refused.valid, refused.reason, refused.key_id) == (False, "inactive", None)
+    assert verdict_for(record(revoked_at=now), now, owner_active=False).reason == "revoked"
 
 
 def test_ip_and_endpoint_allow_lists() -> None:

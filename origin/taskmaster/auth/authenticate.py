@@ -293,6 +293,13 @@ class Authenticator:
         record = self._cache.get(digest)
         return await self._fetch(digest) if record is MISSING else record  # type: ignore[return-value]
 
+    async def owner_active(self, record: KeyRecord | None) -> bool:
+        """False when the key acts for a user who is deactivated (or erased)."""
+        if record is None or record.owner_user_id is None or self._people is None:
+            return True
+        principal = await self._people.principal(str(record.owner_user_id), None)
+        return principal is not None and principal.active
+
     async def _fetch(self, digest: str) -> KeyRecord | None:
         generation = self._cache.generation
         record = await lookup_by_hash(self._pool, digest)

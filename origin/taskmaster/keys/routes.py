@@ -157,7 +157,9 @@ async def _settled(state: State, key_id: UUID, change: Awaitable[T]) -> T:
     opt=policy(EDGE_ONLY, replica=False),
 )
 async def verify_key(request: Req, state: State, data: JSONBody[VerifyRequest]) -> VerdictEnvelope:
-    record = await state.authenticator.lookup(data.key_hash)
-    return VerdictEnvelope(
-        data=service.verdict_for(record, datetime.now(UTC)), meta=meta_for(request)
+    authenticator = state.authenticator
+    record = await authenticator.lookup(data.key_hash)
+    verdict = service.verdict_for(
+        record, datetime.now(UTC), owner_active=await authenticator.owner_active(record)
     )
+    return VerdictEnvelope(data=verdict, meta=meta_for(request))

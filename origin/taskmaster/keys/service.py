@@ -150,11 +150,13 @@ async def lookup_by_hash(pool: ConnectionPool, key_hash: str) -> KeyRecord | Non
     return KeyRecord.from_row(row) if row is not None else None
 
 
-def verdict_for(record: KeyRecord | None, now: datetime) -> Verdict:
-    """The contract's verdict for a looked-up key (``POST /internal/keys/verify``)."""
+def verdict_for(record: KeyRecord | None, now: datetime, *, owner_active: bool = True) -> Verdict:
+    """The contract's verdict for a looked-up key (``POST /internal/keys/verify``). A key whose
+    owner is deactivated is ``inactive``: that is how a deactivation reaches the edge, whose cached
+    answers for the key stop within its verdict TTL."""
     if record is None:
         return Verdict(valid=False, reason="unknown")
-    reason = record.refusal(now)
+    reason = record.refusal(now) or (None if owner_active else "inactive")
     if reason is not None:
         return Verdict(valid=False, reason=reason)  # type: ignore[arg-type]
     expiry = record.effective_expiry

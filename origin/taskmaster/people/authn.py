@@ -150,6 +150,7 @@ class PeopleAuth:
         if user_id is _MISSING:
             generation = self._verdicts.generation
             user_id = await self._sessions.access_login(
+                self._pool,  # authentication runs before the request's session exists
                 email,
                 client_ip=client_ip,
                 user_agent="",

@@ -11,6 +11,7 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.response import Stream
 
@@ -19,6 +20,7 @@ from taskmaster.api.envelope import meta_for
 from taskmaster.api.policy import policy
 from taskmaster.auth.authenticate import presented_key
 from taskmaster.auth.scopes import ADMIN, AUTHENTICATED, PUBLIC
+from taskmaster.db.session import Session
 from taskmaster.people import service
 from taskmaster.people.schemas import (
     LoginRequest,
@@ -30,6 +32,7 @@ from taskmaster.people.schemas import (
 )
 
 Req = Request[Any, Any, Any]
+Db = NamedDependency[Session]
 NO_STORE = {"Cache-Control": "no-store"}
 
 
@@ -58,9 +61,10 @@ class AuthController(Controller):
 
     @post("/login", status_code=200, responses=problems(*WRITE, 423), summary="Log in")
     async def login(
-        self, request: Req, state: State, data: JSONBody[LoginRequest]
+        self, request: Req, state: State, db: Db, data: JSONBody[LoginRequest]
     ) -> Response[Any]:
         pair = await state.sessions.login(
+            db,
             data.login,
             data.password,
             client_ip=(request.scope.get("client") or ("",))[0] or None,
@@ -71,11 +75,11 @@ class AuthController(Controller):
 
     @post("/refresh", status_code=200, responses=problems(*WRITE), summary="Rotate tokens")
     async def refresh(
-        self, request: Req, state: State, data: JSONBody[RefreshRequest]
+        self, request: Req, state: State, db: Db, data: JSONBody[RefreshRequest]
     ) -> Response[Any]:
         since = state.people.generation
         try:
-            pair = await state.sessions.refresh(data.refresh_token, actor_of(request))
+            pair = await state.sessions.refresh(db, data.refresh_token, actor_of(request))
         except service.FamilyRevoked:
             # A reused token revoked its family: no cached principal may outlive the answer.
             await state.people.settled(since)
@@ -89,7 +93,7 @@ class AuthController(Controller):
         summary="End the session of the bearer access token (or of a refresh token)",
     )
     async def logout(
-        self, request: Req, state: State, data: JSONBody[LogoutRequest | None] = None
+        self, request: Req, state: State, db: Db, data: JSONBody[LogoutRequest | None] = None
     ) -> None:
         session_id = None
         if request.headers.get("authorization"):
@@ -98,7 +102,7 @@ class AuthController(Controller):
         if session_id is None and refresh is None:
             raise service.invalid_refresh("Send the access token or the refresh token to end.")
         since = state.people.generation
-        await state.sessions.logout(session_id, refresh, actor_of(request))
+        await state.sessions.logout(db, session_id, refresh, actor_of(request))
         await state.people.settled(since)
 
 
@@ -113,6 +117,9 @@ async def me(request: Req, state: State) -> Response[MeEnvelope]:
     identity = request.scope["auth"]  # type: ignore[typeddict-item]
     grants = identity.effective_grants()
     found = await service.me(
+        # Not the request's Session: its tenancy is the projects the caller may read tasks of,
+        # and a membership whose role cannot is still the caller's own (row-level security on
+        # projects would hide it). The query reads the caller's rows alone.
         state.pool,
         identity.user_id,
         identity.key_id,
@@ -128,13 +135,13 @@ class UserController(Controller):
     opt = policy(ADMIN, edge_ttl=None, replica=False)
 
     @get("/{user_id:uuid}", responses=problems(*COMMON), summary="Get a user")
-    async def get_user(self, request: Req, state: State, user_id: FromPath[UUID]) -> Response[Any]:
-        user = await service.get_user(state.pool, str(user_id))
+    async def get_user(self, request: Req, db: Db, user_id: FromPath[UUID]) -> Response[Any]:
+        user = await service.get_user(db, str(user_id))
         return Response(UserEnvelope(data=user, meta=meta_for(request)), headers=NO_STORE)
 
     @post("/{user_id:uuid}/unlock", status_code=204, responses=problems(*WRITE))
-    async def unlock(self, request: Req, state: State, user_id: FromPath[UUID]) -> None:
-        await service.unlock(state.pool, actor_of(request), str(user_id))
+    async def unlock(self, request: Req, db: Db, user_id: FromPath[UUID]) -> None:
+        await service.unlock(db, actor_of(request), str(user_id))
 
     @get(
         "/{user_id:uuid}/export",
@@ -142,10 +149,10 @@ class UserController(Controller):
         summary="Every row that references the user (NDJSON, streamed)",
         media_type="application/x-ndjson",
     )
-    async def export(self, request: Req, state: State, user_id: FromPath[UUID]) -> Stream:
-        rows = service.export_rows(state.pool, str(user_id))
+    async def export(self, request: Req, db: Db, user_id: FromPath[UUID]) -> Stream:
+        rows = service.export_rows(db, str(user_id))
         first = await anext(rows, None)  # a 404 surfaces before the 200 starts streaming
-        await service.audit_export(state.pool, actor_of(request), str(user_id))
+        await service.audit_export(db, actor_of(request), str(user_id))
 
         async def lines() -> AsyncIterator[bytes]:
             if first is None:
@@ -157,16 +164,18 @@ class UserController(Controller):
         return Stream(lines(), media_type="application/x-ndjson", headers=NO_STORE)
 
     @post("/{user_id:uuid}/erase", status_code=200, responses=problems(*WRITE))
-    async def erase(self, request: Req, state: State, user_id: FromPath[UUID]) -> Response[Any]:
+    async def erase(
+        self, request: Req, state: State, db: Db, user_id: FromPath[UUID]
+    ) -> Response[Any]:
         since = state.people.generation
-        rewritten = await service.erase(state.pool, actor_of(request), str(user_id))
+        rewritten = await service.erase(db, actor_of(request), str(user_id))
         await state.people.settled(since)
         body = {"user_id": str(user_id), "pseudonym": service.pseudonym(str(user_id)),
                 "rows_rewritten": rewritten}  # fmt: skip
         return Response({"data": body, "meta": meta_for(request)}, headers=NO_STORE)
 
     @post("/{user_id:uuid}/deactivate", status_code=204, responses=problems(*WRITE))
-    async def deactivate(self, request: Req, state: State, user_id: FromPath[UUID]) -> None:
+    async def deactivate(self, request: Req, state: State, db: Db, user_id: FromPath[UUID]) -> None:
         since = state.people.generation
-        await service.set_active(state.pool, actor_of(request), str(user_id), False)
+        await service.set_active(db, actor_of(request), str(user_id), False)
         await state.people.settled(since)

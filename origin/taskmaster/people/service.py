@@ -1,6 +1,10 @@
 """People: login, refresh-token rotation, logout, principals, and the user/role/member operations
 of the HTTP routes and the ``taskmaster users|roles|members`` CLI alike.
 
+Each operation takes a ``Db``: a route passes the request's ``Session`` (``db.read()``, audited
+``db.transaction()``, the request's tenancy), the CLI its short-lived pool (``db/cli_pool.py``), and
+authentication, which runs before any session exists, the app's pool.
+
 Passwords are hashed with argon2id (argon2-cffi, RFC 9106 low-memory parameters). An unknown
 login name is checked against a dummy hash, so it costs the same time and answers the same 401 as
 a wrong password. Refresh tokens (``ctr_…``) are random, stored as SHA-256, spent once: presenting
@@ -26,8 +30,9 @@ from psycopg import AsyncConnection
 from psycopg.types.json import Jsonb
 
 from taskmaster.auth.tokens import AccessTokens
-from taskmaster.db.pool import ConnectionPool
 from taskmaster.db.sql import load_queries
+from taskmaster.db.table import Db, reading, writing
+from taskmaster.db.table import transaction as db_transaction
 from taskmaster.errors import ApiError, not_found
 from taskmaster.people.grants import Grants
 from taskmaster.people.schemas import Me, Membership, TokenPair, User
@@ -111,8 +116,9 @@ class FamilyRevoked(ApiError):
 
 
 @asynccontextmanager
-async def transaction(pool: ConnectionPool, actor: Actor) -> AsyncIterator[AsyncConnection]:
-    async with pool.connection() as conn, conn.transaction():
+async def transaction(db: Db, actor: Actor) -> AsyncIterator[AsyncConnection]:
+    """One transaction with the actor's identity for RLS on api_keys and the audit trigger."""
+    async with db_transaction(db) as conn:
         await conn.execute(
             QUERIES["set_context"],
             {
@@ -133,16 +139,22 @@ async def _one(conn: AsyncConnection, name: str, params: dict[str, Any]) -> tupl
 class Sessions:
     """Login, refresh and logout (the ``/api/v1/auth`` routes)."""
 
-    def __init__(self, pool: ConnectionPool, settings: PeopleSettings, tokens: AccessTokens):
-        self._pool = pool
+    def __init__(self, settings: PeopleSettings, tokens: AccessTokens):
         self._settings = settings
         self._tokens = tokens
 
     async def login(
-        self, login: str, password: str, *, client_ip: str | None, user_agent: str, actor: Actor
+        self,
+        db: Db,
+        login: str,
+        password: str,
+        *,
+        client_ip: str | None,
+        user_agent: str,
+        actor: Actor,
     ) -> TokenPair:
         query = "find_login_by_email" if "@" in login else "find_login_by_username"
-        async with self._pool.connection() as conn:
+        async with reading(db) as conn:
             row = await _one(conn, query, {"login": login})
         user_id, stored, active, locked_until = row if row else (None, None, False, None)
         if locked_until is not None and locked_until > datetime.now(UTC):
@@ -152,7 +164,7 @@ class Sessions:
             raise invalid_credentials()
         user_actor = Actor(actor.key_id, str(user_id), actor.request_id)
         if not ok or not active:
-            async with transaction(self._pool, user_actor) as conn:
+            async with transaction(db, user_actor) as conn:
                 locked = await _one(
                     conn,
                     "record_failure",
@@ -166,7 +178,7 @@ class Sessions:
                 raise account_locked(locked[0])
             raise invalid_credentials()
         rehash = hash_password(password) if HASHER.check_needs_rehash(stored) else None
-        async with transaction(self._pool, user_actor) as conn:
+        async with transaction(db, user_actor) as conn:
             await conn.execute(QUERIES["record_success"], {"id": user_id, "rehash": rehash})
             return await self._open_session(conn, str(user_id), "password", client_ip, user_agent)
 
@@ -209,10 +221,10 @@ class Sessions:
             refresh_expires_in=self._settings.refresh_token_ttl_s,
         )
 
-    async def refresh(self, token: str, actor: Actor) -> TokenPair:
+    async def refresh(self, db: Db, token: str, actor: Actor) -> TokenPair:
         """Spend a refresh token for a new pair; a spent one revokes its family (401)."""
         reused = False
-        async with transaction(self._pool, actor) as conn:
+        async with transaction(db, actor) as conn:
             row = await _one(conn, "find_refresh_token", {"token_hash": refresh_hash(token)})
             if row is None:
                 raise invalid_refresh()
@@ -230,8 +242,10 @@ class Sessions:
         assert reused  # the revocation is committed before the refusal
         raise FamilyRevoked()
 
-    async def logout(self, session_id: str | None, refresh: str | None, actor: Actor) -> None:
-        async with transaction(self._pool, actor) as conn:
+    async def logout(
+        self, db: Db, session_id: str | None, refresh: str | None, actor: Actor
+    ) -> None:
+        async with transaction(db, actor) as conn:
             if refresh:
                 row = await _one(conn, "find_refresh_token", {"token_hash": refresh_hash(refresh)})
                 session_id = str(row[1]) if row else session_id
@@ -241,17 +255,17 @@ class Sessions:
                 )
 
     async def access_login(
-        self, email: str, *, client_ip: str | None, user_agent: str, actor: Actor
+        self, db: Db, email: str, *, client_ip: str | None, user_agent: str, actor: Actor
     ) -> str | None:
         """The user id a verified Cloudflare Access email maps to (provisioned when configured)."""
-        async with self._pool.connection() as conn:
+        async with reading(db) as conn:
             row = await _one(conn, "find_user_by_email", {"email": email})
         if row is not None:
             return str(row[0]) if row[1] else None
         role = self._settings.access_auto_provision
         if not role:
             return None
-        async with transaction(self._pool, actor) as conn:
+        async with transaction(db, actor) as conn:
             created = await _one(
                 conn,
                 "insert_user",
@@ -290,7 +304,7 @@ def _user(row: tuple[Any, ...]) -> User:
 
 
 async def me(
-    pool: ConnectionPool,
+    db: Db,
     user_id: str | None,
     key_id: str | None,
     grants: Grants,
@@ -298,7 +312,7 @@ async def me(
 ) -> Me:
     user, memberships = None, []
     if user_id is not None:
-        async with pool.connection() as conn:
+        async with reading(db) as conn:
             row = await _one(conn, "me", {"id": user_id})
         if row is not None:
             user = _user(row)
@@ -317,7 +331,7 @@ async def me(
 
 
 async def create_user(
-    pool: ConnectionPool,
+    db: Db,
     actor: Actor,
     *,
     username: str,
@@ -326,7 +340,7 @@ async def create_user(
     role: str | None,
 ) -> User:
     password_hash = await asyncio.to_thread(hash_password, password) if password else None
-    async with transaction(pool, actor) as conn:
+    async with transaction(db, actor) as conn:
         if role is not None and await _one(conn, "role_exists", {"name": role}) is None:
             raise ApiError(422, "unknown-role", "Unknown role", f"There is no role {role!r}.")
         row = await _one(
@@ -346,30 +360,30 @@ async def create_user(
     return _user(created)
 
 
-async def list_users(pool: ConnectionPool) -> list[User]:
-    async with pool.connection() as conn:
+async def list_users(db: Db) -> list[User]:
+    async with reading(db) as conn:
         cur = await conn.execute(QUERIES["list_users"])
         return [_user(row) for row in await cur.fetchall()]
 
 
-async def get_user(pool: ConnectionPool, user_id: str) -> User:
-    async with pool.connection() as conn:
+async def get_user(db: Db, user_id: str) -> User:
+    async with reading(db) as conn:
         row = await _one(conn, "get_user", {"id": user_id})
     if row is None:
         raise not_found("user", user_id)
     return _user(row)
 
 
-async def find_user_id(pool: ConnectionPool, ref: str) -> str:
-    async with pool.connection() as conn:
+async def find_user_id(db: Db, ref: str) -> str:
+    async with reading(db) as conn:
         row = await _one(conn, "find_user_id", {"ref": ref})
     if row is None:
         raise not_found("user", ref)
     return str(row[0])
 
 
-async def _update(pool: ConnectionPool, actor: Actor, name: str, params: dict[str, Any]) -> None:
-    async with transaction(pool, actor) as conn:
+async def _update(db: Db, actor: Actor, name: str, params: dict[str, Any]) -> None:
+    async with transaction(db, actor) as conn:
         if await _one(conn, name, params) is None:
             raise not_found("user", params["id"])
         if name == "set_active" and not params["active"]:
@@ -378,53 +392,49 @@ async def _update(pool: ConnectionPool, actor: Actor, name: str, params: dict[st
             )
 
 
-async def set_password(pool: ConnectionPool, actor: Actor, user_id: str, password: str) -> None:
+async def set_password(db: Db, actor: Actor, user_id: str, password: str) -> None:
     password_hash = await asyncio.to_thread(hash_password, password)
-    await _update(pool, actor, "set_password", {"id": user_id, "password_hash": password_hash})
+    await _update(db, actor, "set_password", {"id": user_id, "password_hash": password_hash})
 
 
-async def unlock(pool: ConnectionPool, actor: Actor, user_id: str) -> None:
-    await _update(pool, actor, "unlock_user", {"id": user_id})
+async def unlock(db: Db, actor: Actor, user_id: str) -> None:
+    await _update(db, actor, "unlock_user", {"id": user_id})
 
 
-async def set_active(pool: ConnectionPool, actor: Actor, user_id: str, active: bool) -> None:
+async def set_active(db: Db, actor: Actor, user_id: str, active: bool) -> None:
     """Deactivation also revokes every session of the user (its tokens stop at once)."""
-    await _update(pool, actor, "set_active", {"id": user_id, "active": active})
+    await _update(db, actor, "set_active", {"id": user_id, "active": active})
 
 
-async def set_global_role(
-    pool: ConnectionPool, actor: Actor, user_id: str, role: str | None
-) -> None:
-    await _update(pool, actor, "set_global_role", {"id": user_id, "role": role})
+async def set_global_role(db: Db, actor: Actor, user_id: str, role: str | None) -> None:
+    await _update(db, actor, "set_global_role", {"id": user_id, "role": role})
 
 
-async def list_roles(pool: ConnectionPool) -> list[tuple[str, str | None, list[str], bool]]:
-    async with pool.connection() as conn:
+async def list_roles(db: Db) -> list[tuple[str, str | None, list[str], bool]]:
+    async with reading(db) as conn:
         cur = await conn.execute(QUERIES["list_roles"])
         return [tuple(row) for row in await cur.fetchall()]  # type: ignore[misc]
 
 
 async def upsert_role(
-    pool: ConnectionPool, actor: Actor, name: str, description: str | None, permissions: list[str]
+    db: Db, actor: Actor, name: str, description: str | None, permissions: list[str]
 ) -> None:
-    async with transaction(pool, actor) as conn:
+    async with transaction(db, actor) as conn:
         params = {"name": name, "description": description, "permissions": permissions}
         if await _one(conn, "upsert_role", params) is None:
             raise ApiError(409, "builtin-role", "Built-in role", f"{name!r} cannot be changed.")
 
 
-async def delete_role(pool: ConnectionPool, actor: Actor, name: str) -> None:
-    async with transaction(pool, actor) as conn:
+async def delete_role(db: Db, actor: Actor, name: str) -> None:
+    async with transaction(db, actor) as conn:
         if await _one(conn, "delete_role", {"name": name}) is None:
             raise ApiError(
                 409, "role-not-deletable", "Role not deletable", f"{name!r} is built in or absent."
             )
 
 
-async def add_member(
-    pool: ConnectionPool, actor: Actor, project: str, user_id: str, role: str
-) -> None:
-    async with transaction(pool, actor) as conn:
+async def add_member(db: Db, actor: Actor, project: str, user_id: str, role: str) -> None:
+    async with transaction(db, actor) as conn:
         params = {"project": project, "user_id": user_id, "role": role}
         if await _one(conn, "add_member", params) is None:
             raise ApiError(
@@ -432,8 +442,8 @@ async def add_member(
             )
 
 
-async def remove_member(pool: ConnectionPool, actor: Actor, project: str, user_id: str) -> None:
-    async with transaction(pool, actor) as conn:
+async def remove_member(db: Db, actor: Actor, project: str, user_id: str) -> None:
+    async with transaction(db, actor) as conn:
         params = {"project": project, "user_id": user_id}
         if await _one(conn, "remove_member", params) is None:
             raise not_found("membership", f"{project}/{user_id}")
@@ -442,11 +452,11 @@ async def remove_member(pool: ConnectionPool, actor: Actor, project: str, user_i
 # --- privacy: export and erasure (admin routes) ------------------------------------------------
 
 
-async def export_rows(pool: ConnectionPool, user_id: str) -> AsyncIterator[tuple[str, Any]]:
+async def export_rows(db: Db, user_id: str) -> AsyncIterator[tuple[str, Any]]:
     """Every row referencing the user, as ``(table, row)``, read in one snapshot (a server-side
     cursor: the rows are streamed, never all held at once)."""
-    await get_user(pool, user_id)  # 404 for an unknown user
-    async with pool.connection() as conn, conn.transaction():
+    await get_user(db, user_id)  # 404 for an unknown user
+    async with db_transaction(db) as conn:
         cursor = conn.cursor(name=f"export_{secrets.token_hex(4)}")
         async with cursor:
             await cursor.execute(QUERIES["export_user"], {"id": user_id})
@@ -459,11 +469,11 @@ def pseudonym(user_id: str) -> str:
     return "erased-" + hashlib.sha256(f"taskmaster-user:{user_id}".encode()).hexdigest()[:16]
 
 
-async def erase(pool: ConnectionPool, actor: Actor, user_id: str) -> int:
+async def erase(db: Db, actor: Actor, user_id: str) -> int:
     """Erase the user (credentials, sessions, personal fields everywhere); the count of rows
     rewritten. Audited by one row of its own."""
     name = pseudonym(user_id)
-    async with transaction(pool, actor) as conn:
+    async with transaction(db, actor) as conn:
         row = await _one(conn, "erase_user", {"id": user_id, "pseudonym": name})
         assert row is not None
         if row[1] < 0:
@@ -481,8 +491,8 @@ async def erase(pool: ConnectionPool, actor: Actor, user_id: str) -> int:
     return int(row[1])
 
 
-async def audit_export(pool: ConnectionPool, actor: Actor, user_id: str) -> None:
-    async with pool.connection() as conn:
+async def audit_export(db: Db, actor: Actor, user_id: str) -> None:
+    async with writing(db) as conn:
         await conn.execute(
             QUERIES["record_export"],
             {

@@ -22,6 +22,7 @@ from pathlib import Path
 import httpx
 import psycopg
 import pytest
+from taskmaster.people.settings import DEV_JWT_KEYS
 
 from tests.conftest import EDGE_SECRET, OriginProcess, PgServer, start_origin
 
@@ -95,7 +96,8 @@ def stack(
     runner_factory,
 ) -> Iterator[tuple[str, OriginProcess, Runner]]:
     """(database URL, origin, edge runner) of this module: its own database and origin; verdicts
-    of valid keys are trusted for 2 s so revocation shows within the test."""
+    of valid keys are trusted for 2 s so revocation shows within the test. The edge holds the
+    origin's (development) JWT signing keys, so people's access tokens pass it."""
     database_url, origin = start_real_origin(
         pg_server, migrated_template, tmp_path_factory.mktemp("e2e-origin")
     )
@@ -105,6 +107,9 @@ def stack(
         KEY_CACHE_TTL_SECONDS="2",
         KEY_NEGATIVE_TTL_SECONDS="5",
         IP_RATE_LIMIT="100000",
+        JWT_SIGNING_KEYS=DEV_JWT_KEYS,
+        USER_RATE_LIMIT_PER_MINUTE="100000",
+        USER_RATE_LIMIT_BURST="100000",
     )
     yield database_url, origin, runner
     origin.stop()

@@ -87,6 +87,13 @@ def test_settings_cap_the_key_cache_ttl_at_30_seconds():
     assert settings.cors_allowed_origins == ("https://a", "https://b")
 
 
+def test_revocation_bound_defaults_within_30_seconds_and_a_shorter_one_is_kept():
+    """KEY_CACHE_TTL_SECONDS bounds how long a revoked key or a deactivated owner's key is still
+    served at the edge (the e2e tests run with 2 s)."""
+    assert Settings.from_env({}.get).key_cache_ttl <= 30
+    assert Settings.from_env({"KEY_CACHE_TTL_SECONDS": "2"}.get).key_cache_ttl == 2
+
+
 def test_counters_refuse_the_n_plus_first_request_in_a_window():
     state, now = {}, 1000.0
     for _ in range(3):

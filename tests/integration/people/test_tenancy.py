@@ -1,6 +1,6 @@
 """Project tenancy: two projects, two members; neither sees (404), lists nor changes the other's
-tasks, dependencies, claims or deployments. Run against two real origins: the session one, which
-connects as the table owner (the queries' filter alone protects), and one connecting as the
+tasks, dependencies, claims, deployments or events. Run against two real origins: the session one,
+which connects as the table owner (the queries' filter alone protects), and one connecting as the
 least-privilege ``taskmaster_app`` (row-level security in force too)."""
 
 from __future__ import annotations
@@ -12,12 +12,16 @@ from dataclasses import dataclass
 import httpx
 import psycopg
 import pytest
-from taskmaster.db.context import tenancy_value
+from taskmaster.db.context import NO_PROJECT, WriteContext, tenancy_value
+from taskmaster.db.pool import ConnectionPool
+from taskmaster.db.session import Session
 
 from tests.conftest import OriginProcess, PgServer, issue_key, start_origin
 from tests.helpers import assert_problem
 from tests.integration.keys.test_least_privilege import as_role
 from tests.integration.people.support import bearer, cli, make_project, make_user, tokens
+
+WRITER = "tenancy-writer"  # a member role that writes tasks and deployments
 
 
 @dataclass
@@ -27,8 +31,8 @@ class World:
     admin: dict[str, str]
     p1: str
     p2: str
-    alice: dict[str, str]  # developer in p1
-    bob: dict[str, str]  # developer in p2
+    alice: dict[str, str]  # writes tasks and deployments in p1
+    bob: dict[str, str]  # the same in p2
     alice_task: str
     bob_task: str
     bob_deployment: str
@@ -39,9 +43,11 @@ def _build(url: str, origin: OriginProcess) -> World:
     admin = bearer(issue_key(url, ["admin"])[1])
     admin_client = httpx.Client(base_url=origin.url, timeout=10, headers=admin)
     p1, p2 = make_project(admin_client), make_project(admin_client)
+    cli(url, "roles", "set", WRITER, "--permissions",
+        "tasks:read,tasks:write,deployments:read,deployments:write")  # fmt: skip
     alice_user, bob_user = make_user(url), make_user(url)
-    cli(url, "members", "add", p1, alice_user["username"], "--role", "developer")
-    cli(url, "members", "add", p2, bob_user["username"], "--role", "developer")
+    cli(url, "members", "add", p1, alice_user["username"], "--role", WRITER)
+    cli(url, "members", "add", p2, bob_user["username"], "--role", WRITER)
     alice = bearer(tokens(http, alice_user["username"])["access_token"])
     bob = bearer(tokens(http, bob_user["username"])["access_token"])
     tasks = {}
@@ -51,7 +57,7 @@ def _build(url: str, origin: OriginProcess) -> World:
         )
         assert created.status_code == 201, created.text
         tasks[name] = created.json()["data"]["id"]
-    deployment = admin_client.post("/api/v1/deployments", json={"project_id": p2})
+    deployment = http.post("/api/v1/deployments", json={"project_id": p2}, headers=bob)
     assert deployment.status_code == 201, deployment.text
     admin_client.close()
     return World(url, http, admin, p1, p2, alice, bob, tasks["alice"], tasks["bob"],
@@ -140,6 +146,23 @@ def test_deployments_stay_in_their_project(world: World) -> None:
         http.get(f"/api/v1/deployments/{world.bob_deployment}", headers=world.bob).status_code
         == 200
     )
+    foreign = f"/api/v1/deployments/{world.bob_deployment}"
+    assert_problem(http.patch(foreign, json={"deployed_by": "alice"}, headers=alice), 404)
+    assert_problem(http.delete(foreign, headers=alice), 404)
+    into_p2 = http.post("/api/v1/deployments", json={"project_id": world.p2}, headers=alice)
+    assert_problem(into_p2, 404)
+    assert http.get(foreign, headers=world.bob).json()["data"]["deployed_by"] is None
+
+
+def test_events_are_the_administrators_alone(world: World) -> None:
+    """Outbound events (of tasks and deployments) are read through subscriptions: admin only."""
+    http = world.http
+    for member in (world.alice, world.bob):
+        assert_problem(http.get("/api/v1/subscriptions", headers=member), 403, "insufficient-scope")
+        made = http.post("/api/v1/subscriptions", headers=member,
+                         json={"name": "mine", "url": "http://127.0.0.1:9/"})  # fmt: skip
+        assert_problem(made, 403, "insufficient-scope")
+    assert http.get("/api/v1/subscriptions", headers=world.admin).status_code == 200
 
 
 def test_a_key_limited_to_a_project_and_an_admin(world: World) -> None:
@@ -152,6 +175,13 @@ def test_a_key_limited_to_a_project_and_an_admin(world: World) -> None:
     assert_problem(http.get(f"/api/v1/tasks/{world.bob_task}", headers=limited), 404)
     listed = http.get("/api/v1/tasks", headers=limited).json()["data"]
     assert {t["project_id"] for t in listed} == {world.p1}
+    foreign = f"/api/v1/tasks/{world.bob_task}"
+    assert_problem(http.patch(foreign, json={"title": "x"}, headers=limited), 404)
+    assert_problem(http.get(f"{foreign}/dependencies", headers=limited), 404)
+    assert_problem(http.post(f"{foreign}/claim", json={"agent": "k"}, headers=limited), 404)
+    into_p2 = http.post("/api/v1/tasks", json={"title": "x", "project_id": world.p2},
+                        headers=limited)  # fmt: skip
+    assert_problem(into_p2, 404)
     for task in (world.alice_task, world.bob_task):
         assert http.get(f"/api/v1/tasks/{task}", headers=world.admin).status_code == 200
 
@@ -170,6 +200,18 @@ def test_a_key_owned_by_a_user_never_exceeds_the_user(world: World) -> None:
     assert_problem(http.get("/api/v1/keys", headers=owned), 403, "insufficient-scope")
 
 
+def test_me_lists_a_membership_whose_role_reads_no_tasks(world: World) -> None:
+    cli(world.url, "roles", "set", "tenancy-deploy-reader", "--permissions", "deployments:read")
+    user = make_user(world.url)
+    cli(world.url, "members", "add", world.p2, user["username"], "--role", "tenancy-deploy-reader")
+    me = world.http.get(
+        "/api/v1/me", headers=bearer(tokens(world.http, user["username"])["access_token"])
+    )
+    assert me.status_code == 200, me.text
+    assert [m["project_id"] for m in me.json()["data"]["memberships"]] == [world.p2]
+    assert me.json()["data"]["projects"] == []  # no project whose tasks it may read
+
+
 def test_row_level_security_without_the_query_filter(world: World) -> None:
     """A raw ``SELECT * FROM tasks`` with the setting the origin gives a member's session."""
     with psycopg.connect(as_role(world.url, "taskmaster_app"), autocommit=True) as conn:
@@ -183,3 +225,35 @@ def test_row_level_security_without_the_query_filter(world: World) -> None:
         conn.execute("SELECT set_config('app.projects', %s, false)", (tenancy_value(None),))
         every = conn.execute("SELECT DISTINCT project_id FROM tasks").fetchall()
         assert {world.p1, world.p2} <= {str(r[0]) for r in every}
+
+
+async def test_a_requests_session_sees_only_its_projects_rows_with_a_raw_select(
+    world: World,
+) -> None:
+    """The request's own ``Session`` (as the least-privilege role, one pooled connection reused by
+    callers of different project sets): a raw ``SELECT * FROM tasks`` with no filter of ours, on
+    ``db.read()`` and in ``db.transaction()``, returns only the caller's projects' rows."""
+    pool = ConnectionPool(as_role(world.url, "taskmaster_app"), name="rls-test", min_size=0,
+                          max_size=1, connect_timeout_s=5)  # fmt: skip
+    context = WriteContext("", "rls-test")
+    try:
+        for tenancy, expected in (
+            (tenancy_value((world.p1,)), {world.p1}),
+            (NO_PROJECT, set()),  # not yet authenticated: nothing
+            (tenancy_value((world.p2,)), {world.p2}),
+        ):
+            session = Session(pool, context, tenancy=tenancy)
+            async with session.read() as conn:
+                cur = await conn.execute("SELECT * FROM tasks")
+                column = [c.name for c in cur.description or []].index("project_id")
+                read = {str(row[column]) for row in await cur.fetchall()}
+            async with session.transaction() as conn:
+                cur = await conn.execute("SELECT project_id FROM tasks")
+                written = {str(row[0]) for row in await cur.fetchall()}
+            assert read == written == expected
+        session = Session(pool, context, tenancy=tenancy_value(None))  # a global role
+        async with session.read() as conn:
+            every = await (await conn.execute("SELECT project_id FROM tasks")).fetchall()
+        assert {world.p1, world.p2} <= {str(r[0]) for r in every}
+    finally:
+        await pool.close()

@@ -141,21 +141,34 @@ class Tally:
     claimed_at: dict[str, float] = field(default_factory=dict)
     completed_at: dict[str, float] = field(default_factory=dict)
     seconds: float = 0.0
+    cpu_seconds: tuple[float, float] = (0.0, 0.0)  # origin, postgres, in the measured window
 
 
 Step = Callable[[Connection, str, Tally, bool], Awaitable[bool]]
+CpuClock = Callable[[], tuple[float, float]]  # CPU seconds so far: the origin's, postgres'
 
 
 async def _run_agents(
-    host: str, port: int, key: str, agents: int, seconds: float, warmup: float, step: Step
+    host: str,
+    port: int,
+    key: str,
+    agents: int,
+    seconds: float,
+    warmup: float,
+    step: Step,
+    cpu: CpuClock | None = None,
 ) -> Tally:
     """``agents`` connections run ``step`` until time is up; only the window after the warm-up
-    counts. A step returns False when the queue is empty (the agent stops)."""
+    counts (and, with ``cpu``, the CPU spent in it). A step returns False when the queue is
+    empty (the agent stops)."""
     tally = Tally()
     connections = [await Connection(host, port, key).open() for _ in range(agents)]
     start = time.monotonic()
     measure_from, stop_at = start + warmup, start + warmup + seconds
     ended = [stop_at]
+    cpu_from: list[tuple[float, float]] = []
+    if cpu is not None:
+        asyncio.get_running_loop().call_later(warmup, lambda: cpu_from.append(cpu()))
 
     async def agent(n: int, conn: Connection) -> None:
         while (now := time.monotonic()) < stop_at:
@@ -169,6 +182,9 @@ async def _run_agents(
         for conn in connections:
             conn.close()
     tally.seconds = max(ended[0] - measure_from, 1e-3)
+    if cpu is not None and cpu_from:
+        (origin_0, postgres_0), (origin_1, postgres_1) = cpu_from[0], cpu()
+        tally.cpu_seconds = (origin_1 - origin_0, postgres_1 - postgres_0)
     return tally
 
 
@@ -324,7 +340,12 @@ def _pct(values: list[float], q: float) -> float:
 
 
 def _summary(tally: Tally) -> dict[str, Any]:
+    requests = max(len(tally.latencies_ms), 1)
+    origin_cpu, postgres_cpu = tally.cpu_seconds
     return {
+        # CPU per request: what decides on a shared machine, where the rates are starved.
+        "origin_cpu_ms": round(origin_cpu * 1000 / requests, 3),
+        "postgres_cpu_ms": round(postgres_cpu * 1000 / requests, 3),
         "claims_per_s": round(len(tally.latencies_ms) / tally.seconds, 1),
         "leased_per_s": round(tally.leased / tally.seconds, 1),
         "p50_ms": _pct(tally.latencies_ms, 0.50),
@@ -380,15 +401,19 @@ def run(
     host, http_port = "127.0.0.1", spec.port
     figures: dict[str, Any] = {"agents": agents, "duration_s": duration}
 
+    def cpu() -> tuple[float, float]:
+        return servers.cpu_seconds(origin), servers.postgres_cpu_seconds(db.server.data_dir)
+
+    def run_agents(step: Step) -> Tally:
+        return uvloop.run(_run_agents(host, http_port, key, agents, duration, warmup, step, cpu))
+
     def load(project: str, count: int | None = None, then: str | None = None) -> Tally:
-        step = _claim_step(project, count, then)
-        return uvloop.run(_run_agents(host, http_port, key, agents, duration, warmup, step))
+        return run_agents(_claim_step(project, count, then))
 
     try:
         log(f"Claims: reference, {agents} agents on POST /api/v1/tasks …")
         project = _seed(admin_url, SEED_READY, 0)
-        step = _create_step(project)
-        tally = uvloop.run(_run_agents(host, http_port, key, agents, duration, warmup, step))
+        tally = run_agents(_create_step(project))
         figures["reference_post_task"] = _summary(tally)
         log(f"Claims: {agents} agents over 20,000 ready tasks …")
         project = _seed(admin_url, SEED_READY, 20_000)
@@ -458,6 +483,10 @@ def lines(figures: dict[str, Any] | None) -> list[str]:
         f"  reference, same run: POST /api/v1/tasks {ref.get('claims_per_s', 0):,.0f}/s,"
         f" p99 {ref.get('p99_ms')} ms; next/claim runs at"
         f" {c['claims_per_s'] / max(ref.get('claims_per_s') or 1, 1):.2f}x that",
+        f"  CPU per request (ms, origin + postgres): next/claim {c.get('origin_cpu_ms')} +"
+        f" {c.get('postgres_cpu_ms')}; POST /api/v1/tasks {ref.get('origin_cpu_ms')} +"
+        f" {ref.get('postgres_cpu_ms')}; count=10 {b.get('origin_cpu_ms')} +"
+        f" {b.get('postgres_cpu_ms')}",
         f"  the SQL alone, same run (pgbench, prepared): claim {figures.get('sql_claims_per_s')}/s,"
         f" INSERT INTO tasks {figures.get('sql_inserts_per_s')}/s",
         f"  {figures['agents']} agents, next/claim over 20,000 ready: {c['claims_per_s']:,.0f}"

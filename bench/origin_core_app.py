@@ -26,7 +26,7 @@ def create_app() -> Litestar:
     @get("/api/v1/tasks/{task_id:uuid}")
     async def get_task(task_id: UUID) -> Response[bytes]:
         _, task_json = await TASKS.get_json(pool, task_id)
-        return Response(task_json.encode(), media_type=MediaType.JSON)
+        return Response(task_json, media_type=MediaType.JSON)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:

@@ -1,13 +1,14 @@
-"""``make bench``: seed (once), serve the origin and the baseline as production does, load them with
+"""``make bench``: seed (once), serve the origin and its peers as production does, load them with
 wrk, measure the edge pipeline and the task graph, and report every figure against its target.
 
-    .venv/bin/python -m bench.run [--duration 10] [--connections 32] [--rounds 2] [--profile]
+    .venv/bin/python -m bench.run [--duration 10] [--connections 32] [--rounds 3] [--at REV] [--profile]
 
 Steps (each its own module): :mod:`dataset` (embedded PostgreSQL under ``.data/bench-postgres``,
 1M tasks by COPY, reused between runs), :mod:`servers` (granian, one worker per core, uvloop),
 :mod:`load` (wrk + Lua scripts in ``bench/wrk/``), :mod:`report` (table, PASS/FAIL, JSON and
-``bench/results/summary.md``). The throughput target is a ratio to the baseline measured in the
-same run, alternating baseline and origin runs so both see the same machine noise.
+``bench/results/summary.md``). The throughput targets are ratios to the peers serving the same work
+(naive psycopg_pool, asyncpg) measured in the same run: every server runs in turn, round after
+round, so all see the same machine noise, and the medians of the rounds are compared.
 
 To add a scenario: add its wrk script, run it in :func:`measure` and give it a :class:`report.Row`.
 """
@@ -21,14 +22,15 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import psycopg
 
-from bench import claims_bench, dataset, profiling, report, servers
-from bench.load import LoadConfig, LoadResult, run_wrk
+from bench import at_rev, claims_bench, dataset, profiling, report, servers
+from bench.load import LoadConfig, run_wrk
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / "bench"
@@ -41,6 +43,12 @@ PAGE_LIMIT = 50  # the default page size, for page 1 and the deep page alike
 LOG_BATCH = 5_000
 LOG_CONNECTIONS = 4
 LOGS_PATH = "/api/v1/logs/batch"
+PEER_LABELS = {
+    "naive": "naive peer: Litestar + psycopg_pool, dict_row, select *",
+    "asyncpg": "asyncpg peer: Litestar + asyncpg fetchrow, select *",
+}
+GET_LABEL = "GET /api/v1/tasks/{id} (authenticated, random ids)"
+CORE_LABEL = "  diagnostic: origin pool + TASKS.get_json only (no auth/middleware)"
 
 
 def log(message: str) -> None:
@@ -54,16 +62,17 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument(
-        "--rounds", type=int, default=2,
-        help="alternating baseline/origin GET runs; the best of each is reported",
+        "--rounds", type=int, default=3,
+        help="alternating rounds of every server (GET by id) and scenario; medians reported",
     )  # fmt: skip
     parser.add_argument("--db-port", type=int, default=int(os.environ.get("BENCH_DB_PORT", 54339)))
     parser.add_argument("--data-dir", default=str(ROOT / ".data/bench-postgres"))
     parser.add_argument("--tasks", type=int, default=1_000_000, help="dataset size (tasks)")
     parser.add_argument("--profile", action="store_true", help="py-spy the origin under GET load")
     parser.add_argument(
-        "--at", metavar="REV",
-        help="serve the origin as committed at REV (e.g. HEAD) instead of the working tree",
+        "--at", metavar="REV", action="append", default=[],
+        help="also serve the origin as committed at REV (repeatable), on a copy of the database "
+        "rolled back to REV's schema, in the GET-by-id rounds beside the working tree's",
     )  # fmt: skip
     parser.add_argument("--skip-edge", action="store_true")
     parser.add_argument(
@@ -183,10 +192,20 @@ def logs_body(route: dict[str, Any], count: int) -> Any:
 # ---- the measured part -----------------------------------------------------------------------
 
 
+@dataclass(slots=True)
+class Served:
+    """A server of GET by id in the alternating rounds: its row, its wrk environment."""
+
+    row: report.Row
+    server: servers.Server
+    env: dict[str, str]
+
+
 def measure(
     origin: servers.Server,
-    baseline: servers.Server,
+    peers: dict[str, servers.Server],
     core: servers.Server,
+    revisions: list[tuple[str, servers.Server]],
     db_dir: Path,
     key: str,
     ids_file: Path,
@@ -194,7 +213,7 @@ def measure(
     config: LoadConfig,
     rounds: int,
     profile_dir: Path | None,
-) -> tuple[dict[str, report.Row], LoadResult, dict[str, Any]]:
+) -> tuple[dict[str, report.Row], dict[str, Any]]:
     extra: dict[str, Any] = {}
     auth = {"BENCH_KEY": key}
     ids = {"BENCH_IDS_FILE": str(ids_file)}
@@ -211,50 +230,51 @@ def measure(
         )  # fmt: skip
 
     get_env = {**ids, **auth, "BENCH_PREFIX": "/api/v1/tasks/"}
-    baseline_env = {**ids, "BENCH_PREFIX": "/tasks/", "BENCH_KEY": ""}
-    baseline_runs: list[LoadResult] = []
-    get_runs: list[LoadResult] = []
+    peer_env = {**ids, "BENCH_PREFIX": "/tasks/", "BENCH_KEY": ""}
+    served = [
+        Served(report.Row(name, PEER_LABELS[name]), server, peer_env)
+        for name, server in peers.items()
+    ]
+    served.append(Served(report.Row("get_task", GET_LABEL), origin, get_env))
+    served += [
+        Served(report.Row(f"get_task_at_{label.split()[-1]}", f"  origin at {label}"), server, get_env)
+        for label, server in revisions
+    ]  # fmt: skip
+    # Every server of the same work in turn, round after round: all see the same machine noise.
     for index in range(rounds):
-        log(f"GET by id, round {index + 1}/{rounds}: baseline …")
-        baseline_runs.append(on(baseline, "get_by_id.lua", "", baseline_env))
-        log(f"GET by id, round {index + 1}/{rounds}: origin …")
-        get_runs.append(on(origin, "get_by_id.lua", "", get_env))
-    base = max(baseline_runs, key=lambda r: r.rps)
-    extra["rounds"] = {"baseline": baseline_runs, "get_task": get_runs}
+        for entry in served:
+            log(f"GET by id, round {index + 1}/{rounds}: {entry.row.key} …")
+            entry.row.runs.append(on(entry.server, "get_by_id.lua", "", entry.env))
     log("GET by id: origin data path only (diagnostic) …")
-    core_run = on(core, "get_by_id.lua", "", {**ids, "BENCH_PREFIX": "/api/v1/tasks/"})
+    core_row = report.Row("origin_core", CORE_LABEL)
+    core_row.runs.append(on(core, "get_by_id.lua", "", {**ids, "BENCH_PREFIX": "/api/v1/tasks/"}))
 
     if profile_dir is not None:
         extra["profile"] = {}
-        for server, env in ((origin, get_env), (baseline, baseline_env)):
-            log(f"Profiling {server.spec.name} under GET load (py-spy) …")
-            extra["profile"][server.spec.name] = profiling.profile_under_load(
-                server, profile_dir, config.duration_s,
-                lambda server=server, env=env: run_wrk(
-                    "get_by_id.lua", server.base_url, config, env, warmup=False
+        for entry in served[: len(peers) + 1]:
+            name = entry.server.spec.name
+            log(f"Profiling {name} under GET load (py-spy) …")
+            extra["profile"][name] = profiling.profile_under_load(
+                entry.server, profile_dir, config.duration_s,
+                lambda entry=entry: run_wrk(
+                    "get_by_id.lua", entry.server.base_url, config, entry.env, warmup=False
                 ),
             )  # fmt: skip
 
-    page1_runs: list[LoadResult] = []
-    deep_runs: list[LoadResult] = []
+    page1 = report.Row("list_page1", f"GET /api/v1/tasks?{LIST_QUERY} page 1")
+    deep = report.Row("list_deep", f"GET /api/v1/tasks?{LIST_QUERY} at depth {DEPTH:,} (cursor)")
+    post = report.Row("post_task", "POST /api/v1/tasks")
+    post_env = {**auth, "BENCH_PROJECT_ID": project_id, "BENCH_PATH": "/api/v1/tasks"}
     for index in range(rounds):
         log(f"List page 1, round {index + 1}/{rounds} …")
-        page1_runs.append(on(origin, "fixed.lua", f"/api/v1/tasks?{LIST_QUERY}", auth))
+        page1.runs.append(on(origin, "fixed.lua", f"/api/v1/tasks?{LIST_QUERY}", auth))
         log(f"List page at depth {DEPTH:,}, round {index + 1}/{rounds} …")
-        deep_runs.append(
-            on(origin, "fixed.lua", f"/api/v1/tasks?{LIST_QUERY}&cursor={cursor}", auth)
-        )
-    page1 = max(page1_runs, key=lambda r: r.rps)
-    deep = max(deep_runs, key=lambda r: r.rps)
-    extra["rounds"] |= {"list_page1": page1_runs, "list_deep": deep_runs}
-    log("POST /api/v1/tasks …")
-    post = on(
-        origin, "post_task.lua", "",
-        {**auth, "BENCH_PROJECT_ID": project_id, "BENCH_PATH": "/api/v1/tasks"},
-    )  # fmt: skip
+        deep.runs.append(on(origin, "fixed.lua", f"/api/v1/tasks?{LIST_QUERY}&cursor={cursor}", auth))  # fmt: skip
+        log(f"POST /api/v1/tasks, round {index + 1}/{rounds} …")
+        post.runs.append(on(origin, "post_task.lua", "", post_env))
 
     logs_row = report.Row(
-        "logs_batch", f"POST {LOGS_PATH} ({LOG_BATCH:,} rows/request)", None, LOG_BATCH
+        "logs_batch", f"POST {LOGS_PATH} ({LOG_BATCH:,} rows/request)", rows_per_request=LOG_BATCH
     )
     if route is None:
         logs_row.note = "n/a (route not present)"
@@ -263,10 +283,10 @@ def measure(
         body_file = RESULTS_DIR / "logs-batch-body.json"
         body_file.write_text(json.dumps(logs_body(route, LOG_BATCH)))
         logs_env = {**auth, "BENCH_BODY_FILE": str(body_file)}
-        logs_row.result = on(
-            origin, "post_body.lua", LOGS_PATH, logs_env, connections=LOG_CONNECTIONS
+        logs_row.runs.append(
+            on(origin, "post_body.lua", LOGS_PATH, logs_env, connections=LOG_CONNECTIONS)
         )
-        if profile_dir is not None and logs_row.result.rps * LOG_BATCH < 50_000:
+        if profile_dir is not None and logs_row.runs[0].rps * LOG_BATCH < 50_000:
             log("Profiling origin under POST /logs/batch load (py-spy) …")
             extra["profile"]["origin, logs batch"] = profiling.profile_under_load(
                 origin, profile_dir, config.duration_s,
@@ -277,24 +297,8 @@ def measure(
                 name="origin-logs",
             )  # fmt: skip
 
-    rows = {
-        "baseline": report.Row("baseline", "baseline: naive Litestar + psycopg_pool, GET by id", base),
-        "get_task": report.Row(
-            "get_task", "GET /api/v1/tasks/{id} (authenticated, random ids)",
-            max(get_runs, key=lambda r: r.rps),
-        ),
-        "origin_core": report.Row(
-            "origin_core", "  diagnostic: origin pool + TASKS.get_json only (no auth/middleware)",
-            core_run,
-        ),
-        "list_page1": report.Row("list_page1", f"GET /api/v1/tasks?{LIST_QUERY} page 1", page1),
-        "list_deep": report.Row(
-            "list_deep", f"GET /api/v1/tasks?{LIST_QUERY} at depth {DEPTH:,} (cursor)", deep
-        ),
-        "post_task": report.Row("post_task", "POST /api/v1/tasks", post),
-        "logs_batch": logs_row,
-    }  # fmt: skip
-    return rows, base, extra
+    rows = [*(entry.row for entry in served), core_row, page1, deep, post, logs_row]
+    return {row.key: row for row in rows}, extra
 
 
 # ---- the edge and the task graph -------------------------------------------------------------
@@ -403,22 +407,6 @@ def working_tree() -> str:
     return f"working tree at {git('rev-parse', '--short=12', 'HEAD')}{dirty}"
 
 
-def origin_tree(rev: str) -> tuple[str, Path]:
-    """The origin package as committed at ``rev``, exported once under bench/results/."""
-    sha = subprocess.run(
-        ["git", "rev-parse", "--verify", f"{rev}^{{commit}}"], cwd=ROOT, capture_output=True,
-        text=True, check=True,
-    ).stdout.strip()  # fmt: skip
-    dest = RESULTS_DIR / f"tree-{sha[:12]}"
-    if not (dest / "origin/taskmaster").exists():
-        dest.mkdir(parents=True, exist_ok=True)
-        archive = subprocess.run(
-            ["git", "archive", sha, "origin"], cwd=ROOT, capture_output=True, check=True
-        ).stdout
-        subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
-    return sha, dest / "origin"
-
-
 def claims_figures(args: argparse.Namespace, db: dataset.Database) -> dict[str, Any]:
     try:
         return claims_bench.run(
@@ -472,44 +460,44 @@ def main(argv: list[str]) -> int:
 
     from taskmaster.devdb import free_port
 
+    revisions = [at_rev.resolve(rev, RESULTS_DIR) for rev in args.at]
     served = {"origin": working_tree()}
-    pythonpath: dict[str, str] = {}
-    if args.at:
-        sha, tree = origin_tree(args.at)
-        served = {"origin": f"{args.at} = {sha[:12]}"}
-        pythonpath = {"PYTHONPATH": str(tree)}
     log(f"Origin code: {served['origin']}")
+    rev_urls = {}
+    for revision in revisions:  # before any server connects: a template database must be idle
+        log(f"Copying the database for {revision.label} …")
+        rev_urls[revision.sha] = at_rev.clone_database(db, revision, log)
+        served[f"origin at {revision.label}"] = revision.label
 
     log_dir = RESULTS_DIR / "logs"
-    origin_spec = servers.origin_spec(db.app_url, free_port())
-    origin_spec.env |= pythonpath
-    origin = servers.start(origin_spec, ROOT, log_dir)
+    started: list[servers.Server] = []
     try:
-        baseline = servers.start(
-            servers.baseline_spec(db.app_url, free_port(), BENCH_DIR), ROOT, log_dir
-        )
-        core_spec = servers.core_spec(db.app_url, free_port(), BENCH_DIR)
-        core_spec.env |= pythonpath
-        core = servers.start(core_spec, ROOT, log_dir)
-        try:
-            profile_dir = RESULTS_DIR / f"profile-{stamp}" if args.profile else None
-            rows, base, extra = measure(
-                origin,
-                baseline,
-                core,
-                db.server.data_dir,
-                key,
-                ids_file,
-                project_id,
-                config,
-                args.rounds,
-                profile_dir,
-            )
-        finally:
-            servers.stop(core)
-            servers.stop(baseline)
+        origin = servers.start(servers.origin_spec(db.app_url, free_port()), ROOT, log_dir)
+        started.append(origin)
+        peers = {}
+        for name in servers.PEERS:
+            spec = servers.peer_spec(name, db.app_url, free_port(), BENCH_DIR)
+            peers[name] = servers.start(spec, ROOT, log_dir)
+            started.append(peers[name])
+        core = servers.start(servers.core_spec(db.app_url, free_port(), BENCH_DIR), ROOT, log_dir)
+        started.append(core)
+        at_servers = []
+        for revision in revisions:
+            spec = servers.origin_spec(rev_urls[revision.sha], free_port())
+            spec.name = f"origin-{revision.sha[:12]}"
+            spec.env["PYTHONPATH"] = str(revision.tree)
+            at_servers.append((revision.label, servers.start(spec, ROOT, log_dir)))
+            started.append(at_servers[-1][1])
+        profile_dir = RESULTS_DIR / f"profile-{stamp}" if args.profile else None
+        rows, extra = measure(
+            origin, peers, core, at_servers, db.server.data_dir, key, ids_file, project_id,
+            config, args.rounds, profile_dir,
+        )  # fmt: skip
     finally:
-        servers.stop(origin)
+        for server in reversed(started):
+            servers.stop(server)
+        for revision in revisions:
+            at_rev.drop_database(db, revision)
 
     edge = None if args.skip_edge else (log("Edge pipeline on Pyodide …") or edge_pipeline())
     graph = None
@@ -522,13 +510,14 @@ def main(argv: list[str]) -> int:
         log("Claims (bench/claims_bench.py) …")
         claims = claims_figures(args, db)
 
-    lines = report.table(list(rows.values()), base)
-    targets = report.evaluate(rows, base, edge)
+    lines = report.table(list(rows.values()), rows["naive"], rows.get("asyncpg"))
+    targets = report.evaluate(rows, edge)
     elapsed = time.monotonic() - began
     header = (
         f"TaskMaster benchmark {stamp} — {os.cpu_count()} cores, granian x {os.cpu_count()} "
         f"workers + uvloop, wrk -t{config.threads} -c{config.connections} -d{config.duration_s}s, "
-        f"{plan.tasks:,} tasks; origin code: {served['origin']}"
+        f"{plan.tasks:,} tasks; medians of {args.rounds} alternating rounds; "
+        f"origin code: {'; '.join(served.values())}"
     )
     text = "\n".join([
         header, "", report.render_text(lines), "", "Targets:", report.targets_text(targets), "",
@@ -547,8 +536,13 @@ def main(argv: list[str]) -> int:
         "## Claims (HTTP)", "", *claims_bench.lines(claims), "",
     ])  # fmt: skip
     payload = {
-        "stamp": stamp, "cores": os.cpu_count(), "origin_code": served["origin"], "config": config, "plan": plan,
-        "seeding": seeding, "ids_sampled": n_ids, "rows": rows, "targets": targets,
+        "stamp": stamp, "cores": os.cpu_count(), "origin_code": served, "config": config, "plan": plan,
+        "seeding": seeding, "ids_sampled": n_ids, "targets": targets,
+        "rows": {
+            key: {"label": row.label, "median": row.result, "best": row.best, "runs": row.runs,
+                  "rows_per_request": row.rows_per_request, "note": row.note}
+            for key, row in rows.items()
+        },
         "edge": edge, "graph": graph, "claims": claims, "extra": extra,
         "elapsed_s": round(elapsed, 1),
     }  # fmt: skip

@@ -1,4 +1,4 @@
-"""Serving the origin and the baseline as production does, and stopping them cleanly.
+"""Serving the origin and its peers as production does, and stopping them cleanly.
 
 Both run under granian with one worker per core and uvloop (the same command as ``make serve``);
 the origin with ``TASKMASTER_ENV=production`` and secrets generated for this run. To serve another
@@ -54,11 +54,15 @@ def origin_spec(database_url: str, port: int) -> ServerSpec:
     return ServerSpec("origin", "taskmaster.app:create_asgi_app", port, env, "/health")
 
 
-def baseline_spec(database_url: str, port: int, bench_dir: Path) -> ServerSpec:
+PEERS = {"naive": "baseline_app", "asyncpg": "asyncpg_app"}  # peer name: module under bench/
+
+
+def peer_spec(name: str, database_url: str, port: int, bench_dir: Path) -> ServerSpec:
+    """A peer app of ``bench/`` (``PEERS``) serving ``GET /tasks/{id}``."""
     env = {"DATABASE_URL": database_url}
     # Any id answers: a 404 still proves the app and its pool are up.
     return ServerSpec(
-        "baseline", "baseline_app:create_app", port, env,
+        name, f"{PEERS[name]}:create_app", port, env,
         "/tasks/00000000-0000-4000-8000-000000000000", working_dir=str(bench_dir),
     )  # fmt: skip
 

@@ -701,78 +701,6 @@ $$;
 
 
 --
--- Name: tasks; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.tasks (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    project_id uuid,
-    parent_task_id uuid,
-    title text NOT NULL,
-    description text,
-    type text DEFAULT 'feature'::text NOT NULL,
-    status text DEFAULT 'pending'::text NOT NULL,
-    priority smallint DEFAULT 5 NOT NULL,
-    complexity_score smallint,
-    affected_files text[] DEFAULT '{}'::text[] NOT NULL,
-    requirements jsonb DEFAULT '[]'::jsonb NOT NULL,
-    acceptance_criteria jsonb DEFAULT '[]'::jsonb NOT NULL,
-    tags text[] DEFAULT '{}'::text[] NOT NULL,
-    assigned_to text,
-    estimated_hours numeric(8,2),
-    actual_hours numeric(8,2),
-    linear_issue_id text,
-    github_pr_url text,
-    lease_owner text,
-    lease_expires_at timestamp with time zone,
-    completed_at timestamp with time zone,
-    metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
-    version bigint DEFAULT 1 NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    total_subtasks integer DEFAULT 0 NOT NULL,
-    completed_subtasks integer DEFAULT 0 NOT NULL,
-    open_prerequisites integer DEFAULT 0 NOT NULL,
-    open_dependants integer DEFAULT 0 NOT NULL,
-    parent_active boolean DEFAULT false NOT NULL,
-    lease_token bigint DEFAULT 0 NOT NULL,
-    CONSTRAINT tasks_acceptance_criteria_check CHECK ((jsonb_typeof(acceptance_criteria) = 'array'::text)),
-    CONSTRAINT tasks_actual_hours_check CHECK ((actual_hours >= (0)::numeric)),
-    CONSTRAINT tasks_assigned_to_check CHECK ((char_length(assigned_to) <= 255)),
-    CONSTRAINT tasks_completed_at_matches_status CHECK (((completed_at IS NULL) OR (status = ANY (ARRAY['completed'::text, 'failed'::text, 'cancelled'::text])))),
-    CONSTRAINT tasks_completed_subtasks_check CHECK ((completed_subtasks >= 0)),
-    CONSTRAINT tasks_completed_subtasks_le_total CHECK ((completed_subtasks <= total_subtasks)),
-    CONSTRAINT tasks_complexity_score_check CHECK (((complexity_score >= 1) AND (complexity_score <= 10))),
-    CONSTRAINT tasks_description_check CHECK ((char_length(description) <= 100000)),
-    CONSTRAINT tasks_estimated_hours_check CHECK ((estimated_hours >= (0)::numeric)),
-    CONSTRAINT tasks_metadata_check CHECK ((jsonb_typeof(metadata) = 'object'::text)),
-    CONSTRAINT tasks_not_own_parent CHECK (((parent_task_id IS NULL) OR (parent_task_id <> id))),
-    CONSTRAINT tasks_open_dependants_check CHECK ((open_dependants >= 0)),
-    CONSTRAINT tasks_open_prerequisites_check CHECK ((open_prerequisites >= 0)),
-    CONSTRAINT tasks_priority_check CHECK (((priority >= 0) AND (priority <= 10))),
-    CONSTRAINT tasks_requirements_check CHECK ((jsonb_typeof(requirements) = 'array'::text)),
-    CONSTRAINT tasks_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'in_progress'::text, 'blocked'::text, 'review'::text, 'completed'::text, 'failed'::text, 'cancelled'::text, 'deferred'::text]))),
-    CONSTRAINT tasks_title_check CHECK (((char_length(title) >= 1) AND (char_length(title) <= 500))),
-    CONSTRAINT tasks_total_subtasks_check CHECK ((total_subtasks >= 0)),
-    CONSTRAINT tasks_type_check CHECK ((type = ANY (ARRAY['feature'::text, 'bug'::text, 'enhancement'::text, 'refactor'::text, 'documentation'::text, 'test'::text, 'research'::text, 'deployment'::text, 'maintenance'::text, 'security'::text, 'general'::text])))
-);
-
-
---
--- Name: tasks_bookkeeping_only(public.tasks, public.tasks); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public.tasks_bookkeeping_only(o public.tasks, n public.tasks) RETURNS boolean
-    LANGUAGE sql IMMUTABLE
-    AS $$
-    SELECT (o.open_prerequisites IS DISTINCT FROM n.open_prerequisites
-            OR o.open_dependants IS DISTINCT FROM n.open_dependants
-            OR o.parent_active IS DISTINCT FROM n.parent_active)
-           AND o.parent_task_id IS NOT DISTINCT FROM n.parent_task_id;
-$$;
-
-
---
 -- Name: tasks_count_subtasks(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -819,6 +747,21 @@ BEGIN
         WHERE id = old_parent;
     END IF;
     RETURN NULL;
+END;
+$$;
+
+
+--
+-- Name: tasks_mark_changed(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.tasks_mark_changed() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    NEW.version := OLD.version + 1;
+    NEW.updated_at := now();
+    RETURN NEW;
 END;
 $$;
 
@@ -1114,6 +1057,64 @@ CREATE TABLE public.task_dependencies (
     dependent_open boolean DEFAULT false NOT NULL,
     CONSTRAINT task_dependencies_dependency_type_check CHECK ((dependency_type = ANY (ARRAY['depends_on'::text, 'blocks'::text, 'related'::text]))),
     CONSTRAINT task_dependencies_no_self_edge CHECK ((task_id <> depends_on_task_id))
+);
+
+
+--
+-- Name: tasks; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.tasks (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    project_id uuid,
+    parent_task_id uuid,
+    title text NOT NULL,
+    description text,
+    type text DEFAULT 'feature'::text NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    priority smallint DEFAULT 5 NOT NULL,
+    complexity_score smallint,
+    affected_files text[] DEFAULT '{}'::text[] NOT NULL,
+    requirements jsonb DEFAULT '[]'::jsonb NOT NULL,
+    acceptance_criteria jsonb DEFAULT '[]'::jsonb NOT NULL,
+    tags text[] DEFAULT '{}'::text[] NOT NULL,
+    assigned_to text,
+    estimated_hours numeric(8,2),
+    actual_hours numeric(8,2),
+    linear_issue_id text,
+    github_pr_url text,
+    lease_owner text,
+    lease_expires_at timestamp with time zone,
+    completed_at timestamp with time zone,
+    metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
+    version bigint DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    total_subtasks integer DEFAULT 0 NOT NULL,
+    completed_subtasks integer DEFAULT 0 NOT NULL,
+    open_prerequisites integer DEFAULT 0 NOT NULL,
+    open_dependants integer DEFAULT 0 NOT NULL,
+    parent_active boolean DEFAULT false NOT NULL,
+    lease_token bigint DEFAULT 0 NOT NULL,
+    CONSTRAINT tasks_acceptance_criteria_check CHECK ((jsonb_typeof(acceptance_criteria) = 'array'::text)),
+    CONSTRAINT tasks_actual_hours_check CHECK ((actual_hours >= (0)::numeric)),
+    CONSTRAINT tasks_assigned_to_check CHECK ((char_length(assigned_to) <= 255)),
+    CONSTRAINT tasks_completed_at_matches_status CHECK (((completed_at IS NULL) OR (status = ANY (ARRAY['completed'::text, 'failed'::text, 'cancelled'::text])))),
+    CONSTRAINT tasks_completed_subtasks_check CHECK ((completed_subtasks >= 0)),
+    CONSTRAINT tasks_completed_subtasks_le_total CHECK ((completed_subtasks <= total_subtasks)),
+    CONSTRAINT tasks_complexity_score_check CHECK (((complexity_score >= 1) AND (complexity_score <= 10))),
+    CONSTRAINT tasks_description_check CHECK ((char_length(description) <= 100000)),
+    CONSTRAINT tasks_estimated_hours_check CHECK ((estimated_hours >= (0)::numeric)),
+    CONSTRAINT tasks_metadata_check CHECK ((jsonb_typeof(metadata) = 'object'::text)),
+    CONSTRAINT tasks_not_own_parent CHECK (((parent_task_id IS NULL) OR (parent_task_id <> id))),
+    CONSTRAINT tasks_open_dependants_check CHECK ((open_dependants >= 0)),
+    CONSTRAINT tasks_open_prerequisites_check CHECK ((open_prerequisites >= 0)),
+    CONSTRAINT tasks_priority_check CHECK (((priority >= 0) AND (priority <= 10))),
+    CONSTRAINT tasks_requirements_check CHECK ((jsonb_typeof(requirements) = 'array'::text)),
+    CONSTRAINT tasks_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'in_progress'::text, 'blocked'::text, 'review'::text, 'completed'::text, 'failed'::text, 'cancelled'::text, 'deferred'::text]))),
+    CONSTRAINT tasks_title_check CHECK (((char_length(title) >= 1) AND (char_length(title) <= 500))),
+    CONSTRAINT tasks_total_subtasks_check CHECK ((total_subtasks >= 0)),
+    CONSTRAINT tasks_type_check CHECK ((type = ANY (ARRAY['feature'::text, 'bug'::text, 'enhancement'::text, 'refactor'::text, 'documentation'::text, 'test'::text, 'research'::text, 'deployment'::text, 'maintenance'::text, 'security'::text, 'general'::text])))
 );
 
 
@@ -3242,6 +3243,13 @@ CREATE INDEX tasks_project_claim_queue_idx ON public.tasks USING btree (project_
 
 
 --
+-- Name: tasks_project_lease_due_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX tasks_project_lease_due_idx ON public.tasks USING btree (project_id, lease_expires_at) WHERE ((status = 'in_progress'::text) AND (lease_expires_at IS NOT NULL));
+
+
+--
 -- Name: tasks_project_status_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -3809,13 +3817,6 @@ CREATE TRIGGER tasks_audit AFTER INSERT OR DELETE OR UPDATE ON public.tasks FOR 
 
 
 --
--- Name: tasks tasks_bump_version; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER tasks_bump_version BEFORE UPDATE ON public.tasks FOR EACH ROW WHEN ((NOT public.tasks_bookkeeping_only(old.*, new.*))) EXECUTE FUNCTION public.bump_row_version();
-
-
---
 -- Name: tasks tasks_count_subtasks_delete; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -3834,6 +3835,13 @@ CREATE TRIGGER tasks_count_subtasks_insert AFTER INSERT ON public.tasks FOR EACH
 --
 
 CREATE TRIGGER tasks_count_subtasks_update AFTER UPDATE OF parent_task_id, status ON public.tasks FOR EACH ROW WHEN (((old.parent_task_id IS DISTINCT FROM new.parent_task_id) OR ((old.parent_task_id IS NOT NULL) AND (old.status IS DISTINCT FROM new.status)))) EXECUTE FUNCTION public.tasks_count_subtasks();
+
+
+--
+-- Name: tasks tasks_mark_changed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER tasks_mark_changed BEFORE UPDATE ON public.tasks FOR EACH ROW WHEN ((NOT (((old.open_prerequisites IS DISTINCT FROM new.open_prerequisites) OR (old.open_dependants IS DISTINCT FROM new.open_dependants) OR (old.parent_active IS DISTINCT FROM new.parent_active)) AND (NOT (old.parent_task_id IS DISTINCT FROM new.parent_task_id))))) EXECUTE FUNCTION public.tasks_mark_changed();
 
 
 --
@@ -3861,7 +3869,7 @@ CREATE TRIGGER tasks_propagate_completion AFTER UPDATE OF status ON public.tasks
 -- Name: tasks tasks_propagate_finished; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER tasks_propagate_finished AFTER UPDATE OF status ON public.tasks FOR EACH ROW WHEN ((public.task_status_unfinished(old.status) IS DISTINCT FROM public.task_status_unfinished(new.status))) EXECUTE FUNCTION public.tasks_propagate_finished();
+CREATE TRIGGER tasks_propagate_finished AFTER UPDATE OF status ON public.tasks FOR EACH ROW WHEN (((old.status <> ALL (ARRAY['completed'::text, 'cancelled'::text])) IS DISTINCT FROM (new.status <> ALL (ARRAY['completed'::text, 'cancelled'::text])))) EXECUTE FUNCTION public.tasks_propagate_finished();
 
 
 --
@@ -3890,13 +3898,6 @@ CREATE TRIGGER tasks_record_events_update AFTER UPDATE ON public.tasks REFERENCI
 --
 
 CREATE TRIGGER tasks_refuse_parent_cycle BEFORE UPDATE OF parent_task_id ON public.tasks FOR EACH ROW WHEN (((new.parent_task_id IS NOT NULL) AND (new.parent_task_id IS DISTINCT FROM old.parent_task_id))) EXECUTE FUNCTION public.tasks_refuse_parent_cycle();
-
-
---
--- Name: tasks tasks_set_updated_at; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER tasks_set_updated_at BEFORE UPDATE ON public.tasks FOR EACH ROW WHEN ((NOT public.tasks_bookkeeping_only(old.*, new.*))) EXECUTE FUNCTION public.set_updated_at();
 
 
 --
@@ -4617,4 +4618,6 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261201100300'),
     ('20261201120000'),
     ('20261201140000'),
-    ('20261201141500');
+    ('20261201141500'),
+    ('20261201170543'),
+    ('20261201173059');

@@ -29,6 +29,7 @@ from taskmaster.api.docs import (
     forbid_unknown_fields_in_schema,
     tidy_composition,
 )
+from taskmaster.api.hot import HotTaskRead
 from taskmaster.api.idempotency import idempotency_middleware
 from taskmaster.api.options import options_middleware
 from taskmaster.api.pagination import CursorCodec
@@ -271,4 +272,4 @@ def create_asgi_app() -> ASGIApp:
     request, even one no route matches, its request id, metrics and access log."""
     app = create_app()
     state = app.state
-    return front_middleware(app, state.metrics, state.recorder, state.request_log)
+    return front_middleware(app, state.metrics, state.recorder, state.request_log, HotTaskRead(app))

@@ -10,7 +10,9 @@ route matches (404/405) or that authentication refuses gets all of it:
   scope, never the raw path, and ``unmatched`` when no route matched);
 - one ``api_access_logs`` row (batched by the Recorder) and one request log line (``LOG_REQUESTS``);
   liveness probes (``/health``) are counted but neither logged nor recorded;
-- the seed documents' spellings of paths (``api/aliases.py``), rewritten to the route's own.
+- the seed documents' spellings of paths (``api/aliases.py``), rewritten to the route's own;
+- the plain form of ``GET /api/v1/tasks/{id}`` served by its lean path (``api/hot.py``) rather
+  than through the app's router.
 
 Why one layer rather than one per concern: each ASGI layer wraps ``send`` and adds frames to every
 request, and on the hot path (``GET /api/v1/tasks/{id}``) those layers cost more than the query.
@@ -26,6 +28,7 @@ from typing import Any
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from taskmaster.api.aliases import PATH_ALIASES
+from taskmaster.api.hot import HotTaskRead
 from taskmaster.auth.access_log import access_entry
 from taskmaster.auth.recorder import Recorder
 from taskmaster.db.observe import CURRENT_REQUEST_ID
@@ -39,9 +42,16 @@ UNMATCHED = "unmatched"
 
 
 def front_middleware(
-    app: ASGIApp, metrics: OriginMetrics, recorder: Recorder, request_log: RequestLog | None
+    app: ASGIApp,
+    metrics: OriginMetrics,
+    recorder: Recorder,
+    request_log: RequestLog | None,
+    hot: HotTaskRead | None = None,
 ) -> ASGIApp:
+    """``hot``: the lean path of ``GET /api/v1/tasks/{id}`` (``api/hot.py``), used for the plain
+    form of that request instead of the app."""
     latency, in_flight = metrics.latency, metrics.in_flight
+    hot = hot if hot is not None and hot.enabled else None
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -75,7 +85,11 @@ def front_middleware(
         in_flight.inc()
         request_token = CURRENT_REQUEST_ID.set(request_id)
         try:
-            await app(scope, receive, send_with_request_id)
+            task_id = hot.match(scope) if hot is not None else None
+            if task_id is not None:
+                await hot(scope, receive, send_with_request_id, task_id)
+            else:
+                await app(scope, receive, send_with_request_id)
         finally:
             CURRENT_REQUEST_ID.reset(request_token)
             in_flight.dec()

@@ -6,8 +6,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 
+import psycopg
 import pytest
+from psycopg.pq import TransactionStatus
+from taskmaster.db.context import WriteContext
 from taskmaster.db.pool import ConnectionPool, PoolUnavailable
+from taskmaster.db.session import Session
 
 
 @pytest.fixture
@@ -96,3 +100,28 @@ async def test_a_broken_connection_frees_its_slot_for_a_waiter(pool: ConnectionP
     await holder
     with pytest.raises(asyncio.CancelledError):
         await waiter
+
+
+async def test_one_pipelined_write_is_one_audited_transaction(pool: ConnectionPool) -> None:
+    """Session.write_one: the statement sees the audit context of its own transaction; one that
+    fails writes nothing and leaves its connection idle for the next request."""
+    session = Session(pool, WriteContext("", "req-pipelined"), tenancy="*")
+    # Set transaction-locally by an earlier statement: visible only inside one BEGIN … COMMIT.
+    rows = await session.write_one("SELECT current_setting('app.request_id')", {})
+    assert rows == [("req-pipelined",)]
+    async with pool.connection() as conn:
+        await conn.execute("CREATE TABLE written (n int)")
+    assert await session.write_one("INSERT INTO written VALUES (1) RETURNING n", {}) == [(1,)]
+    with pytest.raises(psycopg.errors.DivisionByZero):
+        await session.write_one("INSERT INTO written SELECT 1 / (n - n) FROM written", {})
+    async with pool.connection() as conn:
+        assert conn.info.transaction_status == TransactionStatus.IDLE
+        cur = await conn.execute(
+            "SELECT count(*), current_setting('app.request_id', true) FROM written"
+        )
+        row = await cur.fetchone()
+    assert row is not None
+    written, context_after = row
+    assert written == 1  # the failed insert wrote nothing
+    assert context_after in ("", None)  # the audit context was transaction-local
+    assert pool.stats().in_use == 0

@@ -150,12 +150,12 @@ def _assert_reads_the_queue_unsorted(plan: dict[str, Any], scope: str) -> None:
 
 
 @pytest.mark.parametrize("scope", ["project", "any"])
-@pytest.mark.parametrize("statement", ["next_ready", "claim_next"])
+@pytest.mark.parametrize("statement", ["next_ready:{}", "claim_next:{}", "claim_next:{}:one"])
 def test_next_and_claim_read_the_claim_queue_in_order(
     planned: tuple[psycopg.Connection, str], statement: str, scope: str
 ) -> None:
     conn, project = planned
-    query = QUERIES[f"{statement}:{scope}"]
+    query = QUERIES[statement.format(scope)]
     _assert_reads_the_queue_unsorted(
         _explain(conn, "COSTS OFF", query, _params(scope, project)), scope
     )
@@ -178,3 +178,87 @@ def test_a_claim_reads_a_handful_of_queue_entries(
     assert scan["Actual Rows"] == count  # no leased, finished or blocked entry read in vain
     blocks = scan["Shared Hit Blocks"] + scan["Shared Read Blocks"]
     assert blocks <= 10 + count, scan  # a few index pages and one heap page per task
+
+
+@pytest.fixture
+def unleased_statistics(
+    pg_server: PgServer, migrated_template: str
+) -> Iterator[tuple[psycopg.Connection, str]]:
+    """A project of 20,000 pending tasks, analyzed before any lease existed (as right after a
+    seed or a quiet night), then 5,000 of them leased without a new ANALYZE."""
+    name = pg_server.create_database(template=migrated_template)
+    project = str(uuid.uuid4())
+    try:
+        with psycopg.connect(pg_server.url(name), autocommit=True) as conn:
+            conn.execute(
+                "INSERT INTO projects (id, name, slug) VALUES (%s, 'leases', %s)",
+                (project, f"leases-{project[:8]}"),
+            )
+            conn.execute(
+                "INSERT INTO tasks (project_id, title) SELECT %s, 'task ' || n"
+                " FROM generate_series(1, 20000) AS n",
+                (project,),
+            )
+            conn.execute("VACUUM ANALYZE tasks")
+            conn.execute("ALTER TABLE tasks SET (autovacuum_enabled = off)")  # keep the stats
+            conn.execute(
+                "UPDATE tasks SET status = 'in_progress', lease_owner = 'agent', lease_token = 1,"
+                " lease_expires_at = now() + interval '1 hour'"
+                " WHERE id IN (SELECT id FROM tasks ORDER BY created_at LIMIT 5000)"
+            )
+            conn.execute("SELECT set_config('app.projects', '*', false)")
+            yield conn, project
+    finally:
+        pg_server.drop_database(name)
+
+
+def test_the_lapsed_probe_reads_no_live_lease_whatever_the_statistics(
+    unleased_statistics: tuple[psycopg.Connection, str],
+) -> None:
+    """The lapsed-lease probe of a project's claim is one probe of the project's due index,
+    also when the statistics say the project has no lease: with (project_id, status) alone,
+    PostgreSQL then filtered every live lease of the project, row by row, on every claim."""
+    conn, project = unleased_statistics
+    with conn.transaction(force_rollback=True):
+        query = QUERIES["claim_next:project"]
+        plan = _explain(conn, "ANALYZE, BUFFERS, TIMING OFF", query, _params("project", project))
+    (probe,) = [n for n in _nodes(plan) if n.get("Index Name") == "tasks_project_lease_due_idx"]
+    assert probe["Actual Rows"] == 0
+    assert probe["Shared Hit Blocks"] + probe["Shared Read Blocks"] <= 4, probe
+
+
+@pytest.mark.parametrize("scope", ["project", "any"])
+def test_a_single_claim_is_not_planned_again_on_every_call(
+    planned: tuple[psycopg.Connection, str], scope: str
+) -> None:
+    """The prepared single claim settles on its generic plan (PostgreSQL tries five custom plans
+    first): planning it on every call cost more than running it."""
+    conn, project = planned
+    query = QUERIES[f"claim_next:{scope}:one"]
+    conn.prepare_threshold = 0  # as the origin's pool connections
+    try:
+        with conn.transaction(force_rollback=True):
+            for _ in range(8):
+                conn.execute(cast(LiteralString, query), _params(scope, project))
+            row = conn.execute(
+                "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+                " WHERE statement = %s",
+                (_generic(query),),
+            ).fetchone()
+    finally:
+        conn.prepare_threshold = 5
+    assert row is not None
+    generic, custom = row
+    assert (generic, custom) == (3, 5)
+
+
+def test_the_lapsed_probe_plans_on_the_due_index_whatever_the_statistics(
+    unleased_statistics: tuple[psycopg.Connection, str],
+) -> None:
+    """The generic plan a prepared claim settles on (no project id known) too."""
+    conn, _ = unleased_statistics
+    plan = _explain(
+        conn, "GENERIC_PLAN, COSTS OFF", _generic(QUERIES["claim_next:project:one"]), None
+    )
+    used = [n.get("Index Name") for n in _nodes(plan) if n.get("Index Name")]
+    assert "tasks_project_lease_due_idx" in used, used

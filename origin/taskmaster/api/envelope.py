@@ -7,6 +7,7 @@ route never assembles headers or pagination by hand.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
 import msgspec
@@ -80,22 +81,34 @@ def single(
     )
 
 
+@dataclass(slots=True)
+class Encoded:
+    """A response as final bytes: status, raw headers and body, sent as two ASGI messages."""
+
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+
+    async def send_to(self, send: Send) -> None:
+        await send({"type": "http.response.start", "status": self.status, "headers": self.headers})
+        await send({"type": "http.response.body", "body": self.body, "more_body": False})
+
+
 class EncodedResponse(Response[bytes]):
-    """A response whose body and headers are final bytes: sent as two ASGI messages, skipping
-    Litestar's header merging and encoder (on the hottest read they cost more than the splice)."""
+    """An :class:`Encoded` returned by a handler: skips Litestar's header merging and encoder (on
+    the hottest read they cost more than the splice)."""
 
-    __slots__ = ("raw_headers",)
+    __slots__ = ("encoded",)
 
-    def __init__(self, body: bytes, status_code: int, raw_headers: list[tuple[bytes, bytes]]):
-        super().__init__(body, status_code=status_code)
-        self.raw_headers = raw_headers
+    def __init__(self, encoded: Encoded):
+        super().__init__(encoded.body, status_code=encoded.status)
+        self.encoded = encoded
 
     def to_asgi_response(self, app: Any, request: Any, **_: Any) -> ASGIApp:  # type: ignore[override]
-        status, headers, body = self.status_code, self.raw_headers, self.content
+        encoded = self.encoded
 
         async def send_response(scope: Scope, receive: Receive, send: Send) -> None:
-            await send({"type": "http.response.start", "status": status, "headers": headers})
-            await send({"type": "http.response.body", "body": body, "more_body": False})
+            await encoded.send_to(send)
 
         return send_response
 
@@ -106,22 +119,34 @@ def _raw_header(headers: list[tuple[bytes, bytes]], name: bytes) -> str | None:
     return ", ".join(values) if values else None
 
 
-def single_json(request: Request[Any, Any, Any], version: int, data_json: str) -> Response[Any]:
+def single_json(request: Request[Any, Any, Any], version: int, data_json: bytes) -> Response[Any]:
     """:func:`single` for a resource already rendered as JSON (``Table.get_json``): the same
     envelope, headers and 304, with the resource's bytes spliced in rather than re-encoded. Its
     route reads ``If-None-Match`` here (declare ``operation_class=docs.ReadWithIfNoneMatch``)."""
+    return EncodedResponse(single_json_of(request.scope, version, data_json))
+
+
+def single_json_of(scope: Scope, version: int, data_json: bytes) -> Encoded:
+    """:func:`single_json` from the ASGI scope alone (the lean path of ``api/hot.py`` builds no
+    ``Request`` and no ``Response``)."""
     headers = [
-        (b"cache-control", cache_control_of(request).encode()),
+        (b"cache-control", policy_of(scope.get("route_handler")).cache_control.encode()),
         (b"etag", etag(version).encode()),
     ]
-    if_none_match = _raw_header(request.scope["headers"], b"if-none-match")
+    if_none_match = _raw_header(scope["headers"], b"if-none-match")
     if if_none_match is not None and matches_if_none_match(if_none_match, version):
-        return EncodedResponse(b"", 304, headers)
+        return Encoded(304, headers, b"")
     body = b"".join(
-        (b'{"data":', data_json.encode(), b',"meta":', _encode(meta_for(request)), b"}")
+        (
+            b'{"data":',
+            data_json,
+            b',"meta":',
+            _encode(Meta(scope.get("request_id", ""))),
+            b"}",
+        )
     )
     headers += [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
-    return EncodedResponse(body, 200, headers)
+    return Encoded(200, headers, body)
 
 
 def paged(request: Request[Any, Any, Any], listed: _Listed[T], limit: int) -> Page[T]:

@@ -23,10 +23,20 @@ class WriteContext:
         # Literals (not placeholders) so BEGIN and the settings travel in one simple-protocol
         # round trip; both values come from validated sources (a uuid, a well-formed request id)
         # and sql.Literal quotes them anyway.
-        return sql.SQL(
-            "BEGIN; SELECT set_config('app.current_key_id', {}, true), "
-            "set_config('app.current_user_id', {}, true), set_config('app.request_id', {}, true)"
-        ).format(sql.Literal(self.key_id), sql.Literal(self.user_id), sql.Literal(self.request_id))
+        return sql.SQL("BEGIN; " + SET_CONTEXT).format(*map(sql.Literal, self.values()))
+
+    def values(self) -> tuple[str, str, str]:
+        """The parameters of :data:`SET_CONTEXT`."""
+        return self.key_id, self.user_id, self.request_id
+
+
+# The transaction-local settings audit_row_change() reads: {} placeholders for sql.SQL.format,
+# or, as SET_CONTEXT_PARAMS, %s ones for a prepared statement (pipelined, in Session.write_one).
+SET_CONTEXT = (
+    "SELECT set_config('app.current_key_id', {}, true), "
+    "set_config('app.current_user_id', {}, true), set_config('app.request_id', {}, true)"
+)
+SET_CONTEXT_PARAMS = SET_CONTEXT.replace("{}", "%s")
 
 
 EVERY_PROJECT = "*"

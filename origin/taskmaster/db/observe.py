@@ -43,6 +43,17 @@ class QueryObserver:
     def record_error(self, error_class: str) -> None:
         self.errors[error_class] = self.errors.get(error_class, 0) + 1
 
+    def finished(self, pool: str, outcome: str, query: Any, elapsed_s: float) -> None:
+        """One statement done (``outcome`` "ok" or "error"): counted, timed, logged when slow."""
+        if elapsed_s >= self.slow_query_s:
+            self.slow(query, elapsed_s)
+        # Two dict updates, no lock: one event loop per process.
+        key = (pool, outcome)
+        queries = self.queries
+        queries[key] = queries.get(key, 0) + 1
+        seconds = self.query_seconds
+        seconds[pool] = seconds.get(pool, 0.0) + elapsed_s
+
     def slow(self, query: Any, elapsed_s: float) -> None:
         self.slow_queries += 1
         text = query if isinstance(query, str) else _statement_text(query)
@@ -82,13 +93,6 @@ class ObservedCursor(AsyncCursor[Any]):
             OBSERVER.record_error(type(exc).__name__)
             raise
         finally:
-            elapsed = time.perf_counter() - started
-            if elapsed >= OBSERVER.slow_query_s:
-                OBSERVER.slow(query, elapsed)
-            # The pool's name is set on its connections (db/pool.py); two dict updates, no lock.
+            # The pool's name is set on its connections (db/pool.py).
             pool = getattr(self._conn, "pool_name", "other")
-            key = (pool, outcome)
-            queries = OBSERVER.queries
-            queries[key] = queries.get(key, 0) + 1
-            seconds = OBSERVER.query_seconds
-            seconds[pool] = seconds.get(pool, 0.0) + elapsed
+            OBSERVER.finished(pool, outcome, query, time.perf_counter() - started)

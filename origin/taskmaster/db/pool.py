@@ -53,6 +53,7 @@ class PooledConnection(AsyncConnection[Any]):
     _statement_cursor: AsyncCursor[Any] | None = None
     pool_name: str = "other"  # for the per-pool statement counts of /metrics
     _tenancy: str | None = None  # the session's app.projects, as last set by a checkout
+    prepared_reads: set[bytes]  # names of the db/prepared.py statements prepared here
 
 
 def statement_cursor(conn: AsyncConnection[Any]) -> AsyncCursor[Any]:
@@ -151,6 +152,7 @@ class ConnectionPool:
             raise PoolUnavailable(str(exc).strip().splitlines()[0] if str(exc) else "") from exc
         self._down_until = 0.0
         conn.pool_name = self.name
+        conn.prepared_reads = set()
         # json/jsonb columns are decoded by msgspec (C) rather than the stdlib's json module.
         set_json_loads(msgspec.json.decode, conn)
         return conn

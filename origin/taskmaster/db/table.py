@@ -53,6 +53,7 @@ from taskmaster.api.pagination import (
     parse_sort,
 )
 from taskmaster.db.pool import Checkout, ConnectionPool, statement_cursor
+from taskmaster.db.prepared import ReadById
 from taskmaster.db.session import Session
 from taskmaster.errors import ApiError, not_found
 
@@ -122,6 +123,16 @@ def writing(db: Db) -> Any:
     if isinstance(db, Session):
         return db.transaction()
     return db.connection() if isinstance(db, ConnectionPool) else _Borrowed(db)
+
+
+async def write_rows(db: Db, query: Any, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """The rows of one write statement: in a request, the session's audited transaction in one
+    round trip (:meth:`Session.write_one`); otherwise in ``transaction(db)``."""
+    if isinstance(db, Session):
+        return await db.write_one(query, params)
+    async with transaction(db) as conn:
+        cur = await conn.execute(query, params)
+        return await cur.fetchall()
 
 
 async def fetch_one(
@@ -259,6 +270,7 @@ class Table(Generic[T]):
     list_setup_sql: LiteralString | None = None
     sort_fields: dict[str, SortField] = field(init=False)
     _cache: dict[tuple[Any, ...], str] = field(default_factory=dict, init=False, repr=False)
+    _json_read: ReadById | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.label = self.label or self.name.removesuffix("s").replace("_", " ")
@@ -269,6 +281,8 @@ class Table(Generic[T]):
             name: SortField(name, _SQL_TYPES[_plain_type(hints[name])]) for name in self.sorts
         }
         self._compose_statements(self.write.__struct_fields__ if self.write is not None else ())
+        if self.get_json_sql:
+            self._json_read = ReadById(f"{self.name}_get_json", self.get_json_sql)
 
     # ---- composed statements -----------------------------------------------------------------
 
@@ -400,15 +414,16 @@ class Table(Generic[T]):
         params = {"id": resource_id} | (scope or {})
         return await self.one(db, self.get_sql, params, resource_id)  # type: ignore[arg-type]
 
-    async def get_json(self, db: Db, resource_id: Any) -> tuple[int, str]:
-        """The row's version and its JSON as PostgreSQL renders it (``get_json_sql``), for reads
-        that send the resource as is; 404 when there is no such row."""
+    async def get_json(self, db: Db, resource_id: Any) -> tuple[int, bytes]:
+        """The row's version and its JSON as PostgreSQL renders it (``get_json_sql``, prepared
+        and run on libpq directly: ``db/prepared.py``), for reads that send the resource as is;
+        404 when there is no such row."""
+        assert self._json_read is not None, f"{self.name} has no get_json_sql"
         async with reading(db) as conn:
-            cur = await statement_cursor(conn).execute(self.get_json_sql, {"id": resource_id})  # type: ignore[arg-type]
-            row = await cur.fetchone()
+            row = await self._json_read.fetch(conn, resource_id)
         if row is None:
             raise not_found(self.label, resource_id)
-        return row[0], row[1]
+        return int(row[0]), row[1]
 
     async def create(self, db: Db, body: msgspec.Struct, scope: dict[str, Any] | None = None) -> T:
         params = body_params(body, self.jsonb) | (scope or {})

@@ -11,23 +11,18 @@ from uuid import UUID
 import msgspec
 
 from taskmaster.api.resource import patch_of
-from taskmaster.api.types import Line
+from taskmaster.api.rows import VersionedRow
+from taskmaster.api.types import Description, ErrorText, Name, Object, Timeout, Timestamp
 
 AgentType = Literal["claude_code", "codegen", "agentapi", "openai", "custom"]
 Health = Literal["unknown", "healthy", "degraded", "unhealthy"]
-Name = Line(200)
-Description = Annotated[str, msgspec.Meta(max_length=10_000)]
 Model = Annotated[str, msgspec.Meta(max_length=200)]
 Capability = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 Capabilities = Annotated[list[Capability], msgspec.Meta(max_length=100)]
 Concurrency = Annotated[int, msgspec.Meta(ge=1, le=1000)]
-Timeout = Annotated[int, msgspec.Meta(ge=1, le=86_400)]
-ErrorText = Annotated[str, msgspec.Meta(max_length=10_000)]
-Timestamp = Annotated[datetime, msgspec.Meta(tz=True)]
-Object = dict[str, Any]
 
 
-class Agent(msgspec.Struct):
+class Agent(VersionedRow):
     """An agent configuration as the API returns it. Field order = the select list."""
 
     id: UUID
@@ -43,10 +38,6 @@ class Agent(msgspec.Struct):
     health_status: Health
     last_health_check_at: datetime | None
     last_error: str | None
-    metadata: dict[str, Any]
-    version: int
-    created_at: datetime
-    updated_at: datetime
 
 
 class AgentWrite(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

@@ -11,7 +11,6 @@ from taskmaster.db.table import Filter, Table
 
 AGENTS: Table[Agent] = Table(
     name="agent_configurations",
-    label="agent configuration",
     struct=Agent,
     write=AgentWrite,
     sorts=("created_at", "updated_at", "name", "id"),

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromQuery
 
@@ -16,12 +16,12 @@ from taskmaster.analytics import service
 from taskmaster.analytics.schemas import ErrorAnalytics, TaskAnalytics, ValidationAnalytics
 from taskmaster.api.docs import COMMON, problems
 from taskmaster.api.envelope import Envelope, single
+from taskmaster.api.params import Req
 from taskmaster.api.policy import policy
 from taskmaster.api.resource import kw_param, with_signature
 from taskmaster.auth.scopes import ADMIN
 from taskmaster.db.session import Session
 
-Req = Request[Any, Any, Any]
 Report = Callable[[Any, dict[str, Any]], Awaitable[Any]]
 
 

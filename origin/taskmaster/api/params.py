@@ -8,12 +8,21 @@ parameter a handler does not declare), so each list route still names these in i
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
+from uuid import UUID
 
-from litestar.params import HeaderParameter, QueryParameter
+from litestar import Request
+from litestar.di import NamedDependency
+from litestar.params import FromPath, HeaderParameter, QueryParameter
 
 from taskmaster.api.etags import IF_MATCH_PATTERN
 from taskmaster.api.pagination import MAX_PAGE_SIZE
+from taskmaster.db.session import Session
+
+# A handler's request, its session (injected by its name, ``db``) and a uuid path parameter.
+Req = Request[Any, Any, Any]
+Db = NamedDependency[Session]
+PathId = FromPath[UUID]
 
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE, description="Page size")]
 Cursor = Annotated[

@@ -22,24 +22,22 @@ from __future__ import annotations
 
 import inspect
 import keyword
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Annotated, Any, get_args, get_origin, get_type_hints
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, Response, delete, get, patch, post, put
-from litestar.di import NamedDependency
+from litestar import Controller, Response, delete, get, patch, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, ParameterKwarg
 
 from taskmaster.api.docs import COMMON, WRITE, ReadWithIfNoneMatch, problems
 from taskmaster.api.envelope import Envelope, Page, paged, single, single_json
 from taskmaster.api.etags import parse_if_match
 from taskmaster.api.pagination import DEFAULT_PAGE_SIZE
-from taskmaster.api.params import Cursor, IfMatch, IfNoneMatch, Limit, Sort
+from taskmaster.api.params import Cursor, Db, IfMatch, IfNoneMatch, Limit, PathId, Req, Sort
 from taskmaster.db.session import Session
 from taskmaster.db.table import Table
 
-Req = Request[Any, Any, Any]
 CRUD = ("create", "list", "get", "replace", "patch", "delete")
 _P = inspect.Parameter
 
@@ -128,6 +126,7 @@ def crud_controller(
     ops: Iterable[str] = CRUD,
     summaries: dict[str, str] | None = None,
     statuses: dict[str, tuple[int, ...]] | None = None,
+    rules: dict[str, Callable[..., Awaitable[Any]]] | None = None,
 ) -> type[Controller]:
     """A controller with the usual routes of ``table`` at ``path`` (``ops`` chooses which).
 
@@ -136,7 +135,9 @@ def crud_controller(
     is the path parameter (default ``<key>_id`` from the table's label), ``id_type`` its
     converter and ``id_annotation`` its type when it has bounds; ``statuses`` replaces the
     problem statuses a route documents (e.g. ``{"delete": (*COMMON, 412)}`` when nothing
-    references the row)."""
+    references the row); ``rules`` the service functions that write instead of the table's
+    (``{"create": service.create}``: ``create(db, body)``, ``replace``/``patch(db, id, body,
+    if_version)``) when a resource checks or derives something first."""
     item, write = table.struct, table.write
     key = name or table.label.replace(" ", "_")
     plural = plural or f"{key}s"
@@ -163,16 +164,18 @@ def crud_controller(
     } | (statuses or {})
     documented = {op: problems(*found) for op, found in codes.items()}
     request_p = kw_param("request", Req)
-    db_p = kw_param("db", NamedDependency[Session])
+    db_p = kw_param("db", Db)
     id_p = kw_param(id_name, id_annotation)
     if_match_p = kw_param("if_match", IfMatch, None)
     handlers: dict[str, Any] = {}
     wanted = set(ops)
+    rules = rules or {}
+    create_row = rules.get("create", table.create)
 
     if "create" in wanted:
 
         async def create(self: Controller, request: Req, db: Session, data: Any) -> Any:
-            created = await table.create(db, data)
+            created = await create_row(db, data)
             return single(request, created, 201, location=f"{self.path}/{created.id}")
 
         handlers[f"create_{key}"] = post(
@@ -187,31 +190,9 @@ def crud_controller(
         )
 
     if "list" in wanted:
-
-        async def list_(
-            self: Controller,
-            request: Req,
-            db: Session,
-            limit: int = DEFAULT_PAGE_SIZE,
-            cursor: str | None = None,
-            sort: str | None = None,
-            **filters: Any,
-        ) -> Any:
-            codec = request.app.state.cursors
-            listed = await table.page(db, codec, filter_values(table, filters), sort, cursor, limit)
-            return paged(request, listed, limit)
-
-        list_params = [
-            request_p,
-            db_p,
-            kw_param("limit", Limit, DEFAULT_PAGE_SIZE),
-            kw_param("cursor", Cursor, None),
-            kw_param("sort", Sort, None),
-            *filter_parameters(table),
-        ]
         handlers[f"list_{plural}"] = get("/", responses=documented["list"], summary=said["list"])(
-            with_signature(list_, f"list_{plural}", list_params, Page[item])
-        )  # type: ignore[valid-type]
+            list_handler(table, f"list_{plural}")
+        )
 
     if "get" in wanted and table.get_json_sql:
 
@@ -245,42 +226,28 @@ def crud_controller(
             with_signature(get_one, f"get_{key}", get_params, Response[Envelope[item]])  # type: ignore[valid-type]
         )
 
-    if "replace" in wanted:
+    def guarded_write(route: Any, op: str, data_struct: Any, write_row: Any) -> Any:
+        """PUT or PATCH of one row under ``If-Match`` (412 when stale)."""
 
-        async def replace(
+        async def write_(
             self: Controller, request: Req, db: Session, data: Any, if_match: str | None, **ids: Any
         ) -> Any:
             version = parse_if_match(if_match)
-            return single(request, await table.replace(db, ids[id_name], data, version))
+            return single(request, await write_row(db, ids[id_name], data, version))
 
-        handlers[f"replace_{key}"] = put(
-            one, responses=documented["replace"], summary=said["replace"]
-        )(
-            with_signature(
-                replace,
-                f"replace_{key}",
-                [request_p, db_p, id_p, kw_param("data", body(write)), if_match_p],
-                Response[Envelope[item]],  # type: ignore[valid-type]
-            )
+        params = [request_p, db_p, id_p, kw_param("data", body(data_struct)), if_match_p]
+        returns = Response[Envelope[item]]  # type: ignore[valid-type]
+        return route(one, responses=documented[op], summary=said[op])(
+            with_signature(write_, f"{op}_{key}", params, returns)
         )
 
+    if "replace" in wanted:
+        replace_row = rules.get("replace", table.replace)
+        handlers[f"replace_{key}"] = guarded_write(put, "replace", write, replace_row)
     if "patch" in wanted:
         assert patch_struct is not None, f"{table.label}: patch needs its patch_struct"
-
-        async def patch_(
-            self: Controller, request: Req, db: Session, data: Any, if_match: str | None, **ids: Any
-        ) -> Any:
-            version = parse_if_match(if_match)
-            return single(request, await table.patch(db, ids[id_name], data, version))
-
-        handlers[f"patch_{key}"] = patch(one, responses=documented["patch"], summary=said["patch"])(
-            with_signature(
-                patch_,
-                f"patch_{key}",
-                [request_p, db_p, id_p, kw_param("data", body(patch_struct)), if_match_p],
-                Response[Envelope[item]],  # type: ignore[valid-type]
-            )
-        )
+        patch_row = rules.get("patch", table.patch)
+        handlers[f"patch_{key}"] = guarded_write(patch, "patch", patch_struct, patch_row)
 
     if "delete" in wanted:
 
@@ -303,6 +270,15 @@ def scoped_list(table: Table[Any], path: str, name: str, summary: str, *, scope_
     controller (``list_stages = scoped_list(STAGES, ONE + "/stages", "list_stages", …)``): the
     table's filters as typed query parameters, the rows of the parent named by the path parameter
     ``scope_id`` (which the table's ``scope`` predicate binds); 404 when that parent is missing."""
+    return get(path, responses=problems(*COMMON), summary=summary)(
+        list_handler(table, name, scope_id=scope_id)
+    )
+
+
+def list_handler(table: Table[Any], name: str, *, scope_id: str | None = None) -> Any:
+    """The keyset-paginated list of ``table``: ``limit``, ``cursor``, ``sort`` and one typed query
+    parameter per filter; with ``scope_id``, only the rows of the parent that path parameter
+    names."""
 
     async def list_(
         self: Controller,
@@ -313,23 +289,23 @@ def scoped_list(table: Table[Any], path: str, name: str, summary: str, *, scope_
         sort: str | None = None,
         **kwargs: Any,
     ) -> Any:
-        codec, scope = request.app.state.cursors, {scope_id: kwargs[scope_id]}
+        codec = request.app.state.cursors
+        scope = {scope_id: kwargs[scope_id]} if scope_id is not None else None
         filters = filter_values(table, kwargs)
         listed = await table.page(db, codec, filters, sort, cursor, limit, scope)
         return paged(request, listed, limit)
 
+    scope_p = [kw_param(scope_id, PathId)] if scope_id is not None else []
     params = [
         kw_param("request", Req),
-        kw_param("db", NamedDependency[Session]),
-        kw_param(scope_id, FromPath[UUID]),
+        kw_param("db", Db),
+        *scope_p,
         kw_param("limit", Limit, DEFAULT_PAGE_SIZE),
         kw_param("cursor", Cursor, None),
         kw_param("sort", Sort, None),
         *filter_parameters(table),
     ]
-    return get(path, responses=problems(*COMMON), summary=summary)(
-        with_signature(list_, name, params, Page[table.struct])  # type: ignore[name-defined,valid-type]
-    )
+    return with_signature(list_, name, params, Page[table.struct])  # type: ignore[name-defined]
 
 
 def scoped_get(
@@ -346,9 +322,9 @@ def scoped_get(
 
     params = [
         kw_param("request", Req),
-        kw_param("db", NamedDependency[Session]),
-        kw_param(scope_id, FromPath[UUID]),
-        kw_param(id_name, FromPath[UUID]),
+        kw_param("db", Db),
+        kw_param(scope_id, PathId),
+        kw_param(id_name, PathId),
     ]
     if "version" in table.struct.__struct_fields__:  # type: ignore[attr-defined]
         params.append(kw_param("if_none_match", IfNoneMatch, None))
@@ -387,8 +363,8 @@ def scoped_create(
 
     params = [
         kw_param("request", Req),
-        kw_param("db", NamedDependency[Session]),
-        kw_param(scope_id, FromPath[UUID]),
+        kw_param("db", Db),
+        kw_param(scope_id, PathId),
         kw_param("data", body(data)),
     ]
     returns = Response[Envelope[table.struct]]  # type: ignore[name-defined]

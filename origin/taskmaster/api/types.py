@@ -10,6 +10,7 @@ To add a field: ``title: Line(500)`` (one line) or ``message: Lines(100_000)`` (
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 import msgspec
@@ -37,3 +38,16 @@ def Line(max_length: int) -> Any:
 def Lines(max_length: int) -> Any:
     """A required multi-line text: not blank, no control characters but tab, LF and CR."""
     return Annotated[str, msgspec.Meta(min_length=1, max_length=max_length, pattern=LINES_PATTERN)]
+
+
+# Body field types that mean the same in every resource that has them.
+Name = Line(200)
+ShortText = Annotated[str, msgspec.Meta(max_length=255)]
+Description = Annotated[str, msgspec.Meta(max_length=10_000)]
+ErrorText = Annotated[str, msgspec.Meta(max_length=10_000)]
+Message = Annotated[str, msgspec.Meta(max_length=100_000)]
+Order = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
+Retries = Annotated[int, msgspec.Meta(ge=0, le=100)]
+Timeout = Annotated[int, msgspec.Meta(ge=1, le=86_400)]
+Timestamp = Annotated[datetime, msgspec.Meta(tz=True)]
+Object = dict[str, Any]

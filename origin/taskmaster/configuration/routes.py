@@ -3,9 +3,9 @@ DELETE. Sensitive values are write-only."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import Request, Response, delete, get, put
+from litestar import Response, delete, get, put
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
@@ -14,7 +14,7 @@ from litestar.params import JSONBody, PathParameter
 from taskmaster.api.docs import COMMON, WRITE, problems
 from taskmaster.api.envelope import Envelope, single
 from taskmaster.api.etags import parse_if_match
-from taskmaster.api.params import IfMatch, IfNoneMatch
+from taskmaster.api.params import IfMatch, IfNoneMatch, Req
 from taskmaster.api.policy import policy
 from taskmaster.api.resource import crud_controller
 from taskmaster.auth.scopes import ADMIN
@@ -22,7 +22,6 @@ from taskmaster.configuration import service
 from taskmaster.configuration.schemas import KEY_PATTERN, Setting, SettingWrite
 from taskmaster.db.session import Session
 
-Req = Request[Any, Any, Any]
 Key = Annotated[str, PathParameter(pattern=KEY_PATTERN, description="Setting key")]
 ONE = "/{key:str}"
 

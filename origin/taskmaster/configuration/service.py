@@ -22,7 +22,6 @@ QUERIES = load_queries(Path(__file__).with_name("queries.sql"))
 # the list. A sensitive setting's ``value`` column is NULL (its value is in encrypted_value).
 SETTINGS: Table[Setting] = Table(
     name="configuration_settings",
-    label="configuration setting",
     struct=Setting,
     columns=QUERIES["fragment:setting_columns"],
     sorts=("key", "created_at", "updated_at", "id"),

@@ -217,13 +217,34 @@ def _ident(name: str) -> sql.Identifier:
     return sql.Identifier(name)
 
 
+def writable_besides(body: type[msgspec.Struct], *set_apart: str) -> list[str]:
+    """The fields of a body but ``set_apart`` (columns its statement sets by a rule of its own)."""
+    return [name for name in body.__struct_fields__ if name not in set_apart]
+
+
+def patch_changes(fields: Iterable[str], alias: str | None = None) -> LiteralString:
+    """The SET items of a PATCH: a column named in ``%(fields)s`` (the fields sent) takes its
+    ``%(column)s`` value, any other keeps its own (``alias.column`` in an UPDATE … FROM). Also a
+    fragment for statements with rules of their own (``{{deployment_changes}}``)."""
+    kept = (lambda n: sql.Identifier(alias, n)) if alias is not None else _ident
+    changes = sql.SQL(", ").join(
+        sql.SQL("{col} = CASE WHEN {name} = ANY(%(fields)s) THEN {value} ELSE {kept} END").format(
+            col=_ident(n), name=sql.Literal(n), value=sql.Placeholder(n), kept=kept(n)
+        )
+        for n in fields
+    )
+    return cast(LiteralString, changes.as_string(None))
+
+
 @dataclass(eq=False)
 class Table(Generic[T]):
     """A resource's rows: where they live, how they decode, how they are written and listed."""
 
     name: LiteralString  # the table
-    label: str  # the resource as error messages name it ("task", "workflow stage")
     struct: type[T]  # built positionally from a row of ``columns``
+    # The resource as error messages name it; default: the table's name in the singular
+    # ("workflow_stages" → "workflow stage").
+    label: str = ""
     sorts: Iterable[str] = ("created_at", "updated_at", "id")  # fields of ``struct``
     default_sort: str = "created_at"
     filters: dict[str, Filter] = field(default_factory=dict)
@@ -252,6 +273,7 @@ class Table(Generic[T]):
     _json_read: ReadById | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self.label = self.label or self.name.removesuffix("s").replace("_", " ")
         hints = get_type_hints(self.struct, include_extras=True)
         if self.columns is None:
             self.columns = cast(LiteralString, ", ".join(self.struct.__struct_fields__))  # type: ignore[attr-defined]
@@ -303,12 +325,7 @@ class Table(Generic[T]):
             )
         )
         patchable = self.patchable if self.patchable is not None else written
-        changes = sql.SQL(", ").join(
-            sql.SQL(
-                "{col} = CASE WHEN {name} = ANY(%(fields)s) THEN {value} ELSE {col} END"
-            ).format(col=_ident(n), name=sql.Literal(n), value=sql.Placeholder(n))
-            for n in patchable
-        )
+        changes = sql.SQL(patch_changes(patchable))  # type: ignore[arg-type]
         self.patch_sql = self.patch_sql or text(
             sql.SQL("UPDATE {} SET {} {}{} RETURNING {}").format(
                 table, changes, by_id, guard, columns

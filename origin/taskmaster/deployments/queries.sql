@@ -48,34 +48,11 @@ WHERE d.id = %(id)s AND tenancy_allows(d.project_id) AND (%(if_version)s::bigint
 RETURNING {{deployment_columns}};
 
 -- name: patch_deployment
--- PATCH: only the columns named in %(fields)s change.
+-- PATCH: only the columns named in %(fields)s change ({{deployment_changes}}, composed from
+-- DeploymentWrite in service.py); n.new_status is the status after the patch.
 UPDATE deployments d SET
-    project_id = CASE WHEN 'project_id' = ANY(%(fields)s) THEN %(project_id)s ELSE d.project_id END,
-    task_id = CASE WHEN 'task_id' = ANY(%(fields)s) THEN %(task_id)s ELSE d.task_id END,
-    workflow_id = CASE WHEN 'workflow_id' = ANY(%(fields)s)
-        THEN %(workflow_id)s ELSE d.workflow_id END,
-    rollback_of_id = CASE WHEN 'rollback_of_id' = ANY(%(fields)s)
-        THEN %(rollback_of_id)s ELSE d.rollback_of_id END,
-    environment = CASE WHEN 'environment' = ANY(%(fields)s)
-        THEN %(environment)s ELSE d.environment END,
-    deployment_type = CASE WHEN 'deployment_type' = ANY(%(fields)s)
-        THEN %(deployment_type)s ELSE d.deployment_type END,
+    {{deployment_changes}},
     status = n.new_status,
-    source_branch = CASE WHEN 'source_branch' = ANY(%(fields)s)
-        THEN %(source_branch)s ELSE d.source_branch END,
-    target_branch = CASE WHEN 'target_branch' = ANY(%(fields)s)
-        THEN %(target_branch)s ELSE d.target_branch END,
-    commit_sha = CASE WHEN 'commit_sha' = ANY(%(fields)s) THEN %(commit_sha)s ELSE d.commit_sha END,
-    pr_number = CASE WHEN 'pr_number' = ANY(%(fields)s) THEN %(pr_number)s ELSE d.pr_number END,
-    deployment_config = CASE WHEN 'deployment_config' = ANY(%(fields)s)
-        THEN %(deployment_config)s ELSE d.deployment_config END,
-    health_checks = CASE WHEN 'health_checks' = ANY(%(fields)s)
-        THEN %(health_checks)s ELSE d.health_checks END,
-    deployed_by = CASE WHEN 'deployed_by' = ANY(%(fields)s)
-        THEN %(deployed_by)s ELSE d.deployed_by END,
-    error_message = CASE WHEN 'error_message' = ANY(%(fields)s)
-        THEN %(error_message)s ELSE d.error_message END,
-    metadata = CASE WHEN 'metadata' = ANY(%(fields)s) THEN %(metadata)s ELSE d.metadata END,
     {{deployment_times}}
 FROM (
     SELECT CASE WHEN 'status' = ANY(%(fields)s) THEN %(status)s::text ELSE status END AS new_status
@@ -108,15 +85,11 @@ FROM deployments d WHERE d.id = %(deployment_id)s AND tenancy_allows(d.project_i
 RETURNING {{script_columns}};
 
 -- name: patch_script
--- How a run went; times and duration follow the status (n.new_status is the status afterwards).
+-- How a run went ({{script_changes}}: the fields of ScriptRun sent); times and duration follow
+-- the status (n.new_status is the status afterwards).
 UPDATE deployment_scripts sc SET
     status = n.new_status,
-    exit_code = CASE WHEN 'exit_code' = ANY(%(fields)s) THEN %(exit_code)s ELSE sc.exit_code END,
-    stdout_log = CASE WHEN 'stdout_log' = ANY(%(fields)s) THEN %(stdout_log)s ELSE sc.stdout_log END,
-    stderr_log = CASE WHEN 'stderr_log' = ANY(%(fields)s) THEN %(stderr_log)s ELSE sc.stderr_log END,
-    retry_count = CASE WHEN 'retry_count' = ANY(%(fields)s)
-        THEN %(retry_count)s ELSE sc.retry_count END,
-    metadata = CASE WHEN 'metadata' = ANY(%(fields)s) THEN %(metadata)s ELSE sc.metadata END,
+    {{script_changes}},
     started_at = CASE WHEN n.new_status <> 'pending' THEN coalesce(sc.started_at, now()) END,
     completed_at = CASE WHEN n.new_status IN ('completed', 'failed', 'timed_out', 'skipped', 'cancelled')
         THEN coalesce(sc.completed_at, now()) END,

@@ -3,20 +3,15 @@ scripts."""
 
 from __future__ import annotations
 
-from typing import Any
-from uuid import UUID
-
-from litestar import Request, Response, patch
-from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar import Response, patch
+from litestar.params import JSONBody
 
 from taskmaster.api.docs import COMMON, WRITE, problems
 from taskmaster.api.envelope import Envelope, single
 from taskmaster.api.etags import parse_if_match
-from taskmaster.api.params import IfMatch
+from taskmaster.api.params import Db, IfMatch, PathId, Req
 from taskmaster.api.policy import policy
 from taskmaster.api.resource import crud_controller, scoped_create, scoped_get, scoped_list
-from taskmaster.db.session import Session
 from taskmaster.deployments.schemas import (
     DeploymentPatch,
     Script,
@@ -25,9 +20,6 @@ from taskmaster.deployments.schemas import (
 )
 from taskmaster.deployments.service import DEPLOYMENTS, SCRIPTS
 
-Req = Request[Any, Any, Any]
-Db = NamedDependency[Session]
-PathId = FromPath[UUID]
 ONE = "/{deployment_id:uuid}"
 SCRIPT = ONE + "/scripts/{script_id:uuid}"
 

@@ -9,6 +9,8 @@ from uuid import UUID
 import msgspec
 
 from taskmaster.api.resource import patch_of
+from taskmaster.api.rows import VersionedRow
+from taskmaster.api.types import Message, Object, Order, Retries, ShortText, Timeout
 
 Environment = Literal["development", "test", "staging", "preview", "production"]
 DeploymentType = Literal["full", "incremental", "hotfix", "rollback", "canary", "blue_green"]
@@ -18,24 +20,18 @@ ScriptStatus = Literal[
     "pending", "running", "completed", "failed", "timed_out", "skipped", "cancelled"
 ]
 
-ShortText = Annotated[str, msgspec.Meta(max_length=255)]
 Branch = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
 CommitSha = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{7,64}$")]
 PrNumber = Annotated[int, msgspec.Meta(ge=1, le=2_147_483_647)]
-Message = Annotated[str, msgspec.Meta(max_length=100_000)]
 ScriptName = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
 ScriptContent = Annotated[str, msgspec.Meta(max_length=1_000_000)]
 ScriptVersion = Annotated[str, msgspec.Meta(max_length=50)]
-Order = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
-Timeout = Annotated[int, msgspec.Meta(ge=1, le=86_400)]
-Retries = Annotated[int, msgspec.Meta(ge=0, le=100)]
 ExitCode = Annotated[int, msgspec.Meta(ge=-2_147_483_648, le=2_147_483_647)]
 Log = Annotated[str, msgspec.Meta(max_length=10_000_000)]
-Object = dict[str, Any]
 Array = Annotated[list[Any], msgspec.Meta(max_length=1000)]
 
 
-class Deployment(msgspec.Struct):
+class Deployment(VersionedRow):
     """A deployment as the API returns it. Field order = ``deployment_columns`` in queries.sql."""
 
     id: UUID
@@ -57,10 +53,6 @@ class Deployment(msgspec.Struct):
     started_at: datetime | None
     completed_at: datetime | None
     duration_ms: int | None
-    metadata: dict[str, Any]
-    version: int
-    created_at: datetime
-    updated_at: datetime
 
 
 class DeploymentWrite(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -87,7 +79,7 @@ class DeploymentWrite(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 DeploymentPatch = patch_of(DeploymentWrite, "DeploymentPatch")
 
 
-class Script(msgspec.Struct):
+class Script(VersionedRow):
     """A deployment script. Field order = ``script_columns`` in queries.sql."""
 
     id: UUID
@@ -110,10 +102,6 @@ class Script(msgspec.Struct):
     exit_code: int | None
     stdout_log: str | None
     stderr_log: str | None
-    metadata: dict[str, Any]
-    version: int
-    created_at: datetime
-    updated_at: datetime
 
 
 class ScriptWrite(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

@@ -10,7 +10,7 @@ from uuid import UUID
 from litestar.params import QueryParameter
 
 from taskmaster.db.sql import load_queries
-from taskmaster.db.table import Filter, Table, created_between
+from taskmaster.db.table import Filter, Table, created_between, patch_changes, writable_besides
 from taskmaster.deployments.schemas import (
     Deployment,
     DeploymentStatus,
@@ -18,17 +18,24 @@ from taskmaster.deployments.schemas import (
     DeploymentWrite,
     Environment,
     Script,
+    ScriptRun,
     ScriptStatus,
 )
 
-QUERIES = load_queries(Path(__file__).with_name("queries.sql"))
+# A PATCH changes the fields sent; the status (which the times follow) is set by the statement.
+QUERIES = load_queries(
+    Path(__file__).with_name("queries.sql"),
+    {
+        "deployment_changes": patch_changes(writable_besides(DeploymentWrite, "status"), "d"),
+        "script_changes": patch_changes(writable_besides(ScriptRun, "status"), "sc"),
+    },
+)
 
 Sha = Annotated[str | None, QueryParameter(pattern=r"^[0-9a-f]{7,64}$")]
 
 DEPLOYMENTS: Table[Deployment] = Table(
     tenancy="tenancy_allows(project_id)",
     name="deployments",
-    label="deployment",
     struct=Deployment,
     write=DeploymentWrite,
     sorts=("created_at", "updated_at", "status", "environment", "id"),
@@ -53,7 +60,6 @@ DEPLOYMENTS: Table[Deployment] = Table(
 
 SCRIPTS: Table[Script] = Table(
     name="deployment_scripts",
-    label="deployment script",
     struct=Script,
     sorts=("execution_order", "created_at", "id"),
     default_sort="execution_order",

@@ -3,10 +3,9 @@ counting) and resolve beside them."""
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
-from litestar import Request, Response, post
+from litestar import Response, post
 from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody
@@ -14,7 +13,7 @@ from litestar.params import FromPath, JSONBody
 from taskmaster.api.docs import COMMON, WRITE, problems
 from taskmaster.api.envelope import Envelope, single
 from taskmaster.api.etags import parse_if_match
-from taskmaster.api.params import IfMatch
+from taskmaster.api.params import IfMatch, Req
 from taskmaster.api.policy import policy
 from taskmaster.api.resource import crud_controller
 from taskmaster.db.session import Session
@@ -22,7 +21,6 @@ from taskmaster.error_logs import service
 from taskmaster.error_logs.schemas import ErrorLog, ErrorResolution, ErrorWrite
 from taskmaster.error_logs.service import ERRORS
 
-Req = Request[Any, Any, Any]
 ONE = "/{error_id:uuid}"
 COUNTED_AGAIN = ResponseSpec(
     data_container=Envelope[ErrorLog],

@@ -8,7 +8,8 @@ from uuid import UUID
 
 import msgspec
 
-from taskmaster.api.types import Lines
+from taskmaster.api.rows import VersionedRow
+from taskmaster.api.types import Lines, Object
 
 ErrorType = Literal[
     "validation", "compilation", "runtime", "network", "database", "authentication",
@@ -30,10 +31,9 @@ Text255 = Annotated[str, msgspec.Meta(max_length=255)]
 FilePath = Annotated[str, msgspec.Meta(max_length=1000)]
 Line = Annotated[int, msgspec.Meta(ge=1, le=2_147_483_647)]
 Notes = Annotated[str, msgspec.Meta(max_length=100_000)]
-Object = dict[str, Any]
 
 
-class ErrorLog(msgspec.Struct):
+class ErrorLog(VersionedRow):
     """An error as the API returns it. Field order = ``error_columns`` in queries.sql."""
 
     id: UUID
@@ -65,10 +65,6 @@ class ErrorLog(msgspec.Struct):
     occurrence_count: int
     first_seen_at: datetime
     last_seen_at: datetime
-    metadata: dict[str, Any]
-    version: int
-    created_at: datetime
-    updated_at: datetime
 
 
 class ErrorWrite(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

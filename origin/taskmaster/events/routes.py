@@ -8,10 +8,9 @@ the URL) and the deliveries beside them.
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
-from litestar import Request, Response, patch, post
+from litestar import Response, patch, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
@@ -19,7 +18,7 @@ from litestar.params import FromPath, JSONBody
 from taskmaster.api.docs import COMMON, WRITE, problems
 from taskmaster.api.envelope import Envelope, meta_for, single
 from taskmaster.api.etags import parse_if_match
-from taskmaster.api.params import IfMatch
+from taskmaster.api.params import IfMatch, Req
 from taskmaster.api.policy import policy
 from taskmaster.api.resource import crud_controller, scoped_list
 from taskmaster.auth.scopes import ADMIN
@@ -33,7 +32,6 @@ from taskmaster.events.schemas import (
 )
 from taskmaster.events.service import DELIVERIES, SUBSCRIPTIONS
 
-Req = Request[Any, Any, Any]
 NO_STORE = "no-store"
 ONE = "/{subscription_id:uuid}"
 

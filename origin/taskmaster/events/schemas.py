@@ -9,7 +9,8 @@ from uuid import UUID
 import msgspec
 
 from taskmaster.api.resource import patch_of
-from taskmaster.api.types import Line
+from taskmaster.api.rows import VersionedRow
+from taskmaster.api.types import Name
 
 EventType = Literal[
     "task.created",
@@ -21,13 +22,12 @@ EventType = Literal[
     "deployment.failed",
 ]
 DeliveryStatus = Literal["pending", "delivering", "delivered", "failed", "dead_letter"]
-Name = Line(200)
 Url = Annotated[str, msgspec.Meta(pattern=r"^https?://[^\s/?#]+", max_length=2048)]
 Description = Annotated[str, msgspec.Meta(max_length=2000)]
 EventTypes = Annotated[list[EventType], msgspec.Meta(max_length=7)]
 
 
-class Subscription(msgspec.Struct):
+class Subscription(VersionedRow):
     """A subscriber. Field order = ``subscription_columns``. The secret is never returned again
     after creation; ``secret_prefix`` identifies it."""
 
@@ -38,10 +38,6 @@ class Subscription(msgspec.Struct):
     event_types: list[EventType]
     active: bool
     description: str | None
-    metadata: dict[str, Any]
-    version: int
-    created_at: datetime
-    updated_at: datetime
 
 
 class SubscriptionCreated(Subscription, kw_only=True):

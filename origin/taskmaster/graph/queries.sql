@@ -189,13 +189,7 @@ WITH previous AS (
       AND tasks.lease_owner IS NOT NULL AND tasks.lease_token = %(lease_token)s
       AND (%(if_version)s::bigint IS NULL OR tasks.version = %(if_version)s)
     RETURNING previous.old_status, {{task_columns}}
-), recorded AS (
-    INSERT INTO task_contexts (task_id, context_type, context_data)
-    SELECT id, 'status_change',
-           jsonb_build_object('from', old_status, 'to', status, 'note', %(note)s::text)
-    FROM changed
-)
-SELECT {{task_columns}} FROM changed;
+), {{record_status_change}};
 
 -- name: get_task
 SELECT {{task_columns}} FROM tasks WHERE id = %(id)s AND tenancy_allows(project_id);

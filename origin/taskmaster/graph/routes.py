@@ -4,17 +4,16 @@ segment anyway (tests/integration/graph checks both)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, Request, Response, get, post
-from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar import Controller, Response, get, post
+from litestar.params import FromQuery, JSONBody, QueryParameter
 
 from taskmaster.api.docs import COMMON, WRITE, problems
 from taskmaster.api.envelope import Envelope, single
+from taskmaster.api.params import Db, PathId, Req
 from taskmaster.api.policy import policy
-from taskmaster.db.session import Session
 from taskmaster.graph import service
 from taskmaster.graph.schemas import (
     Blockers,
@@ -30,13 +29,10 @@ from taskmaster.graph.schemas import (
 )
 from taskmaster.tasks.schemas import Task
 
-Req = Request[Any, Any, Any]
 Assignee = Annotated[
     str | None,
     QueryParameter(max_length=255, description="Only tasks assigned to this agent or to nobody"),
 ]
-Db = NamedDependency[Session]
-PathId = FromPath[UUID]
 
 
 class TaskGraphController(Controller):

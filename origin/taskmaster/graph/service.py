@@ -60,7 +60,10 @@ from taskmaster.tasks.service import QUERIES as TASK_QUERIES
 
 QUERIES = load_queries(
     Path(__file__).with_name("queries.sql"),
-    {"task_columns": TASK_QUERIES["fragment:task_columns"]},
+    {
+        "task_columns": TASK_QUERIES["fragment:task_columns"],
+        "record_status_change": TASK_QUERIES["fragment:record_status_change"],
+    },
 )
 # Each "next" statement once per scope (see queries.sql): constant text, nothing from input.
 # "any" states the always-true clause that only the global claim queue index's predicate carries

@@ -3,17 +3,16 @@ and events beside them."""
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
-from litestar import Request, Response, get, post, put
+from litestar import Response, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from taskmaster.api.docs import COMMON, WRITE, problems
 from taskmaster.api.envelope import Envelope, single
 from taskmaster.api.etags import parse_if_match
-from taskmaster.api.params import From, IfMatch, To
+from taskmaster.api.params import From, IfMatch, Req, To
 from taskmaster.api.policy import policy
 from taskmaster.api.resource import crud_controller, scoped_create, scoped_get, scoped_list
 from taskmaster.db.session import Session
@@ -29,7 +28,6 @@ from taskmaster.integrations.schemas import (
 )
 from taskmaster.integrations.service import EVENTS, INTEGRATIONS
 
-Req = Request[Any, Any, Any]
 ONE = "/{integration_id:uuid}"
 
 

@@ -11,7 +11,8 @@ from uuid import UUID
 import msgspec
 
 from taskmaster.api.resource import patch_of
-from taskmaster.api.types import Line
+from taskmaster.api.rows import VersionedRow
+from taskmaster.api.types import ErrorText, Name, Object
 
 IntegrationType = Literal[
     "linear", "github", "agentapi", "claude_code", "codegen", "cloudflare", "slack", "webhook",
@@ -25,15 +26,12 @@ EventType = Literal[
 Direction = Literal["inbound", "outbound"]
 EventStatus = Literal["success", "failure", "pending"]
 
-Name = Line(200)
-ErrorText = Annotated[str, msgspec.Meta(max_length=10_000)]
 CorrelationId = Annotated[str, msgspec.Meta(max_length=200)]
 HttpStatus = Annotated[int, msgspec.Meta(ge=100, le=599)]
 Duration = Annotated[int, msgspec.Meta(ge=0, le=2_147_483_647)]
-Object = dict[str, Any]
 
 
-class Integration(msgspec.Struct):
+class Integration(VersionedRow):
     """An integration as the API returns it. Field order = ``integration_columns``."""
 
     id: UUID
@@ -50,10 +48,6 @@ class Integration(msgspec.Struct):
     last_error: str | None
     last_error_at: datetime | None
     last_used_at: datetime | None
-    metadata: dict[str, Any]
-    version: int
-    created_at: datetime
-    updated_at: datetime
 
 
 class IntegrationWrite(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

@@ -33,7 +33,6 @@ QUERIES = load_queries(Path(__file__).with_name("queries.sql"))
 
 INTEGRATIONS: Table[Integration] = Table(
     name="integrations",
-    label="integration",
     struct=Integration,
     write=IntegrationWrite,
     columns=QUERIES["fragment:integration_columns"],  # also what set_integration_status returns
@@ -51,7 +50,6 @@ INTEGRATIONS: Table[Integration] = Table(
 # listed and read under their integration.
 EVENTS: Table[Event] = Table(
     name="integration_events",
-    label="integration event",
     struct=Event,
     columns=QUERIES["fragment:event_columns"],
     sorts=("created_at", "id"),

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, TypeVar
 from uuid import UUID
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.datastructures import State
-from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
 from taskmaster.api.docs import AUTH, COMMON, WRITE, problems
 from taskmaster.api.envelope import Pagination, meta_for
 from taskmaster.api.etags import etag
 from taskmaster.api.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, parse_sort
+from taskmaster.api.params import Db, PathId, Req
 from taskmaster.api.policy import policy
 from taskmaster.auth.scopes import AUTHENTICATED, EDGE_ONLY, KEY_ADMIN_SCOPES
-from taskmaster.db.session import Session
 from taskmaster.errors import ApiError
 from taskmaster.keys import service
 from taskmaster.keys.schemas import (
@@ -35,11 +35,13 @@ from taskmaster.keys.schemas import (
     VerifyRequest,
 )
 
+T = TypeVar("T")
+
 NO_STORE = "no-store"
 EDGE_SECURITY = [{"edgeSignature": []}]
 
 
-def actor_of(request: Request[Any, Any, Any]) -> service.Actor:
+def actor_of(request: Req) -> service.Actor:
     identity = request.scope["auth"]  # type: ignore[typeddict-item]
     return service.Actor(
         key_id=identity.key_id,
@@ -48,16 +50,14 @@ def actor_of(request: Request[Any, Any, Any]) -> service.Actor:
     )
 
 
-def _single(request: Request[Any, Any, Any], key: ApiKey) -> Response[KeyEnvelope]:
+def _single(request: Req, key: ApiKey) -> Response[KeyEnvelope]:
     return Response(
         KeyEnvelope(data=key, meta=meta_for(request)),
         headers={"ETag": etag(key.version), "Cache-Control": NO_STORE},
     )
 
 
-def _created(
-    request: Request[Any, Any, Any], key: KeyCreated, path: str
-) -> Response[KeyCreatedEnvelope]:
+def _created(request: Req, key: KeyCreated, path: str) -> Response[KeyCreatedEnvelope]:
     return Response(
         KeyCreatedEnvelope(data=key, meta=meta_for(request)),
         status_code=201,
@@ -81,10 +81,7 @@ class KeyController(Controller):
         summary="Create an API key (the plain key is in this response only)",
     )
     async def create_key(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[Session],
-        data: JSONBody[KeyCreate],
+        self, request: Req, db: Db, data: JSONBody[KeyCreate]
     ) -> Response[KeyCreatedEnvelope]:
         key = await service.create_key(db, actor_of(request), data)
         return _created(request, key, self.path)
@@ -92,9 +89,9 @@ class KeyController(Controller):
     @get("/", responses=problems(*COMMON), summary="List API keys (prefix and metadata only)")
     async def list_keys(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         state: State,
-        db: NamedDependency[Session],
+        db: Db,
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
         cursor: Annotated[str | None, QueryParameter(max_length=2048)] = None,
         sort: Annotated[
@@ -117,9 +114,7 @@ class KeyController(Controller):
         )
 
     @get("/{key_id:uuid}", responses=problems(*COMMON), summary="Get an API key")
-    async def get_key(
-        self, request: Request[Any, Any, Any], db: NamedDependency[Session], key_id: FromPath[UUID]
-    ) -> Response[KeyEnvelope]:
+    async def get_key(self, request: Req, db: Db, key_id: PathId) -> Response[KeyEnvelope]:
         return _single(request, await service.get_key(db, actor_of(request), key_id))
 
     @post(
@@ -129,17 +124,10 @@ class KeyController(Controller):
         summary="Revoke an API key (effective on the next request)",
     )
     async def revoke_key(
-        self,
-        request: Request[Any, Any, Any],
-        state: State,
-        db: NamedDependency[Session],
-        key_id: FromPath[UUID],
-        data: JSONBody[KeyRevoke],
+        self, request: Req, state: State, db: Db, key_id: PathId, data: JSONBody[KeyRevoke]
     ) -> Response[KeyEnvelope]:
-        since = state.authenticator.cache.generation
-        key = await service.revoke_key(db, actor_of(request), key_id, data.reason)
-        await state.authenticator.cache.settled(str(key_id), since)
-        return _single(request, key)
+        revoked = service.revoke_key(db, actor_of(request), key_id, data.reason)
+        return _single(request, await _settled(state, key_id, revoked))
 
     @post(
         "/{key_id:uuid}/rotate",
@@ -148,20 +136,21 @@ class KeyController(Controller):
         "for grace_seconds",
     )
     async def rotate_key(
-        self,
-        request: Request[Any, Any, Any],
-        state: State,
-        db: NamedDependency[Session],
-        key_id: FromPath[UUID],
-        data: JSONBody[KeyRotate],
+        self, request: Req, state: State, db: Db, key_id: PathId, data: JSONBody[KeyRotate]
     ) -> Response[KeyCreatedEnvelope]:
-        since = state.authenticator.cache.generation
-        key = await service.rotate_key(db, actor_of(request), key_id, data.grace_seconds)
-        await state.authenticator.cache.settled(str(key_id), since)
-        return _created(request, key, self.path)
+        rotated = service.rotate_key(db, actor_of(request), key_id, data.grace_seconds)
+        return _created(request, await _settled(state, key_id, rotated), self.path)
 
 
-def owner_of(request: Request[Any, Any, Any]) -> service.Owner:
+async def _settled(state: State, key_id: UUID, change: Awaitable[T]) -> T:
+    """Run a change of a key, then wait until no worker's verdict cache still holds the key."""
+    since = state.authenticator.cache.generation  # before the change runs
+    changed = await change
+    await state.authenticator.cache.settled(str(key_id), since)
+    return changed
+
+
+def owner_of(request: Req) -> service.Owner:
     """The signed-in person (token, console cookie or Access); a key cannot mint keys here."""
     identity = request.scope["auth"]  # type: ignore[typeddict-item]
     if identity.user_id is None or identity.key_id is not None:
@@ -184,18 +173,13 @@ class OwnKeyController(Controller):
 
     @post("/", responses=problems(*WRITE), summary="Create a key of my own (shown once)")
     async def create_own_key(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[Session],
-        data: JSONBody[OwnKeyCreate],
+        self, request: Req, db: Db, data: JSONBody[OwnKeyCreate]
     ) -> Response[KeyCreatedEnvelope]:
         key = await service.create_owned_key(db, owner_of(request), data)
         return _created(request, key, self.path)
 
     @get("/", responses=problems(*COMMON), summary="List my keys (newest first, prefix only)")
-    async def list_own_keys(
-        self, request: Request[Any, Any, Any], db: NamedDependency[Session]
-    ) -> Response[OwnKeysEnvelope]:
+    async def list_own_keys(self, request: Req, db: Db) -> Response[OwnKeysEnvelope]:
         keys = await service.list_owned_keys(db, owner_of(request))
         body = OwnKeysEnvelope(data=keys, meta=meta_for(request))
         return Response(body, headers={"Cache-Control": NO_STORE})
@@ -207,16 +191,10 @@ class OwnKeyController(Controller):
         summary="Revoke my key",
     )
     async def revoke_own_key(
-        self,
-        request: Request[Any, Any, Any],
-        state: State,
-        db: NamedDependency[Session],
-        key_id: FromPath[UUID],
+        self, request: Req, state: State, db: Db, key_id: PathId
     ) -> Response[KeyEnvelope]:
-        since = state.authenticator.cache.generation
-        key = await service.revoke_owned_key(db, owner_of(request), key_id)
-        await state.authenticator.cache.settled(str(key_id), since)
-        return _single(request, key)
+        revoked = service.revoke_owned_key(db, owner_of(request), key_id)
+        return _single(request, await _settled(state, key_id, revoked))
 
 
 @post(
@@ -228,9 +206,7 @@ class OwnKeyController(Controller):
     security=EDGE_SECURITY,
     opt=policy(EDGE_ONLY, replica=False),
 )
-async def verify_key(
-    request: Request[Any, Any, Any], state: State, data: JSONBody[VerifyRequest]
-) -> VerdictEnvelope:
+async def verify_key(request: Req, state: State, data: JSONBody[VerifyRequest]) -> VerdictEnvelope:
     authenticator = state.authenticator
     record = await authenticator.lookup(data.key_hash)
     verdict = service.verdict_for(

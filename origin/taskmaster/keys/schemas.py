@@ -10,7 +10,7 @@ from uuid import UUID
 import msgspec
 
 from taskmaster.api.envelope import Meta, Pagination
-from taskmaster.api.types import Line
+from taskmaster.api.types import Name
 
 # Mirrors the CHECK constraint on api_keys.scopes (and auth.scopes.SCOPES).
 Scope = Literal[
@@ -19,7 +19,6 @@ Scope = Literal[
 ]  # fmt: skip
 KeyStatus = Literal["active", "expired", "revoked", "inactive", "rotating"]
 
-Name = Line(200)
 Owner = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
 Description = Annotated[str, msgspec.Meta(max_length=2000)]
 Reason = Annotated[str, msgspec.Meta(max_length=1000)]

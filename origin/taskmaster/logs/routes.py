@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, Router, post
+from litestar import Controller, Request, Response, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter
 
@@ -44,7 +44,7 @@ class LogController(
 
 
 class LogBatchController(Controller):
-    path = "/batch"
+    path = PATH + "/batch"  # served under the large body limit (app.py)
     opt = policy("logs:read", "logs:write", large_body=True)
     tags = ["logs"]
 
@@ -61,10 +61,3 @@ class LogBatchController(Controller):
     ) -> Response[Envelope[LogBatchResult]]:
         accepted = await service.write_batch(db, data)
         return single(request, LogBatchResult(accepted=accepted), 201)
-
-
-def batch_router(max_body_bytes: int) -> Router:
-    """``POST /api/v1/logs/batch`` with its own body limit (the app's default is smaller)."""
-    return Router(
-        path=PATH, route_handlers=[LogBatchController], request_max_body_size=max_body_bytes
-    )

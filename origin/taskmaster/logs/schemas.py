@@ -8,11 +8,11 @@ from uuid import UUID
 
 import msgspec
 
+from taskmaster.api.types import Message, Timestamp
+
 Level = Literal["debug", "info", "warn", "error", "fatal"]
-Message = Annotated[str, msgspec.Meta(max_length=100_000)]
 Label = Annotated[str, msgspec.Meta(max_length=100)]
 CorrelationId = Annotated[str, msgspec.Meta(max_length=200)]
-Timestamp = Annotated[datetime, msgspec.Meta(tz=True)]
 MAX_BATCH = 10_000
 
 

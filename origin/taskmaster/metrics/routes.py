@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import Controller, Request, Response, Router, get, post
+from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, QueryParameter
 
 from taskmaster.api.docs import COMMON, WRITE, problems
 from taskmaster.api.envelope import Envelope, single
+from taskmaster.api.params import Req
 from taskmaster.api.policy import policy
 from taskmaster.db.session import Session
 from taskmaster.metrics import service
@@ -22,7 +23,6 @@ from taskmaster.metrics.schemas import (
     Series,
 )
 
-Req = Request[Any, Any, Any]
 PATH = "/api/v1/metrics"
 # Measurements come from the same producers as logs (there is no metrics:write scope).
 READ, WRITE_SCOPE = "metrics:read", "logs:write"
@@ -33,7 +33,7 @@ class MetricBatchController(Controller):
     allows must get a 201 or a 422 naming the bad item, not a 413; so, like the logs batch, it
     takes the large body limit (``LOGS_BATCH_MAX_BODY_BYTES``, its policy's ``large_body``)."""
 
-    path = "/"
+    path = PATH  # served under the large body limit (app.py)
     opt = policy(READ, WRITE_SCOPE, large_body=True)
     tags = ["metrics"]
 
@@ -47,13 +47,6 @@ class MetricBatchController(Controller):
     ) -> Response[Envelope[MetricBatchResult]]:
         accepted = await service.write_batch(db, data)
         return single(request, MetricBatchResult(accepted=accepted), 201)
-
-
-def metrics_batch_router(max_body_bytes: int) -> Router:
-    """``POST /api/v1/metrics`` with the large body limit (the app's default is smaller)."""
-    return Router(
-        path=PATH, route_handlers=[MetricBatchController], request_max_body_size=max_body_bytes
-    )
 
 
 class MetricController(Controller):

@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from taskmaster.api.types import Timestamp
+
 Category = Literal[
     "database", "api", "task_processing", "deployment", "error_rate", "performance", "security",
     "resource_usage", "business",
@@ -16,7 +18,6 @@ NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.:-]{0,199}$"
 MetricName = Annotated[str, msgspec.Meta(pattern=NAME_PATTERN)]
 # Finite and small enough that sums over a series can never overflow double precision.
 Value = Annotated[float, msgspec.Meta(ge=-1e100, le=1e100)]
-Timestamp = Annotated[datetime, msgspec.Meta(tz=True)]
 MAX_BATCH = 10_000
 
 Bucket = Literal["1m", "5m", "15m", "1h", "1d"]

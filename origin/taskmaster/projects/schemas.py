@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
 
 from taskmaster.api.resource import patch_of
-from taskmaster.api.types import Line
+from taskmaster.api.rows import VersionedRow
+from taskmaster.api.types import Name, Object
 
 ProjectStatus = Literal["active", "archived"]
-Name = Line(200)
 Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
 Description = Annotated[str, msgspec.Meta(max_length=100_000)]
 Url = Annotated[str, msgspec.Meta(max_length=2048, pattern=r"^https?://")]
-Object = dict[str, Any]
 
 
-class Project(msgspec.Struct):
+class Project(VersionedRow):
     """A project as the API returns it (its fields are the select list, in order)."""
 
     id: UUID
@@ -29,10 +27,6 @@ class Project(msgspec.Struct):
     repository_url: str | None
     status: ProjectStatus
     settings: dict[str, Any]
-    metadata: dict[str, Any]
-    version: int
-    created_at: datetime
-    updated_at: datetime
 
 
 class ProjectWrite(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

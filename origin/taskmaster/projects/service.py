@@ -21,7 +21,6 @@ QUERIES = load_queries(Path(__file__).with_name("queries.sql"))
 PROJECTS: Table[Project] = Table(
     tenancy="tenancy_allows(id)",
     name="projects",
-    label="project",
     struct=Project,
     write=ProjectWrite,
     sorts=("created_at", "updated_at", "name", "slug", "id"),

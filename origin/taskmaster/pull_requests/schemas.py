@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
 
 from taskmaster.api.resource import patch_of
+from taskmaster.api.rows import VersionedRow
+from taskmaster.api.types import Object, Timestamp
 
 PrStatus = Literal["draft", "open", "closed", "merged"]
 MergeState = Literal[
@@ -26,12 +28,10 @@ Sha = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{7,64}$")]
 Count = Annotated[int, msgspec.Meta(ge=0, le=2_147_483_647)]
 Text255 = Annotated[str, msgspec.Meta(max_length=255)]
 Title = Annotated[str, msgspec.Meta(max_length=500)]
-Timestamp = Annotated[datetime, msgspec.Meta(tz=True)]
 Label = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
-Object = dict[str, Any]
 
 
-class PullRequest(msgspec.Struct):
+class PullRequest(VersionedRow):
     """A pull request as the API returns it. Field order = the select list."""
 
     id: UUID
@@ -58,10 +58,6 @@ class PullRequest(msgspec.Struct):
     merged_at: datetime | None
     merged_by: str | None
     closed_at: datetime | None
-    metadata: dict[str, Any]
-    version: int
-    created_at: datetime
-    updated_at: datetime
 
 
 class PullRequestWrite(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

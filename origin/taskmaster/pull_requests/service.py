@@ -20,7 +20,6 @@ from taskmaster.pull_requests.schemas import (
 PULL_REQUESTS: Table[PullRequest] = Table(
     tenancy="tenancy_allows(project_id)",
     name="pull_requests",
-    label="pull request",
     struct=PullRequest,
     write=PullRequestWrite,
     sorts=("created_at", "updated_at", "pr_number", "id"),

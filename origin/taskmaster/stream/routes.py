@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import weakref
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 from uuid import UUID
@@ -128,8 +129,11 @@ async def stream_events(
         finally:
             hub.unsubscribe(sub)
 
+    stream = body()
+    # A body the server never starts (the client left first) still gives its slot back.
+    weakref.finalize(stream, hub.unsubscribe, sub)
     return Stream(
-        body(),
+        stream,
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )

@@ -104,11 +104,11 @@ async def frames(
             yield [_control("overflow", sent, reason="slow consumer", last_event_id=sent)]
             return
         if sub.queue:
-            queued, sub.queue = list(sub.queue), type(sub.queue)()
-            batch = [_frame(e) for e in queued if e.id > sent]
-            if batch:
-                sent = batch[-1].id or sent
-                yield batch
+            fresh = [e for e in sub.queue if e.id > sent]  # the replay may have sent some
+            sub.queue.clear()
+            if fresh:
+                sent = fresh[-1].id
+                yield [_frame(e) for e in fresh]
             continue
         sub.wake.clear()
         with contextlib.suppress(TimeoutError):

@@ -27,6 +27,17 @@ api_timestamp(created_at) AS created_at, api_timestamp(updated_at) AS updated_at
 SELECT task.version, row_to_json(task)::text
 FROM (SELECT {{task_json_columns}} FROM tasks WHERE id = %(id)s AND tenancy_allows(project_id)) AS task;
 
+-- fragment: record_status_change
+-- Follows a CTE "changed" (an UPDATE … RETURNING the old status and the task's columns): records
+-- the move as a status_change context and returns the task (also graph's change_status_fenced).
+recorded AS (
+    INSERT INTO task_contexts (task_id, context_type, context_data)
+    SELECT id, 'status_change',
+           jsonb_build_object('from', old_status, 'to', status, 'note', %(note)s::text)
+    FROM changed
+)
+SELECT {{task_columns}} FROM changed
+
 -- name: change_task_status
 -- Moves the status and records the move as a status_change context, in one statement.
 WITH previous AS (
@@ -37,13 +48,7 @@ WITH previous AS (
     WHERE tasks.id = previous.task_id
       AND (%(if_version)s::bigint IS NULL OR tasks.version = %(if_version)s)
     RETURNING previous.old_status, {{task_columns}}
-), recorded AS (
-    INSERT INTO task_contexts (task_id, context_type, context_data)
-    SELECT id, 'status_change',
-           jsonb_build_object('from', old_status, 'to', status, 'note', %(note)s::text)
-    FROM changed
-)
-SELECT {{task_columns}} FROM changed;
+), {{record_status_change}};
 
 -- fragment: context_columns
 -- The select list of a task context; its order is the field order of schemas.TaskContext.

@@ -9,7 +9,7 @@ from uuid import UUID
 import msgspec
 
 from taskmaster.api.resource import patch_of
-from taskmaster.api.types import Line
+from taskmaster.api.types import Line, ShortText
 
 # Mirrors the CHECK constraints of the tasks table (tests/migrations checks that they agree).
 TaskStatus = Literal[
@@ -25,7 +25,6 @@ Description = Annotated[str, msgspec.Meta(max_length=100_000)]
 Priority = Annotated[int, msgspec.Meta(ge=0, le=10)]
 Complexity = Annotated[int, msgspec.Meta(ge=1, le=10)]
 Hours = Annotated[float, msgspec.Meta(ge=0, le=999_999)]
-ShortText = Annotated[str, msgspec.Meta(max_length=255)]
 Url = Annotated[str, msgspec.Meta(max_length=2048, pattern=r"^https?://")]
 Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:/-]+$")]
 Tags = Annotated[list[Tag], msgspec.Meta(max_length=50)]

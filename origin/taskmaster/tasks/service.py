@@ -37,7 +37,6 @@ ComplexityBound = Annotated[int | None, QueryParameter(ge=1, le=10)]
 TASKS: Table[Task] = Table(
     tenancy="tenancy_allows(project_id)",
     name="tasks",
-    label="task",
     struct=Task,
     write=TaskWrite,
     columns=QUERIES["fragment:task_columns"],  # casts numeric hours to float8
@@ -86,7 +85,6 @@ SUBTASKS: Table[Task] = replace(
 CONTEXTS: Table[TaskContext] = Table(
     tenancy="tenancy_task_visible(task_id)",
     name="task_contexts",
-    label="task context",
     struct=TaskContext,
     sorts=_CREATED,
     filters={

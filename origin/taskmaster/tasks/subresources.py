@@ -3,19 +3,17 @@
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, Response, delete, post
-from litestar.di import NamedDependency
+from litestar import Controller, Response, delete, post
 from litestar.params import FromPath, JSONBody
 
 from taskmaster.api.docs import COMMON, WRITE, problems
 from taskmaster.api.envelope import Envelope, single
+from taskmaster.api.params import Db, Req
 from taskmaster.api.policy import policy
 from taskmaster.api.resource import scoped_create, scoped_list
 from taskmaster.audit.service import TASK_HISTORY
-from taskmaster.db.session import Session
 from taskmaster.graph import service as graph
 from taskmaster.tasks import service
 from taskmaster.tasks.schemas import (
@@ -26,8 +24,6 @@ from taskmaster.tasks.schemas import (
     TaskWrite,
 )
 
-Req = Request[Any, Any, Any]
-Db = NamedDependency[Session]
 TaskId = FromPath[UUID]
 
 

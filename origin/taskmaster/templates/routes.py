@@ -3,17 +3,15 @@ the declared variables) and rendering beside them."""
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
-from litestar import Request, Response, patch, post, put
+from litestar import Response, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from taskmaster.api.docs import COMMON, WRITE, problems
 from taskmaster.api.envelope import Envelope, single
-from taskmaster.api.etags import parse_if_match
-from taskmaster.api.params import IfMatch
+from taskmaster.api.params import Req
 from taskmaster.api.policy import policy
 from taskmaster.api.resource import crud_controller
 from taskmaster.db.session import Session
@@ -21,13 +19,10 @@ from taskmaster.templates import service
 from taskmaster.templates.schemas import (
     Rendered,
     RenderRequest,
-    Template,
     TemplatePatch,
-    TemplateWrite,
 )
 from taskmaster.templates.service import TEMPLATES
 
-Req = Request[Any, Any, Any]
 ONE = "/{template_id:uuid}"
 
 
@@ -36,35 +31,14 @@ class TemplateController(
         TEMPLATES,
         "/api/v1/templates",
         "templates",
-        ops=("list", "get", "delete"),
-        summaries={"list": "List templates"},
+        patch_struct=TemplatePatch,
+        summaries={"list": "List templates", "patch": "Update a template"},
         statuses={"delete": (*COMMON, 412)},
+        # Declared variables are checked against the content; a built-in template is read-only.
+        rules={"create": service.create, "replace": service.replace, "patch": service.patch},
     )
 ):
     opt = policy("workflows:read", "workflows:write")
-
-    @post("/", responses=problems(*WRITE), summary="Create a template")
-    async def create_template(
-        self, request: Req, db: NamedDependency[Session], data: JSONBody[TemplateWrite]
-    ) -> Response[Envelope[Template]]:
-        template = await service.create(db, data)
-        return single(request, template, 201, location=f"{self.path}/{template.id}")
-
-    @put(ONE, responses=problems(*WRITE, 412), summary="Replace a template")
-    async def replace_template(
-        self, request: Req, db: NamedDependency[Session], template_id: FromPath[UUID], data: JSONBody[TemplateWrite],
-        if_match: IfMatch = None,
-    ) -> Response[Envelope[Template]]:  # fmt: skip
-        version = parse_if_match(if_match)
-        return single(request, await service.replace(db, template_id, data, version))
-
-    @patch(ONE, responses=problems(*WRITE, 412), summary="Update a template")
-    async def patch_template(
-        self, request: Req, db: NamedDependency[Session], template_id: FromPath[UUID], data: JSONBody[TemplatePatch],
-        if_match: IfMatch = None,
-    ) -> Response[Envelope[Template]]:  # fmt: skip
-        version = parse_if_match(if_match)
-        return single(request, await service.patch(db, template_id, data, version))
 
     @post(
         ONE + "/render",

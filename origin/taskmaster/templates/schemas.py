@@ -9,7 +9,8 @@ from uuid import UUID
 import msgspec
 
 from taskmaster.api.resource import patch_of
-from taskmaster.api.types import Line, Lines
+from taskmaster.api.rows import VersionedRow
+from taskmaster.api.types import Description, Lines, Name, Object
 
 TemplateType = Literal[
     "prompt", "task", "code_generation", "code_review", "validation", "deployment",
@@ -18,14 +19,11 @@ TemplateType = Literal[
 VariableType = Literal["string", "number", "integer", "boolean", "json"]
 VARIABLE_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,99}$"
 
-Name = Line(200)
 Category = Annotated[str, msgspec.Meta(max_length=100)]
-Description = Annotated[str, msgspec.Meta(max_length=10_000)]
 Content = Lines(1_000_000)
 Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 Tags = Annotated[list[Tag], msgspec.Meta(max_length=100)]
 Rate = Annotated[float, msgspec.Meta(ge=0, le=1)]
-Object = dict[str, Any]
 
 
 class Variable(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
@@ -41,7 +39,7 @@ class Variable(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_de
 Variables = Annotated[list[Variable], msgspec.Meta(max_length=200)]
 
 
-class Template(msgspec.Struct):
+class Template(VersionedRow):
     """A template as the API returns it. Field order = the select list of ``TEMPLATES``."""
 
     id: UUID
@@ -56,10 +54,6 @@ class Template(msgspec.Struct):
     usage_count: int
     success_rate: float | None
     last_used_at: datetime | None
-    metadata: dict[str, Any]
-    version: int
-    created_at: datetime
-    updated_at: datetime
 
 
 class TemplateWrite(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

@@ -29,7 +29,6 @@ PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
 TEMPLATES: Table[Template] = Table(
     name="templates",
-    label="template",
     struct=Template,
     write=TemplateWrite,
     # success_rate is numeric(5,4) in the table: read as float8.

@@ -9,6 +9,8 @@ from uuid import UUID
 import msgspec
 
 from taskmaster.api.resource import patch_of
+from taskmaster.api.rows import VersionedRow
+from taskmaster.api.types import Message, Object
 
 ValidationType = Literal[
     "syntax", "security", "performance", "style", "testing", "integration", "deployment",
@@ -21,11 +23,9 @@ Validator = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 ValidatorVersion = Annotated[str, msgspec.Meta(max_length=50)]
 Millis = Annotated[int, msgspec.Meta(ge=0, le=9_000_000_000_000)]
 Count = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
-Message = Annotated[str, msgspec.Meta(max_length=100_000)]
-Object = dict[str, Any]
 
 
-class ValidationResult(msgspec.Struct):
+class ValidationResult(VersionedRow):
     """A validation result. Field order = the select list of ``VALIDATIONS`` (service.py)."""
 
     id: UUID
@@ -45,10 +45,6 @@ class ValidationResult(msgspec.Struct):
     error_message: str | None
     error_details: dict[str, Any] | None
     retry_count: int
-    metadata: dict[str, Any]
-    version: int
-    created_at: datetime
-    updated_at: datetime
 
 
 class ValidationWrite(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

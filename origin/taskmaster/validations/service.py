@@ -22,7 +22,6 @@ ScoreParam = Annotated[float | None, QueryParameter(ge=0, le=100)]
 VALIDATIONS: Table[ValidationResult] = Table(
     tenancy="tenancy_task_visible(task_id)",
     name="validation_results",
-    label="validation result",
     struct=ValidationResult,
     write=ValidationWrite,
     patchable=ValidationPatch.__struct_fields__,

@@ -8,20 +8,18 @@ stores nothing; a redelivery is a 200 with the original event; a new delivery is
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Request, Response, Router, post
+from litestar import Response, Router, post
 from litestar.datastructures import State
 from litestar.openapi import ResponseSpec
 
 from taskmaster.api.docs import PUBLIC_SECURITY, problems
 from taskmaster.api.envelope import Envelope, meta_for
+from taskmaster.api.params import Req
 from taskmaster.api.policy import policy
 from taskmaster.auth.scopes import PUBLIC
 from taskmaster.webhooks import service
 from taskmaster.webhooks.schemas import WebhookReceipt
 
-Req = Request[Any, Any, Any]
 DUPLICATE = {
     200: ResponseSpec(
         data_container=Envelope[WebhookReceipt],

@@ -32,23 +32,11 @@ WHERE id = %(id)s AND tenancy_allows(project_id) AND (%(if_version)s::bigint IS 
 RETURNING {{workflow_columns}};
 
 -- name: patch_workflow
--- PATCH: only the columns named in %(fields)s change; n.new_status is the status after the patch.
+-- PATCH: only the columns named in %(fields)s change ({{workflow_changes}}, composed from
+-- WorkflowWrite in service.py); n.new_status is the status after the patch.
 UPDATE workflows w SET
-    project_id = CASE WHEN 'project_id' = ANY(%(fields)s) THEN %(project_id)s ELSE w.project_id END,
-    task_id = CASE WHEN 'task_id' = ANY(%(fields)s) THEN %(task_id)s ELSE w.task_id END,
-    name = CASE WHEN 'name' = ANY(%(fields)s) THEN %(name)s ELSE w.name END,
-    description = CASE WHEN 'description' = ANY(%(fields)s)
-        THEN %(description)s ELSE w.description END,
-    trigger_type = CASE WHEN 'trigger_type' = ANY(%(fields)s)
-        THEN %(trigger_type)s ELSE w.trigger_type END,
+    {{workflow_changes}},
     status = n.new_status,
-    pipeline_config = CASE WHEN 'pipeline_config' = ANY(%(fields)s)
-        THEN %(pipeline_config)s ELSE w.pipeline_config END,
-    state = CASE WHEN 'state' = ANY(%(fields)s) THEN %(state)s ELSE w.state END,
-    error_message = CASE WHEN 'error_message' = ANY(%(fields)s)
-        THEN %(error_message)s ELSE w.error_message END,
-    created_by = CASE WHEN 'created_by' = ANY(%(fields)s) THEN %(created_by)s ELSE w.created_by END,
-    metadata = CASE WHEN 'metadata' = ANY(%(fields)s) THEN %(metadata)s ELSE w.metadata END,
     started_at = CASE WHEN n.new_status <> 'pending' THEN coalesce(w.started_at, now()) END,
     completed_at = CASE WHEN n.new_status IN ('completed', 'failed', 'cancelled')
         THEN coalesce(w.completed_at, now()) END
@@ -101,15 +89,11 @@ FROM workflows w WHERE w.id = %(workflow_id)s AND tenancy_allows(w.project_id)
 RETURNING {{stage_columns}};
 
 -- name: patch_stage
--- A status move and its outcome; times follow the status (n.new_status is the status afterwards).
+-- A status move and its outcome ({{stage_changes}}: the fields of StageUpdate sent); times follow
+-- the status (n.new_status is the status afterwards).
 UPDATE workflow_stages st SET
     status = n.new_status,
-    result = CASE WHEN 'result' = ANY(%(fields)s) THEN %(result)s ELSE st.result END,
-    error_message = CASE WHEN 'error_message' = ANY(%(fields)s)
-        THEN %(error_message)s ELSE st.error_message END,
-    retry_count = CASE WHEN 'retry_count' = ANY(%(fields)s)
-        THEN %(retry_count)s ELSE st.retry_count END,
-    metadata = CASE WHEN 'metadata' = ANY(%(fields)s) THEN %(metadata)s ELSE st.metadata END,
+    {{stage_changes}},
     started_at = CASE WHEN n.new_status <> 'pending' THEN coalesce(st.started_at, now()) END,
     completed_at = CASE WHEN n.new_status IN ('completed', 'failed', 'skipped', 'cancelled')
         THEN coalesce(st.completed_at, now()) END,

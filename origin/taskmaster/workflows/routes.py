@@ -3,20 +3,15 @@ their progress."""
 
 from __future__ import annotations
 
-from typing import Any
-from uuid import UUID
-
-from litestar import Request, Response, get, patch
-from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar import Response, get, patch
+from litestar.params import JSONBody
 
 from taskmaster.api.docs import COMMON, WRITE, problems
 from taskmaster.api.envelope import Envelope, single
 from taskmaster.api.etags import parse_if_match
-from taskmaster.api.params import IfMatch
+from taskmaster.api.params import Db, IfMatch, PathId, Req
 from taskmaster.api.policy import policy
 from taskmaster.api.resource import crud_controller, scoped_create, scoped_get, scoped_list
-from taskmaster.db.session import Session
 from taskmaster.workflows import service
 from taskmaster.workflows.schemas import (
     Stage,
@@ -27,9 +22,6 @@ from taskmaster.workflows.schemas import (
 )
 from taskmaster.workflows.service import STAGES, WORKFLOWS
 
-Req = Request[Any, Any, Any]
-Db = NamedDependency[Session]
-PathId = FromPath[UUID]
 ONE = "/{workflow_id:uuid}"
 STAGE = ONE + "/stages/{stage_id:uuid}"
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 from uuid import UUID
 
 import msgspec
 
 from taskmaster.api.resource import patch_of
-from taskmaster.api.types import Line
+from taskmaster.api.rows import VersionedRow
+from taskmaster.api.types import Description, Message, Name, Object, Order, Retries, ShortText
 
 WorkflowStatus = Literal["pending", "running", "paused", "completed", "failed", "cancelled"]
 TriggerType = Literal["manual", "task", "pull_request", "webhook", "schedule", "api"]
@@ -19,16 +20,8 @@ StageType = Literal[
 ]  # fmt: skip
 StageStatus = Literal["pending", "running", "completed", "failed", "skipped", "cancelled"]
 
-Name = Line(200)
-Description = Annotated[str, msgspec.Meta(max_length=10_000)]
-ShortText = Annotated[str, msgspec.Meta(max_length=255)]
-Message = Annotated[str, msgspec.Meta(max_length=100_000)]
-Order = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
-Retries = Annotated[int, msgspec.Meta(ge=0, le=100)]
-Object = dict[str, Any]
 
-
-class Workflow(msgspec.Struct):
+class Workflow(VersionedRow):
     """A workflow as the API returns it. Field order = ``workflow_columns`` in queries.sql."""
 
     id: UUID
@@ -48,10 +41,6 @@ class Workflow(msgspec.Struct):
     started_at: datetime | None
     completed_at: datetime | None
     created_by: str | None
-    metadata: dict[str, Any]
-    version: int
-    created_at: datetime
-    updated_at: datetime
 
 
 class WorkflowWrite(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -86,7 +75,7 @@ class WorkflowProgress(msgspec.Struct):
     version: int
 
 
-class Stage(msgspec.Struct):
+class Stage(VersionedRow):
     """A workflow stage. Field order = ``stage_columns`` in queries.sql."""
 
     id: UUID
@@ -103,10 +92,6 @@ class Stage(msgspec.Struct):
     started_at: datetime | None
     completed_at: datetime | None
     duration_ms: int | None
-    metadata: dict[str, Any]
-    version: int
-    created_at: datetime
-    updated_at: datetime
 
 
 class StageWrite(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

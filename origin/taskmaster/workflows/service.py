@@ -7,7 +7,16 @@ from pathlib import Path
 from uuid import UUID
 
 from taskmaster.db.sql import load_queries
-from taskmaster.db.table import Db, Filter, Table, created_between, fetch_one, transaction
+from taskmaster.db.table import (
+    Db,
+    Filter,
+    Table,
+    created_between,
+    fetch_one,
+    patch_changes,
+    transaction,
+    writable_besides,
+)
 from taskmaster.workflows.schemas import (
     Stage,
     StageStatus,
@@ -20,12 +29,18 @@ from taskmaster.workflows.schemas import (
     WorkflowWrite,
 )
 
-QUERIES = load_queries(Path(__file__).with_name("queries.sql"))
+# A PATCH changes the fields sent; the status (which the times follow) is set by the statement.
+QUERIES = load_queries(
+    Path(__file__).with_name("queries.sql"),
+    {
+        "workflow_changes": patch_changes(writable_besides(WorkflowWrite, "status"), "w"),
+        "stage_changes": patch_changes(writable_besides(StageUpdate, "status"), "st"),
+    },
+)
 
 WORKFLOWS: Table[Workflow] = Table(
     tenancy="tenancy_allows(project_id)",
     name="workflows",
-    label="workflow",
     struct=Workflow,
     write=WorkflowWrite,
     columns=QUERIES["fragment:workflow_columns"],  # casts progress_percent to float8
@@ -46,7 +61,6 @@ WORKFLOWS: Table[Workflow] = Table(
 
 STAGES: Table[Stage] = Table(
     name="workflow_stages",
-    label="workflow stage",
     struct=Stage,
     sorts=("stage_order", "created_at", "id"),
     default_sort="stage_order",

@@ -78,6 +78,7 @@ ROUTES: tuple[tuple[str, str, str, int | None, str, bool], ...] = (
     ("PATCH", "/api/v1/projects/*", "tasks:write", None, "tasks", False),
     ("PUT", "/api/v1/projects/*", "tasks:write", None, "tasks", False),
     ("GET", "/api/v1/projects/*/critical-path", "tasks:read", 10, "tasks", False),
+    ("GET", "/api/v1/projects/*/dependencies", "tasks:read", 10, "tasks", False),
     ("POST", "/api/v1/projects/*/dependencies/fix", "tasks:write", None, "tasks", False),
     ("GET", "/api/v1/projects/*/dependencies/validate", "tasks:read", 10, "tasks", False),
     ("GET", "/api/v1/pull-requests", "tasks:read", 10, "tasks", False),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 from uuid import UUID
@@ -46,13 +47,8 @@ AUDIT_LOGS: Table[AuditEntry] = Table(
 
 # One task's history (``GET /api/v1/tasks/{id}/history``, the console's task page): whoever may
 # read the task (its tenancy, 404 otherwise) may read how it changed.
-TASK_HISTORY: Table[AuditEntry] = Table(
-    name="audit_logs",
-    label="audit entry",
-    struct=AuditEntry,
-    columns=QUERIES["fragment:audit_columns"],
-    sorts=("created_at", "id"),
-    default_sort="-created_at",
+TASK_HISTORY: Table[AuditEntry] = replace(
+    AUDIT_LOGS,
     filters={"action": AUDIT_LOGS.filters["action"], **_TIME_RANGE},
     scope="table_name = 'tasks' AND row_id = %(task_id)s::text",
     parent=TASKS,

@@ -14,6 +14,7 @@ from taskmaster.api.docs import COMMON, WRITE, problems
 from taskmaster.api.envelope import Envelope, single
 from taskmaster.api.params import Db, PathId, Req
 from taskmaster.api.policy import policy
+from taskmaster.api.resource import scoped_list
 from taskmaster.graph import service
 from taskmaster.graph.schemas import (
     Blockers,
@@ -129,6 +130,14 @@ class ProjectGraphController(Controller):
     path = "/api/v1/projects/{project_id:uuid}"
     opt = policy("tasks:read", "tasks:write")
     tags = ["task graph"]
+
+    list_dependencies = scoped_list(
+        service.PROJECT_DEPENDENCIES,
+        "/dependencies",
+        "list_project_dependencies",
+        "List the dependency edges of a project's tasks (by the dependent task's project)",
+        scope_id="project_id",
+    )
 
     @get(
         "/dependencies/validate",

@@ -20,6 +20,7 @@ Concurrency, in one place:
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -29,6 +30,7 @@ import msgspec
 from taskmaster.db.sql import load_queries
 from taskmaster.db.table import (
     Db,
+    Table,
     body_params,
     precondition_failed,
     reading,
@@ -54,6 +56,7 @@ from taskmaster.graph.schemas import (
     RemovedEdge,
     SubtaskBatch,
 )
+from taskmaster.projects.service import PROJECTS
 from taskmaster.tasks.schemas import Task, TaskDependency, TaskDependencyWrite, TaskStatusChange
 from taskmaster.tasks.service import DEPENDENCIES, TASKS
 from taskmaster.tasks.service import QUERIES as TASK_QUERIES
@@ -65,6 +68,16 @@ QUERIES = load_queries(
         "record_status_change": TASK_QUERIES["fragment:record_status_change"],
     },
 )
+
+# Every edge whose dependent task is in one project (``GET /projects/{id}/dependencies``, the
+# console's graph): one keyset list instead of a request per task. The project is the parent (a
+# missing or foreign one is a 404) and each edge keeps the tasks' own tenancy.
+PROJECT_DEPENDENCIES: Table[TaskDependency] = replace(
+    DEPENDENCIES,
+    scope="task_id IN (SELECT t.id FROM tasks t WHERE t.project_id = %(project_id)s)",
+    parent=PROJECTS,
+)
+
 # Each "next" statement once per scope (see queries.sql): constant text, nothing from input.
 # "any" states the always-true clause that only the global claim queue index's predicate carries
 # (migration add_task_claim_queue): the project statement cannot use that index, which a LIMIT

@@ -57,6 +57,18 @@ def _tokens(request: Req, pair: Any) -> Response[TokenEnvelope]:
     return Response(TokenEnvelope(data=pair, meta=meta_for(request)), headers=NO_STORE)
 
 
+async def _login(request: Req, state: State, db: Db, data: LoginRequest) -> Any:
+    """The password login both sign-ins share (tokens in the body, or in the console's cookies)."""
+    return await state.sessions.login(
+        db,
+        data.login,
+        data.password,
+        client_ip=(request.scope.get("client") or ("",))[0] or None,
+        user_agent=request.headers.get("user-agent", ""),
+        actor=actor_of(request),
+    )
+
+
 class AuthController(Controller):
     path = "/api/v1/auth"
     tags = ["people"]
@@ -67,14 +79,7 @@ class AuthController(Controller):
     async def login(
         self, request: Req, state: State, db: Db, data: JSONBody[LoginRequest]
     ) -> Response[Any]:
-        pair = await state.sessions.login(
-            db,
-            data.login,
-            data.password,
-            client_ip=(request.scope.get("client") or ("",))[0] or None,
-            user_agent=request.headers.get("user-agent", ""),
-            actor=actor_of(request),
-        )
+        pair = await _login(request, state, db, data)
         return _tokens(request, pair)
 
     @post("/refresh", status_code=200, responses=problems(*WRITE), summary="Rotate tokens")
@@ -162,14 +167,7 @@ class BrowserSessionController(Controller):
     async def start(
         self, request: Req, state: State, db: Db, data: JSONBody[LoginRequest]
     ) -> Response[Any]:
-        pair = await state.sessions.login(
-            db,
-            data.login,
-            data.password,
-            client_ip=(request.scope.get("client") or ("",))[0] or None,
-            user_agent=request.headers.get("user-agent", ""),
-            actor=actor_of(request),
-        )
+        pair = await _login(request, state, db, data)
         return _browser_session(request, state, pair, 201)
 
     @post("/refresh", status_code=200, responses=problems(*WRITE), summary="Renew (cookies)")

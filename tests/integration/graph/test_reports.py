@@ -124,6 +124,37 @@ def test_validate_a_clean_project_and_a_missing_one(client: httpx.Client) -> Non
     )
 
 
+def test_a_projects_edges_in_one_keyset_list(client: httpx.Client) -> None:
+    """``GET /projects/{id}/dependencies``: every edge of the project's tasks, page by page, and
+    none of another project's; a missing project is a 404."""
+    project, other = new_project(client), new_project(client)
+    a, b, c = (new_task(client, project) for _ in range(3))
+    mine = {
+        must_depend(client, a, b),
+        must_depend(client, b, c),
+        must_depend(client, a, c, "related"),
+    }
+    x, y = new_task(client, other), new_task(client, other)
+    must_depend(client, x, y)
+    seen: list[str] = []
+    cursor: str | None = None
+    for _ in range(5):
+        params = {"limit": 2} | ({"cursor": cursor} if cursor else {})
+        response = client.get(f"{PROJECTS}/{project}/dependencies", params=params)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        seen += [edge["id"] for edge in body["data"]]
+        cursor = body["pagination"]["next_cursor"]
+        if not cursor:
+            break
+    assert sorted(seen) == sorted(mine) and len(seen) == 3
+    related = client.get(
+        f"{PROJECTS}/{project}/dependencies", params={"dependency_type": "related"}
+    ).json()["data"]
+    assert [edge["task_id"] for edge in related] == [a]
+    assert_problem(client.get(f"{PROJECTS}/{MISSING}/dependencies"), 404, "not-found")
+
+
 def test_critical_path_on_a_known_graph(client: httpx.Client) -> None:
     r"""design(2) ─┬─ backend(8) ──┬─ integrate(1) ── release(0.5)
                          └─ frontend(5) ─┘

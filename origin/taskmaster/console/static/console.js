@@ -241,11 +241,23 @@ async function graphIndex() {
     h("ul", {}, list.map((p) => h("li", {}, h("a", { href: `#/graph/${p.id}` }, p.name)))));
 }
 
+// The project's edges, page by page (one list for the project, not a request per task).
+async function projectEdges(projectId, maxPages = 10) {
+  const edges = [];
+  let cursor = null;
+  for (let page = 0; page < maxPages; page++) {
+    const params = { limit: 200, ...(cursor ? { cursor } : {}) };
+    const body = await api(`${API}/projects/${projectId}/dependencies?${query(params)}`);
+    edges.push(...body.data);
+    cursor = body.pagination && body.pagination.next_cursor;
+    if (!cursor) break;
+  }
+  return edges;
+}
+
 async function graphPage(projectId) {
   const tasks = (await api(`${API}/tasks?${query({ project_id: projectId, limit: 200 })}`)).data;
-  const edges = (await Promise.all(tasks.map((t) =>
-    api(`${API}/tasks/${t.id}/dependencies?limit=200`)))).flatMap((page) => page.data)
-    .filter((d) => d.dependency_type !== "related");
+  const edges = (await projectEdges(projectId)).filter((d) => d.dependency_type !== "related");
   let critical = [];
   let note = "";
   try {

@@ -21,12 +21,12 @@ ON CONFLICT ON CONSTRAINT configuration_settings_key_key DO UPDATE SET
 RETURNING {{setting_columns}}, (xmax = 0) AS inserted;
 
 -- name: replace_setting
--- PUT with If-Match: only an existing setting at that version.
+-- PUT with If-Match: only an existing setting, at that version (any version for "If-Match: *").
 UPDATE configuration_settings SET
     value = %(value)s, value_type = %(value_type)s, is_sensitive = %(is_sensitive)s,
     encrypted_value = %(encrypted_value)s, description = %(description)s,
     updated_by = %(updated_by)s
-WHERE key = %(key)s AND version = %(if_version)s
+WHERE key = %(key)s AND (%(if_version)s::bigint IS NULL OR version = %(if_version)s)
 RETURNING {{setting_columns}}, false;
 
 -- name: delete_setting

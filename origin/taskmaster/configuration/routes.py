@@ -73,9 +73,12 @@ class ConfigurationController(
         if_match: IfMatch = None,
     ) -> Response[Envelope[Setting]]:
         version = parse_if_match(if_match)
+        # "If-Match: *" holds only for a setting that exists (RFC 9110 §13.1.1): never a create.
+        replace_only = if_match is not None and version is None
         saved = await service.put(
-            db, state.settings.config_key, key, data, version, _actor(request)
-        )
+            db, state.settings.config_key, key, data, version, _actor(request),
+            replace_only=replace_only,
+        )  # fmt: skip
         if saved.created:
             return single(request, saved.setting, 201, location=f"{self.path}/{key}")
         return single(request, saved.setting)

@@ -81,8 +81,11 @@ async def put(
     body: SettingWrite,
     if_version: int | Versions | None,
     updated_by: str | None,
+    *,
+    replace_only: bool = False,
 ) -> Saved:
-    """Create or replace ``key``; with ``if_version`` only replace that version (412 otherwise)."""
+    """Create or replace ``key``; with ``if_version`` only replace that version, with
+    ``replace_only`` (``If-Match: *``) only an existing setting (412 otherwise)."""
     value_type = _json_type(body.value)
     if body.value_type is not None and body.value_type != value_type:
         raise ApiError(
@@ -101,7 +104,8 @@ async def put(
     }
     async with writing(db) as conn:
         version = await _one_version(conn, key, if_version)
-        query = QUERIES["upsert_setting"] if version is None else QUERIES["replace_setting"]
+        upsert = version is None and not replace_only
+        query = QUERIES["upsert_setting"] if upsert else QUERIES["replace_setting"]
         cur = await conn.execute(query, params | {"if_version": version})
         row = await cur.fetchone()
     if row is None:

@@ -43,6 +43,20 @@ def test_put_creates_then_replaces_with_etags(client: httpx.Client) -> None:
     assert_problem(missing, 412)
 
 
+def test_if_match_star_replaces_an_existing_setting_and_never_creates(
+    client: httpx.Client,
+) -> None:
+    """RFC 9110 §13.1.1: ``If-Match: *`` is false when there is no current representation."""
+    key = unique("feature.")
+    star = {"If-Match": "*"}
+    assert_problem(client.put(f"{CONFIG}/{key}", json={"value": 1}, headers=star), 412)
+    assert_problem(client.get(f"{CONFIG}/{key}"), 404)
+    assert client.put(f"{CONFIG}/{key}", json={"value": 1}).status_code == 201
+    replaced = client.put(f"{CONFIG}/{key}", json={"value": 2}, headers=star)
+    assert replaced.status_code == 200, replaced.text
+    assert replaced.json()["data"]["value"] == 2 and replaced.headers["etag"] == '"2"'
+
+
 def test_sensitive_values_are_never_returned_and_stored_encrypted(
     client: httpx.Client, db: psycopg.Connection, origin_db: str
 ) -> None:

@@ -23,6 +23,7 @@ import logging
 import psycopg
 from psycopg import AsyncConnection
 
+from taskmaster.db.pool import listener_connection
 from taskmaster.keys.service import KeyRecord
 
 logger = logging.getLogger("taskmaster.auth.cache")
@@ -136,16 +137,7 @@ class KeyChangeListener:
         delay = 0.2
         while True:
             try:
-                self._conn = await AsyncConnection.connect(
-                    self._conninfo,
-                    autocommit=True,
-                    connect_timeout=self._connect_timeout_s,
-                    # A silently dead peer must be noticed: until it is, the cache is trusted.
-                    keepalives=1,
-                    keepalives_idle=5,
-                    keepalives_interval=2,
-                    keepalives_count=2,
-                )
+                self._conn = await listener_connection(self._conninfo, self._connect_timeout_s)
                 await self._conn.execute(f"LISTEN {CHANNEL}")
                 self._cache.set_trusted(True)
                 delay = 0.2

@@ -67,6 +67,21 @@ def statement_cursor(conn: AsyncConnection[Any]) -> AsyncCursor[Any]:
     return cursor
 
 
+async def listener_connection(conninfo: str, connect_timeout_s: float) -> AsyncConnection[Any]:
+    """A dedicated autocommit connection for LISTEN (never a pool connection), with TCP
+    keepalives: a silently dead peer must be noticed, since until it is the listener trusts what
+    it last heard (the verdict cache, the stream hub)."""
+    return await AsyncConnection.connect(
+        conninfo,
+        autocommit=True,
+        connect_timeout=connect_timeout_s,
+        keepalives=1,
+        keepalives_idle=5,
+        keepalives_interval=2,
+        keepalives_count=2,
+    )
+
+
 class PoolUnavailable(Exception):
     """No connection could be had in time: the database is down or saturated."""
 

@@ -28,6 +28,7 @@ from typing import Any
 from uuid import UUID
 
 from psycopg import AsyncConnection
+from taskmaster.db.pool import listener_connection
 from taskmaster.db.sql import load_queries
 from taskmaster.errors import ApiError, FieldError
 from taskmaster.settings import StreamSettings
@@ -241,15 +242,7 @@ class EventHub:
         while True:
             conn: AsyncConnection[Any] | None = None
             try:
-                conn = await AsyncConnection.connect(
-                    self._conninfo,
-                    autocommit=True,
-                    connect_timeout=self._connect_timeout_s,
-                    keepalives=1,
-                    keepalives_idle=5,
-                    keepalives_interval=2,
-                    keepalives_count=2,
-                )
+                conn = await listener_connection(self._conninfo, self._connect_timeout_s)
                 await self._serve(conn)
             except asyncio.CancelledError:
                 raise

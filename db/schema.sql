@@ -221,42 +221,60 @@ $$;
 
 
 --
--- Name: deployments_record_events(); Type: FUNCTION; Schema: public; Owner: -
+-- Name: dispatch_event_log(integer); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.deployments_record_events() RETURNS trigger
-    LANGUAGE plpgsql
+CREATE FUNCTION public.dispatch_event_log(batch integer) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
     AS $$
 DECLARE
-    events jsonb;
+    before bigint := event_log_readable_before();  -- a later snapshot sees all below it
+    after  bigint;
+    seen   integer;
+    top    bigint;
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM event_subscriptions WHERE active) THEN
-        RETURN NULL;
+    SELECT last_id INTO after FROM outbound_event_cursor FOR UPDATE SKIP LOCKED;
+    IF NOT FOUND THEN
+        RETURN 0;
     END IF;
-    IF TG_OP = 'INSERT' THEN
-        SELECT jsonb_agg(jsonb_build_object(
-                   'event_type', CASE n.status WHEN 'running' THEN 'deployment.started'
-                                 WHEN 'completed' THEN 'deployment.completed'
-                                 ELSE 'deployment.failed' END,
-                   'aggregate_type', 'deployment', 'aggregate_id', n.id,
-                   'payload', to_jsonb(n), 'ord', 0))
-        INTO events FROM new_rows n
-        WHERE n.status IN ('running', 'completed', 'failed');
-    ELSE
-        SELECT jsonb_agg(jsonb_build_object(
-                   'event_type', CASE n.status WHEN 'running' THEN 'deployment.started'
-                                 WHEN 'completed' THEN 'deployment.completed'
-                                 ELSE 'deployment.failed' END,
-                   'aggregate_type', 'deployment', 'aggregate_id', n.id,
-                   'payload', to_jsonb(n), 'ord', 0))
-        INTO events
-        FROM new_rows n JOIN old_rows o ON o.id = n.id
-        WHERE n.status IN ('running', 'completed', 'failed') AND n.status <> o.status;
-    END IF;
-    IF events IS NOT NULL THEN
-        PERFORM record_outbound_events(events);
-    END IF;
-    RETURN NULL;
+    WITH page AS (
+        SELECT e.id, e.resource_kind, e.resource_id, e.payload, e.created_at,
+               webhook_event_type(e.type, e.payload) AS event_type
+        FROM event_log e
+        WHERE e.id > after AND e.id < before
+        ORDER BY e.id
+        LIMIT batch
+    ), wanted AS (
+        SELECT p.*, row_number() OVER (PARTITION BY p.resource_id ORDER BY p.id) AS nth
+        FROM page p
+        WHERE p.event_type IS NOT NULL
+          AND EXISTS (SELECT 1 FROM event_subscriptions s
+                      WHERE s.active AND s.created_at <= p.created_at)
+    ), ev AS (
+        INSERT INTO outbound_events
+            (event_type, aggregate_type, aggregate_id, sequence, payload, created_at)
+        SELECT w.event_type, w.resource_kind, w.resource_id,
+               coalesce((SELECT max(o.sequence) FROM outbound_events o
+                         WHERE o.aggregate_id = w.resource_id), 0) + w.nth,
+               w.payload -> 'data', w.created_at
+        FROM wanted w
+        RETURNING id, event_type, aggregate_id, sequence, created_at
+    ), delivered AS (
+        -- created_at: the event's time (lists sort by it), not the dispatch's
+        INSERT INTO event_deliveries
+            (subscription_id, event_id, event_type, aggregate_id, sequence, created_at)
+        SELECT s.id, ev.id, ev.event_type, ev.aggregate_id, ev.sequence, ev.created_at
+        FROM ev JOIN event_subscriptions s
+          ON s.active AND s.created_at <= ev.created_at
+         AND (cardinality(s.event_types) = 0 OR ev.event_type = ANY (s.event_types))
+    )
+    SELECT count(*), max(id) INTO seen, top FROM page;
+    -- A short page read everything below the bound: the cursor moves up to it.
+    UPDATE outbound_event_cursor
+    SET last_id = CASE WHEN seen < batch THEN greatest(after, before - 1) ELSE top END
+    WHERE last_id IS DISTINCT FROM CASE WHEN seen < batch THEN greatest(after, before - 1) ELSE top END;
+    RETURN seen;
 END;
 $$;
 
@@ -597,34 +615,6 @@ BEGIN
     WHERE top IS NOT NULL;
     RETURN n;
 END;
-$$;
-
-
---
--- Name: record_outbound_events(jsonb); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public.record_outbound_events(events jsonb) RETURNS void
-    LANGUAGE sql
-    AS $$
-    WITH input AS (
-        SELECT e.event_type, e.aggregate_type, e.aggregate_id, e.payload, e.ord
-        FROM jsonb_to_recordset(events) AS e(
-            event_type text, aggregate_type text, aggregate_id uuid, payload jsonb, ord integer)
-    ), ev AS (
-        INSERT INTO outbound_events (event_type, aggregate_type, aggregate_id, sequence, payload)
-        SELECT i.event_type, i.aggregate_type, i.aggregate_id,
-               coalesce((SELECT max(o.sequence) FROM outbound_events o
-                         WHERE o.aggregate_id = i.aggregate_id), 0)
-               + row_number() OVER (PARTITION BY i.aggregate_id ORDER BY i.ord),
-               i.payload
-        FROM input i
-        RETURNING id, event_type, aggregate_id, sequence
-    )
-    INSERT INTO event_deliveries (subscription_id, event_id, event_type, aggregate_id, sequence)
-    SELECT s.id, ev.id, ev.event_type, ev.aggregate_id, ev.sequence
-    FROM ev JOIN event_subscriptions s
-      ON s.active AND (cardinality(s.event_types) = 0 OR ev.event_type = ANY (s.event_types));
 $$;
 
 
@@ -1027,47 +1017,6 @@ $$;
 
 
 --
--- Name: tasks_record_events(); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public.tasks_record_events() RETURNS trigger
-    LANGUAGE plpgsql
-    AS $$
-DECLARE
-    events jsonb;
-    quiet text[] := ARRAY['version', 'updated_at', 'total_subtasks', 'completed_subtasks',
-                          'lease_owner', 'lease_expires_at', 'lease_token', 'open_dependants',
-                          'parent_active'];
-BEGIN
-    IF NOT EXISTS (SELECT 1 FROM event_subscriptions WHERE active) THEN
-        RETURN NULL;  -- nobody listens: record nothing
-    END IF;
-    IF TG_OP = 'INSERT' THEN
-        SELECT jsonb_agg(jsonb_build_object(
-                   'event_type', 'task.created', 'aggregate_type', 'task',
-                   'aggregate_id', n.id, 'payload', to_jsonb(n), 'ord', 0))
-        INTO events FROM new_rows n;
-    ELSE
-        SELECT jsonb_agg(jsonb_build_object(
-                   'event_type', CASE
-                       WHEN n.status = 'completed' AND o.status <> 'completed' THEN 'task.completed'
-                       WHEN n.status = 'failed' AND o.status <> 'failed' THEN 'task.failed'
-                       ELSE 'task.updated' END,
-                   'aggregate_type', 'task', 'aggregate_id', n.id, 'payload', to_jsonb(n),
-                   'ord', 0))
-        INTO events
-        FROM new_rows n JOIN old_rows o ON o.id = n.id
-        WHERE to_jsonb(n) - quiet IS DISTINCT FROM to_jsonb(o) - quiet;
-    END IF;
-    IF events IS NOT NULL THEN
-        PERFORM record_outbound_events(events);
-    END IF;
-    RETURN NULL;
-END;
-$$;
-
-
---
 -- Name: tasks_refuse_parent_cycle(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1186,6 +1135,30 @@ CREATE FUNCTION public.tenancy_task_visible(p_task_id uuid) RETURNS boolean
     AS $$
     SELECT tenancy_all()
         OR EXISTS (SELECT 1 FROM tasks t WHERE t.id = p_task_id AND tenancy_allows(t.project_id));
+$$;
+
+
+--
+-- Name: webhook_event_type(text, jsonb); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.webhook_event_type(type text, payload jsonb) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT CASE
+        WHEN type IN ('task.created', 'task.updated', 'task.completed', 'task.failed',
+                      'task.claimed', 'deployment.started', 'deployment.completed',
+                      'deployment.failed') THEN type
+        WHEN type = 'task.ready' THEN 'task.updated'
+        WHEN type = 'task.released' AND EXISTS (
+                SELECT 1 FROM jsonb_array_elements_text(payload -> 'changes') c(name)
+                WHERE c.name NOT IN ('lease_owner', 'lease_expires_at', 'lease_token'))
+            THEN 'task.updated'
+        WHEN type = 'deployment.created' AND payload #>> '{data,status}' = 'running'
+            THEN 'deployment.started'
+        WHEN type = 'deployment.created' AND payload #>> '{data,status}' IN ('completed', 'failed')
+            THEN 'deployment.' || (payload #>> '{data,status}')
+    END;
 $$;
 
 
@@ -1735,7 +1708,7 @@ CREATE TABLE public.event_subscriptions (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT event_subscriptions_description_check CHECK ((char_length(description) <= 2000)),
-    CONSTRAINT event_subscriptions_event_types_check CHECK ((event_types <@ ARRAY['task.created'::text, 'task.updated'::text, 'task.completed'::text, 'task.failed'::text, 'deployment.started'::text, 'deployment.completed'::text, 'deployment.failed'::text])),
+    CONSTRAINT event_subscriptions_event_types_check CHECK ((event_types <@ ARRAY['task.created'::text, 'task.updated'::text, 'task.completed'::text, 'task.failed'::text, 'task.claimed'::text, 'deployment.started'::text, 'deployment.completed'::text, 'deployment.failed'::text])),
     CONSTRAINT event_subscriptions_metadata_check CHECK ((jsonb_typeof(metadata) = 'object'::text)),
     CONSTRAINT event_subscriptions_name_check CHECK (((char_length(name) >= 1) AND (char_length(name) <= 200))),
     CONSTRAINT event_subscriptions_secret_prefix_check CHECK (((char_length(secret_prefix) >= 4) AND (char_length(secret_prefix) <= 32))),
@@ -1865,6 +1838,17 @@ ALTER TABLE public.logs ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
 
 
 --
+-- Name: outbound_event_cursor; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.outbound_event_cursor (
+    only_row boolean DEFAULT true NOT NULL,
+    last_id bigint NOT NULL,
+    CONSTRAINT outbound_event_cursor_only_row_check CHECK (only_row)
+);
+
+
+--
 -- Name: outbound_events; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1877,7 +1861,7 @@ CREATE TABLE public.outbound_events (
     payload jsonb NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT outbound_events_aggregate_type_check CHECK ((aggregate_type = ANY (ARRAY['task'::text, 'deployment'::text]))),
-    CONSTRAINT outbound_events_event_type_check CHECK ((event_type = ANY (ARRAY['task.created'::text, 'task.updated'::text, 'task.completed'::text, 'task.failed'::text, 'deployment.started'::text, 'deployment.completed'::text, 'deployment.failed'::text]))),
+    CONSTRAINT outbound_events_event_type_check CHECK ((event_type = ANY (ARRAY['task.created'::text, 'task.updated'::text, 'task.completed'::text, 'task.failed'::text, 'task.claimed'::text, 'deployment.started'::text, 'deployment.completed'::text, 'deployment.failed'::text]))),
     CONSTRAINT outbound_events_payload_check CHECK ((jsonb_typeof(payload) = 'object'::text)),
     CONSTRAINT outbound_events_sequence_check CHECK ((sequence >= 1))
 );
@@ -2565,6 +2549,14 @@ ALTER TABLE ONLY public.integrations
 
 ALTER TABLE ONLY public.logs
     ADD CONSTRAINT logs_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: outbound_event_cursor outbound_event_cursor_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.outbound_event_cursor
+    ADD CONSTRAINT outbound_event_cursor_pkey PRIMARY KEY (only_row);
 
 
 --
@@ -3822,20 +3814,6 @@ CREATE TRIGGER deployments_event_log_update AFTER UPDATE ON public.deployments R
 
 
 --
--- Name: deployments deployments_record_events_insert; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER deployments_record_events_insert AFTER INSERT ON public.deployments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.deployments_record_events();
-
-
---
--- Name: deployments deployments_record_events_update; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER deployments_record_events_update AFTER UPDATE ON public.deployments REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.deployments_record_events();
-
-
---
 -- Name: deployments deployments_set_updated_at; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -4162,20 +4140,6 @@ CREATE TRIGGER tasks_propagate_finished AFTER UPDATE OF status ON public.tasks F
 --
 
 CREATE TRIGGER tasks_propagate_parent_active AFTER UPDATE OF status ON public.tasks FOR EACH ROW WHEN ((((old.status = 'in_progress'::text) IS DISTINCT FROM (new.status = 'in_progress'::text)) AND (new.total_subtasks > 0))) EXECUTE FUNCTION public.tasks_propagate_parent_active();
-
-
---
--- Name: tasks tasks_record_events_insert; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER tasks_record_events_insert AFTER INSERT ON public.tasks REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.tasks_record_events();
-
-
---
--- Name: tasks tasks_record_events_update; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER tasks_record_events_update AFTER UPDATE ON public.tasks REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.tasks_record_events();
 
 
 --
@@ -4949,4 +4913,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261201170310'),
     ('20261201170543'),
     ('20261201173059'),
-    ('20261201200956');
+    ('20261201200956'),
+    ('20261201202344');

@@ -20,6 +20,11 @@ RETURNING {{subscription_columns}};
 id, subscription_id, event_id, event_type, aggregate_id, sequence, status, attempts,
 next_attempt_at, last_status_code, last_error, delivered_at, created_at
 
+-- name: dispatch_event_log
+-- Turn the event log's new readable events into outbound events and deliveries (migration
+-- dispatch_webhooks_from_event_log; one process at a time); returns how many events it read.
+SELECT dispatch_event_log(%(batch)s);
+
 -- name: claim_due_deliveries
 -- Due deliveries of active subscriptions whose earlier events (same subscriber, same aggregate)
 -- are all delivered or dead-lettered: the per-task order. The claim is a lease: status

@@ -17,6 +17,7 @@ EventType = Literal[
     "task.updated",
     "task.completed",
     "task.failed",
+    "task.claimed",
     "deployment.started",
     "deployment.completed",
     "deployment.failed",
@@ -24,7 +25,7 @@ EventType = Literal[
 DeliveryStatus = Literal["pending", "delivering", "delivered", "failed", "dead_letter"]
 Url = Annotated[str, msgspec.Meta(pattern=r"^https?://[^\s/?#]+", max_length=2048)]
 Description = Annotated[str, msgspec.Meta(max_length=2000)]
-EventTypes = Annotated[list[EventType], msgspec.Meta(max_length=7)]
+EventTypes = Annotated[list[EventType], msgspec.Meta(max_length=8)]
 
 
 class Subscription(VersionedRow):

@@ -2,6 +2,9 @@
 
 Delivery, at least once and in order per aggregate (task or deployment) and subscriber:
 
+0. dispatch: read the event log after the stored cursor (``dispatch_event_log``: one process at
+   a time; docs/stream.md "Ids" for why what it reads is gap-free) into ``outbound_events`` and
+   one ``event_deliveries`` row per matching active subscription;
 1. claim due deliveries in one statement (``claim_due_deliveries``): ``delivering`` with a lease,
    skipping rows other workers hold and any delivery whose predecessor for the same subscriber and
    aggregate is not yet delivered (or dead-lettered);
@@ -65,6 +68,7 @@ EVENT_ID_HEADER = "X-TaskMaster-Event-Id"
 USER_AGENT = "TaskMaster-Events/1.0"
 SECRET_PREFIX = "tms_"  # noqa: S105 - a display prefix, not a secret
 MAX_ERROR_LENGTH = 2000
+DISPATCH_BATCH = 1000
 
 SUBSCRIPTIONS: Table[Subscription] = Table(
     name="event_subscriptions",
@@ -316,17 +320,21 @@ async def deliver_due(
     limit: int = 50,
     http: httpx.AsyncClient | None = None,
 ) -> int:
-    """Deliver up to ``limit`` due events (concurrently: at most one per subscriber and task);
-    returns how many were attempted (0: nothing due). Safe to run concurrently."""
+    """Dispatch new event-log events, then deliver up to ``limit`` due ones (concurrently: at
+    most one per subscriber and task); returns how many events were dispatched plus deliveries
+    attempted (0: nothing to do). Safe to run concurrently."""
     events = settings.events
     lease_s = events.http_timeout_s * 2 + 30
     async with writing(pool) as conn:
+        cur = await conn.execute(QUERIES["dispatch_event_log"], {"batch": DISPATCH_BATCH})
+        row = await cur.fetchone()
+        dispatched = int(row[0]) if row else 0
         cur = await conn.execute(
             QUERIES["claim_due_deliveries"], {"limit": limit, "lease_s": lease_s}
         )
         claimed = [Claimed(*row) for row in await cur.fetchall()]
     if not claimed:
-        return 0
+        return dispatched
     own = http is None
     client = http or httpx.AsyncClient(
         timeout=httpx.Timeout(events.http_timeout_s), follow_redirects=False, trust_env=False
@@ -340,7 +348,7 @@ async def deliver_due(
     finally:
         if own:
             await client.aclose()
-    return len(claimed)
+    return dispatched + len(claimed)
 
 
 async def drain(pool: ConnectionPool, settings: Settings) -> int:

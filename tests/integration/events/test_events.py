@@ -1,5 +1,6 @@
-"""Events out, over real HTTP and PostgreSQL: subscriptions, triggers recording task and
-deployment events, signed deliveries retried after a failing subscriber, per-task order."""
+"""Events out, over real HTTP and PostgreSQL: subscriptions, the dispatcher turning the event
+log's task and deployment events into deliveries, signed deliveries retried after a failing
+subscriber, per-task order."""
 
 from __future__ import annotations
 
@@ -243,14 +244,28 @@ def test_triggers_record_task_and_deployment_events_for_matching_subscriptions(
         for status in ("running", "failed"):
             r = admin.patch(f"/api/v1/deployments/{deployment['id']}", json={"status": status})
             assert r.status_code == 200, r.text
-        rows = events_conn.execute(
-            "SELECT event_type, sequence, payload->>'status' FROM outbound_events"
-            " WHERE aggregate_id = %s ORDER BY sequence",
-            (deployment["id"],),
-        ).fetchall()
+        # The origin's background loop dispatches the log's events: wait for both.
+        rows = wait_for(
+            lambda: (
+                len(
+                    found := events_conn.execute(
+                        "SELECT event_type, sequence, payload->>'status' FROM outbound_events"
+                        " WHERE aggregate_id = %s ORDER BY sequence",
+                        (deployment["id"],),
+                    ).fetchall()
+                )
+                >= 2
+                and found
+            ),
+            "the deployment's events to be dispatched",
+        )
         assert rows == [("deployment.started", 1, "running"), ("deployment.failed", 2, "failed")]
         # A task event does not match this subscription's filter: no delivery row for it.
         task = admin.post("/api/v1/tasks", json={"title": "not for deploys"}).json()["data"]
+        wait_for(
+            lambda: count_rows(events_conn, "outbound_events", "aggregate_id = %s", task["id"]),
+            "the task's event to be dispatched",
+        )
         assert (
             count_rows(
                 events_conn,
@@ -275,12 +290,19 @@ def test_triggers_record_task_and_deployment_events_for_matching_subscriptions(
         admin.delete(f"/api/v1/subscriptions/{deploys['id']}")
 
 
+def _dispatch(conn: psycopg.Connection) -> int:
+    """What the origin's background loop does first: the log's new events into deliveries."""
+    return int(conn.execute("SELECT dispatch_event_log(1000)").fetchone()[0])
+
+
 def test_no_active_subscription_records_nothing_and_bookkeeping_is_not_news(
     fresh_db: str,
 ) -> None:
     with psycopg.connect(fresh_db, autocommit=True) as conn:
         conn.execute("INSERT INTO tasks (title) VALUES ('quiet')")
+        _dispatch(conn)
         assert count_rows(conn, "outbound_events") == 0
+        conn.execute("INSERT INTO tasks (title) VALUES ('before the subscription')")
         conn.execute(
             "INSERT INTO event_subscriptions (name, url, secret_encrypted, secret_prefix)"
             " VALUES ('s', 'http://127.0.0.1:9/', '\\x00', 'tms_abcd')"
@@ -288,23 +310,67 @@ def test_no_active_subscription_records_nothing_and_bookkeeping_is_not_news(
         parent = conn.execute("INSERT INTO tasks (title) VALUES ('p') RETURNING id").fetchone()
         assert parent is not None
         conn.execute("INSERT INTO tasks (title, parent_task_id) VALUES ('c', %s)", (parent[0],))
+        _dispatch(conn)
+        # Written before the subscription existed, dispatched after: still not for it.
+        assert count_rows(conn, "outbound_events") == 2  # p and c
         # The parent's subtask counter moved (a trigger UPDATE): not an event of the parent.
         assert count_rows(conn, "outbound_events", "aggregate_id = %s", parent[0]) == 1
         conn.execute(
             "UPDATE tasks SET lease_owner = 'w', lease_expires_at = now() WHERE id = %s",
             (parent[0],),
-        )
-        assert count_rows(conn, "outbound_events", "aggregate_id = %s", parent[0]) == 1
+        )  # a lease taken: task.claimed (the event log's type)
+        conn.execute(
+            "UPDATE tasks SET lease_expires_at = now() + interval '1 minute' WHERE id = %s",
+            (parent[0],),
+        )  # a lease renewed: not news for subscribers
         conn.execute("UPDATE tasks SET priority = 9 WHERE id = %s", (parent[0],))
+        _dispatch(conn)
         assert conn.execute(
             "SELECT event_type, sequence FROM outbound_events WHERE aggregate_id = %s"
             " ORDER BY sequence",
             (parent[0],),
-        ).fetchall() == [("task.created", 1), ("task.updated", 2)]
+        ).fetchall() == [("task.created", 1), ("task.claimed", 2), ("task.updated", 3)]
         # One statement changing many tasks: one event each, each with its own sequence.
         conn.execute("UPDATE tasks SET status = 'completed'")
-        assert count_rows(conn, "outbound_events", "event_type = 'task.completed'") == 3
+        _dispatch(conn)
+        assert count_rows(conn, "outbound_events", "event_type = 'task.completed'") == 4
         assert count_rows(conn, "event_deliveries") == count_rows(conn, "outbound_events")
+        assert _dispatch(conn) == 0  # the cursor moved past everything read
+
+
+def test_a_subscriber_gets_created_claimed_completed_in_order_and_nothing_from_before(
+    admin: httpx.Client, events_conn: psycopg.Connection
+) -> None:
+    earlier = admin.post("/api/v1/tasks", json={"title": "before the subscriber"}).json()["data"]
+    receiver = Receiver()
+    sub = subscribe(admin, receiver.url)
+    try:
+        task = admin.post("/api/v1/tasks", json={"title": "worked"}).json()["data"]
+        claim = admin.post(
+            f"/api/v1/tasks/{task['id']}/claim", json={"agent": "a1", "ttl_seconds": 60}
+        )
+        assert claim.status_code == 200, claim.text
+        token = str(claim.json()["data"]["lease_token"])
+        done = admin.patch(
+            f"/api/v1/tasks/{task['id']}/status",
+            json={"status": "completed"},
+            headers={"X-Lease-Token": token},
+        )
+        assert done.status_code == 200, done.text
+        messages = wait_for(
+            lambda: len(found := receiver.delivered(task["id"])) >= 3 and found,
+            "created, claimed and completed",
+        )
+        assert [(m["type"], m["sequence"]) for m in messages] == [
+            ("task.created", 1), ("task.claimed", 2), ("task.completed", 3),
+        ]  # fmt: skip
+        assert messages[1]["data"]["lease_owner"] == "a1"
+        assert messages[2]["data"]["status"] == "completed"
+        assert receiver.delivered(earlier["id"]) == []
+        assert {m["aggregate_id"] for m in receiver.delivered()} == {task["id"]}
+    finally:
+        admin.delete(f"/api/v1/subscriptions/{sub['id']}")
+        receiver.close()
 
 
 def test_subscriptions_need_admin_and_refuse_bad_urls(

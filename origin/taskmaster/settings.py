@@ -176,7 +176,7 @@ class EventSettings:
     http_timeout_s: float = 5.0
     """EVENTS_HTTP_TIMEOUT_S: connect/read timeout of one delivery POST."""
     poll_interval_s: float = 1.0
-    """EVENTS_POLL_INTERVAL_S: how often the origin's background loop looks for due deliveries."""
+    """EVENTS_POLL_INTERVAL_S: how often the background loop dispatches new events and delivers."""
     allow_private_targets: bool = False
     """EVENTS_ALLOW_PRIVATE_TARGETS: ``1`` lets subscribers use loopback/private/link-local
     addresses (SSRF guard off). Defaults to on in development, off in production."""

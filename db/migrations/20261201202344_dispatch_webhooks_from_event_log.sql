@@ -85,7 +85,12 @@ BEGIN
         ORDER BY e.id
         LIMIT batch
     ), wanted AS (
-        SELECT p.*, row_number() OVER (PARTITION BY p.resource_id ORDER BY p.id) AS nth
+        -- Per aggregate in change order: the row's version, then the id. (Ids follow xids: a
+        -- transaction that took its xid first but changed the row after a later-xid one, having
+        -- waited for its row lock, has the lower id and the higher version.)
+        SELECT p.*, row_number() OVER (
+                   PARTITION BY p.resource_id
+                   ORDER BY (p.payload #>> '{data,version}')::bigint, p.id) AS nth
         FROM page p
         WHERE p.event_type IS NOT NULL
           AND EXISTS (SELECT 1 FROM event_subscriptions s

@@ -338,6 +338,28 @@ def test_no_active_subscription_records_nothing_and_bookkeeping_is_not_news(
         assert _dispatch(conn) == 0  # the cursor moved past everything read
 
 
+def test_an_aggregates_events_are_sequenced_in_change_order_not_xid_order(fresh_db: str) -> None:
+    with psycopg.connect(fresh_db, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO event_subscriptions (name, url, secret_encrypted, secret_prefix)"
+            " VALUES ('s', 'http://127.0.0.1:9/', '\\x00', 'tms_abcd')"
+        )
+        (task,) = conn.execute("INSERT INTO tasks (title) VALUES ('t') RETURNING id").fetchone()
+        _dispatch(conn)
+        with psycopg.connect(fresh_db) as earlier_xid:
+            earlier_xid.execute("SELECT pg_current_xact_id()")  # the lower xid, changes later
+            conn.execute("UPDATE tasks SET title = 'first' WHERE id = %s", (task,))
+            earlier_xid.execute("UPDATE tasks SET title = 'second' WHERE id = %s", (task,))
+            earlier_xid.commit()
+        _dispatch(conn)
+        rows = conn.execute(
+            "SELECT sequence, payload ->> 'title' FROM outbound_events WHERE aggregate_id = %s"
+            " ORDER BY sequence",
+            (task,),
+        ).fetchall()
+    assert rows == [(1, "t"), (2, "first"), (3, "second")]
+
+
 def test_a_subscriber_gets_created_claimed_completed_in_order_and_nothing_from_before(
     admin: httpx.Client, events_conn: psycopg.Connection
 ) -> None:

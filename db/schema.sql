@@ -3441,7 +3441,7 @@ CREATE INDEX tasks_created_at_id_idx ON public.tasks USING btree (created_at, id
 -- Name: tasks_lease_due_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX tasks_lease_due_idx ON public.tasks USING btree (lease_expires_at) WHERE ((status = 'in_progress'::text) AND (lease_expires_at IS NOT NULL));
+CREATE INDEX tasks_lease_due_idx ON public.tasks USING btree (lease_expires_at) WHERE (lease_expires_at IS NOT NULL);
 
 
 --
@@ -3476,7 +3476,7 @@ CREATE INDEX tasks_project_claim_queue_idx ON public.tasks USING btree (project_
 -- Name: tasks_project_lease_due_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX tasks_project_lease_due_idx ON public.tasks USING btree (project_id, lease_expires_at) WHERE ((status = 'in_progress'::text) AND (lease_expires_at IS NOT NULL));
+CREATE INDEX tasks_project_lease_due_idx ON public.tasks USING btree (project_id, lease_expires_at) WHERE (lease_expires_at IS NOT NULL);
 
 
 --
@@ -4956,4 +4956,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261201170000'),
     ('20261201170310'),
     ('20261201170543'),
-    ('20261201173059');
+    ('20261201173059'),
+    ('20261201202526');

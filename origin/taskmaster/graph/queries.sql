@@ -34,10 +34,12 @@ AND CASE t.status WHEN 'pending' THEN coalesce(t.lease_expires_at <= now(), true
 
 -- fragment: lapsed_candidates
 -- In progress under a lease that lapsed (its agent went away), taken back before fresh work: it
--- was started already. Read from tasks_lease_due_idx, which holds live and lapsed leases only, so
--- when nothing lapsed this is one index probe.
+-- was started already. Read from tasks_[project_]lease_due_idx (leases only, by due time), so
+-- when nothing lapsed this is one index probe. The status is tested as "IS TRUE" on purpose: a
+-- row filter that no status index serves, so that no statistics can make PostgreSQL walk every
+-- in-progress task instead (migration narrow_task_lease_due_indexes).
 SELECT t.id FROM tasks t
-WHERE t.status = 'in_progress' AND t.lease_expires_at <= now()
+WHERE (t.status = 'in_progress') IS TRUE AND t.lease_expires_at <= now()
   AND /*scope*/ AND {{assignee_filter}} AND t.open_prerequisites = 0
   AND tenancy_allows(t.project_id)
 ORDER BY t.lease_expires_at

@@ -3441,7 +3441,7 @@ CREATE INDEX tasks_created_at_id_idx ON public.tasks USING btree (created_at, id
 -- Name: tasks_lease_due_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX tasks_lease_due_idx ON public.tasks USING btree (lease_expires_at) WHERE (lease_expires_at IS NOT NULL);
+CREATE INDEX tasks_lease_due_idx ON public.tasks USING btree (lease_expires_at) WHERE ((lease_expires_at IS NOT NULL) AND (lease_token >= 0));
 
 
 --

@@ -7,13 +7,15 @@
 -- Keyed and filtered by due time alone, the probe's `lease_expires_at <= now()` implies the
 -- predicate, and the status is a row filter no status index can serve: one probe when nothing
 -- lapsed. Leased tasks are in progress; a pending task with a lease (status moved back by hand)
--- is the one extra entry.
+-- is the one extra entry. The global index carries the always-true `lease_token >= 0` that only
+-- the any-scope statements state (as tasks_claim_queue_idx does): a project's probe cannot pick
+-- it and read other projects' lapsed leases.
 DROP INDEX tasks_project_lease_due_idx;
 DROP INDEX tasks_lease_due_idx;
 CREATE INDEX tasks_project_lease_due_idx ON tasks (project_id, lease_expires_at)
     WHERE lease_expires_at IS NOT NULL;
 CREATE INDEX tasks_lease_due_idx ON tasks (lease_expires_at)
-    WHERE lease_expires_at IS NOT NULL;
+    WHERE lease_expires_at IS NOT NULL AND lease_token >= 0;
 
 -- migrate:down
 DROP INDEX tasks_project_lease_due_idx;

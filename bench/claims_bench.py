@@ -324,7 +324,10 @@ def _sql_claim_script() -> str:
 
     query = QUERIES["claim_next:project"]
     for name, value in (("assignee", "NULL"), ("count", "1"), ("ttl_seconds", "300"),
-                        ("agent", "'pgbench'"), ("project_id", ":project")):  # fmt: skip
+                        ("agent", "'pgbench'"), ("project_id", ":project"),
+                        # the audit context the statement sets: the session's (none here)
+                        ("audit_key_id", "NULL"), ("audit_user_id", "NULL"),
+                        ("audit_request_id", "NULL")):  # fmt: skip
         query = query.replace(f"%({name})s", value)
     return " ".join(query.split()) + ";\n"
 

@@ -3430,7 +3430,7 @@ CREATE INDEX tasks_created_at_id_idx ON public.tasks USING btree (created_at, id
 -- Name: tasks_lease_due_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX tasks_lease_due_idx ON public.tasks USING btree (lease_expires_at) WHERE ((status = 'in_progress'::text) AND (lease_expires_at IS NOT NULL));
+CREATE INDEX tasks_lease_due_idx ON public.tasks USING btree (lease_expires_at) WHERE ((lease_expires_at IS NOT NULL) AND (lease_token >= 0));
 
 
 --
@@ -3465,7 +3465,7 @@ CREATE INDEX tasks_project_claim_queue_idx ON public.tasks USING btree (project_
 -- Name: tasks_project_lease_due_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX tasks_project_lease_due_idx ON public.tasks USING btree (project_id, lease_expires_at) WHERE ((status = 'in_progress'::text) AND (lease_expires_at IS NOT NULL));
+CREATE INDEX tasks_project_lease_due_idx ON public.tasks USING btree (project_id, lease_expires_at) WHERE (lease_expires_at IS NOT NULL);
 
 
 --
@@ -4919,4 +4919,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261201170543'),
     ('20261201173059'),
     ('20261201200956'),
-    ('20261201202344');
+    ('20261201202344'),
+    ('20261201202526');

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import psycopg
 import pytest
 from psycopg.pq import TransactionStatus
-from taskmaster.db.context import WriteContext
+from taskmaster.db.context import WRITE_CONTEXT, WriteContext
 from taskmaster.db.pool import ConnectionPool, PoolUnavailable
 from taskmaster.db.session import Session
 
@@ -102,18 +102,33 @@ async def test_a_broken_connection_frees_its_slot_for_a_waiter(pool: ConnectionP
         await waiter
 
 
-async def test_one_pipelined_write_is_one_audited_transaction(pool: ConnectionPool) -> None:
-    """Session.write_one: the statement sees the audit context of its own transaction; one that
-    fails writes nothing and leaves its connection idle for the next request."""
-    session = Session(pool, WriteContext("", "req-pipelined"), tenancy="*")
-    # Set transaction-locally by an earlier statement: visible only inside one BEGIN … COMMIT.
-    rows = await session.write_one("SELECT current_setting('app.request_id')", {})
-    assert rows == [("req-pipelined",)]
+async def test_one_write_is_one_audited_transaction(pool: ConnectionPool) -> None:
+    """Session.write_one: the statement sets the audit context of its own transaction (its
+    write_context CTE), which its triggers see and which ends with it; one that fails writes
+    nothing and leaves its connection idle for the next request; one without the CTE is refused."""
+    session = Session(pool, WriteContext("", "req-one-write"), tenancy="*")
     async with pool.connection() as conn:
-        await conn.execute("CREATE TABLE written (n int)")
-    assert await session.write_one("INSERT INTO written VALUES (1) RETURNING n", {}) == [(1,)]
+        await conn.execute("CREATE TABLE written (n int, request_id text)")
+        # What the audit trigger does: read the context while the row is written.
+        await conn.execute(
+            "CREATE FUNCTION stamp_written() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+            " NEW.request_id := current_setting('app.request_id', true); RETURN NEW; END $$"
+        )
+        await conn.execute(
+            "CREATE TRIGGER stamp BEFORE INSERT ON written FOR EACH ROW"
+            " EXECUTE FUNCTION stamp_written()"
+        )
+    insert = f"WITH {WRITE_CONTEXT} INSERT INTO written (n) SELECT 1 FROM write_context"
+    rows = await session.write_one(insert + " RETURNING n, request_id", {})
+    assert rows == [(1, "req-one-write")]
     with pytest.raises(psycopg.errors.DivisionByZero):
-        await session.write_one("INSERT INTO written SELECT 1 / (n - n) FROM written", {})
+        await session.write_one(
+            f"WITH {WRITE_CONTEXT} INSERT INTO written (n)"
+            " SELECT 1 / (n - n) FROM written CROSS JOIN write_context",
+            {},
+        )
+    with pytest.raises(ValueError, match="write_context"):
+        await session.write_one("INSERT INTO written (n) VALUES (2)", {})
     async with pool.connection() as conn:
         assert conn.info.transaction_status == TransactionStatus.IDLE
         cur = await conn.execute(
@@ -122,6 +137,6 @@ async def test_one_pipelined_write_is_one_audited_transaction(pool: ConnectionPo
         row = await cur.fetchone()
     assert row is not None
     written, context_after = row
-    assert written == 1  # the failed insert wrote nothing
+    assert written == 1  # neither the failed nor the refused insert wrote anything
     assert context_after in ("", None)  # the audit context was transaction-local
     assert pool.stats().in_use == 0

@@ -15,6 +15,7 @@ from typing import Any, LiteralString, cast
 import psycopg
 import pytest
 from psycopg import sql
+from taskmaster.db.context import KEEP_CONTEXT
 from taskmaster.graph.service import QUERIES
 
 from tests.conftest import PgServer
@@ -107,6 +108,7 @@ def _params(scope: str, project: str, count: int = 1) -> dict[str, Any]:
         "agent": "planner",
         "ttl_seconds": 300,
         "count": count,
+        **KEEP_CONTEXT,  # the audit context, as the statement's write_context sets it
     }
 
 
@@ -212,17 +214,26 @@ def unleased_statistics(
         pg_server.drop_database(name)
 
 
+LEASE_DUE_INDEX = {"project": "tasks_project_lease_due_idx", "any": "tasks_lease_due_idx"}
+
+
+@pytest.mark.parametrize(
+    ("name", "scope"),
+    [("claim_next:project", "project"), ("claim_next:project:one", "project"),
+     ("claim_next:any:one", "any")],
+)  # fmt: skip
 def test_the_lapsed_probe_reads_no_live_lease_whatever_the_statistics(
-    unleased_statistics: tuple[psycopg.Connection, str],
+    unleased_statistics: tuple[psycopg.Connection, str], name: str, scope: str
 ) -> None:
-    """The lapsed-lease probe of a project's claim is one probe of the project's due index,
-    also when the statistics say the project has no lease: with (project_id, status) alone,
-    PostgreSQL then filtered every live lease of the project, row by row, on every claim."""
+    """The lapsed-lease probe of a claim is one probe of the due index, also when the
+    statistics say there is no lease: with (project_id, status), or the status index and a sort,
+    PostgreSQL then filtered every live lease, row by row, on every claim."""
     conn, project = unleased_statistics
     with conn.transaction(force_rollback=True):
-        query = QUERIES["claim_next:project"]
-        plan = _explain(conn, "ANALYZE, BUFFERS, TIMING OFF", query, _params("project", project))
-    (probe,) = [n for n in _nodes(plan) if n.get("Index Name") == "tasks_project_lease_due_idx"]
+        plan = _explain(
+            conn, "ANALYZE, BUFFERS, TIMING OFF", QUERIES[name], _params(scope, project)
+        )
+    (probe,) = [n for n in _nodes(plan) if n.get("Index Name") == LEASE_DUE_INDEX[scope]]
     assert probe["Actual Rows"] == 0
     assert probe["Shared Hit Blocks"] + probe["Shared Read Blocks"] <= 4, probe
 

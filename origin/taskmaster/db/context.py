@@ -29,14 +29,58 @@ class WriteContext:
         """The parameters of :data:`SET_CONTEXT`."""
         return self.key_id, self.user_id, self.request_id
 
+    def params(self) -> dict[str, str]:
+        """The parameters of :data:`WRITE_CONTEXT` (a statement that carries its context)."""
+        return {
+            "audit_key_id": self.key_id,
+            "audit_user_id": self.user_id,
+            "audit_request_id": self.request_id,
+        }
 
-# The transaction-local settings audit_row_change() reads: {} placeholders for sql.SQL.format,
-# or, as SET_CONTEXT_PARAMS, %s ones for a prepared statement (pipelined, in Session.write_one).
+
+# The transaction-local settings audit_row_change() reads: {} placeholders for sql.SQL.format.
 SET_CONTEXT = (
     "SELECT set_config('app.current_key_id', {}, true), "
     "set_config('app.current_user_id', {}, true), set_config('app.request_id', {}, true)"
 )
-SET_CONTEXT_PARAMS = SET_CONTEXT.replace("{}", "%s")
+# The same settings made by the write statement itself, as a CTE named write_context, for a
+# statement that runs alone on an autocommit connection (its own transaction: one round trip,
+# Session.write_one). The statement must read the CTE before it writes a row (a CTE nobody reads is
+# never run): its row source joins write_context, so every BEFORE trigger and the AFTER ones
+# (which fire when the statement ends) see the settings; they end with the statement's transaction.
+# A NULL parameter keeps the setting as it is (KEEP_CONTEXT: a caller's own transaction).
+WRITE_CONTEXT_NAME = "write_context"
+WRITE_CONTEXT = (
+    WRITE_CONTEXT_NAME
+    + " AS MATERIALIZED (SELECT "
+    + ", ".join(
+        f"set_config('app.{setting}', coalesce(%(audit_{name})s::text, "
+        f"current_setting('app.{setting}', true), ''), true) AS {name}"
+        for setting, name in (
+            ("current_key_id", "key_id"),
+            ("current_user_id", "user_id"),
+            ("request_id", "request_id"),
+        )
+    )
+    + ")"
+)
+KEEP_CONTEXT: dict[str, None] = {
+    "audit_key_id": None,
+    "audit_user_id": None,
+    "audit_request_id": None,
+}
+
+
+def audited_insert(insert_sql: str) -> str:
+    """A table's ``INSERT … VALUES (…) RETURNING …`` as one statement that sets its own audit
+    context (for :meth:`Session.write_one`): the row is selected from ``write_context``."""
+    head, _, rest = insert_sql.partition(" VALUES (")
+    row, _, returning = rest.partition(") RETURNING ")
+    if not (head.startswith("INSERT INTO ") and row and returning):
+        raise ValueError(f"not an INSERT … VALUES (…) RETURNING …: {insert_sql[:60]}")
+    return (
+        f"WITH {WRITE_CONTEXT} {head} SELECT {row} FROM {WRITE_CONTEXT_NAME} RETURNING {returning}"
+    )
 
 
 EVERY_PROJECT = "*"

@@ -52,6 +52,7 @@ from taskmaster.api.pagination import (
     order_by_clause,
     parse_sort,
 )
+from taskmaster.db.context import KEEP_CONTEXT
 from taskmaster.db.pool import Checkout, ConnectionPool, statement_cursor
 from taskmaster.db.prepared import ReadById
 from taskmaster.db.session import Session
@@ -130,8 +131,8 @@ async def write_rows(db: Db, query: Any, params: dict[str, Any]) -> list[tuple[A
     round trip (:meth:`Session.write_one`); otherwise in ``transaction(db)``."""
     if isinstance(db, Session):
         return await db.write_one(query, params)
-    async with transaction(db) as conn:
-        cur = await conn.execute(query, params)
+    async with transaction(db) as conn:  # the statement's write_context keeps the caller's
+        cur = await conn.execute(query, params | KEEP_CONTEXT)
         return await cur.fetchall()
 
 

@@ -34,10 +34,12 @@ AND CASE t.status WHEN 'pending' THEN coalesce(t.lease_expires_at <= now(), true
 
 -- fragment: lapsed_candidates
 -- In progress under a lease that lapsed (its agent went away), taken back before fresh work: it
--- was started already. Read from tasks_lease_due_idx, which holds live and lapsed leases only, so
--- when nothing lapsed this is one index probe.
+-- was started already. Read from tasks_[project_]lease_due_idx (leases only, by due time), so
+-- when nothing lapsed this is one index probe. The status is tested as "IS TRUE" on purpose: a
+-- row filter that no status index serves, so that no statistics can make PostgreSQL walk every
+-- in-progress task instead (migration narrow_task_lease_due_indexes).
 SELECT t.id FROM tasks t
-WHERE t.status = 'in_progress' AND t.lease_expires_at <= now()
+WHERE (t.status = 'in_progress') IS TRUE AND t.lease_expires_at <= now()
   AND /*scope*/ AND {{assignee_filter}} AND t.open_prerequisites = 0
   AND tenancy_allows(t.project_id)
 ORDER BY t.lease_expires_at
@@ -115,7 +117,8 @@ SELECT {{task_columns}} FROM tasks WHERE id = (
 -- re-checked against the filter (READ COMMITTED) and dropped. LIMIT over the UNION ALL pulls
 -- lazily: fresh candidates are only read (and locked) when lapsed leases do not fill the count.
 -- rank: the order of the candidates (best first); the UPDATE's own output order is unspecified.
-WITH lapsed AS (
+-- write_context: the audit context, set by the statement itself (Session.write_one).
+WITH {{write_context}}, lapsed AS (
     {{lapsed_candidates}}
     LIMIT %(count)s
     FOR UPDATE OF t SKIP LOCKED
@@ -131,7 +134,7 @@ WITH lapsed AS (
 UPDATE tasks SET status = 'in_progress', lease_owner = %(agent)s,
                  lease_expires_at = now() + make_interval(secs => %(ttl_seconds)s),
                  lease_token = tasks.lease_token + 1
-FROM target WHERE tasks.id = target.target_id
+FROM target CROSS JOIN write_context WHERE tasks.id = target.target_id
 RETURNING target.rank, {{leased_columns}};
 
 -- name: claim_task
@@ -163,25 +166,29 @@ lease_owner = %(agent)s AND (%(lease_token)s::bigint IS NULL OR lease_token = %(
 
 -- name: heartbeat_task
 -- The lease holder extends its lease (also after expiry, as long as nobody else took it).
+WITH {{write_context}}
 UPDATE tasks SET lease_expires_at = now() + make_interval(secs => %(ttl_seconds)s)
+FROM write_context
 WHERE id = %(id)s AND tenancy_allows(project_id) AND {{holds_lease}} AND status = 'in_progress'
 RETURNING {{leased_columns}};
 
 -- name: release_task
 -- The lease holder gives the task back: no lease, and pending again if it was in progress.
+WITH {{write_context}}
 UPDATE tasks SET lease_owner = NULL, lease_expires_at = NULL,
                  status = CASE WHEN status = 'in_progress' THEN 'pending' ELSE status END
+FROM write_context
 WHERE id = %(id)s AND tenancy_allows(project_id) AND {{holds_lease}}
 RETURNING {{task_columns}};
 
 -- name: change_status_fenced
 -- POST/PATCH …/status with X-Lease-Token: tasks.change_task_status, applied only while that token
 -- is the task's current lease (a holder whose lease lapsed and was taken over has an older one).
-WITH previous AS (
-    SELECT id AS task_id, status AS old_status FROM tasks
+WITH {{write_context}}, previous AS (
+    SELECT id AS task_id, status AS old_status FROM tasks CROSS JOIN write_context
     WHERE id = %(id)s AND tenancy_allows(project_id) AND lease_owner IS NOT NULL
       AND lease_token = %(lease_token)s
-    FOR UPDATE
+    FOR UPDATE OF tasks
 ), changed AS (
     UPDATE tasks SET status = %(status)s
     FROM previous

@@ -27,6 +27,7 @@ from uuid import UUID
 
 import msgspec
 
+from taskmaster.db.context import WRITE_CONTEXT
 from taskmaster.db.sql import load_queries
 from taskmaster.db.table import (
     Db,
@@ -66,6 +67,7 @@ QUERIES = load_queries(
     {
         "task_columns": TASK_QUERIES["fragment:task_columns"],
         "record_status_change": TASK_QUERIES["fragment:record_status_change"],
+        "write_context": WRITE_CONTEXT,
     },
 )
 

@@ -33,7 +33,11 @@ LeaseTokenHeader = Annotated[
 ]  # fmt: skip
 
 
-class TaskController(crud_controller(TASKS, "/api/v1/tasks", "tasks", patch_struct=TaskPatch)):
+class TaskController(
+    crud_controller(
+        TASKS, "/api/v1/tasks", "tasks", patch_struct=TaskPatch, rules={"create": service.create}
+    )
+):
     """``GET /tasks/{id}``, the hottest read, sends the row as PostgreSQL renders it
     (``TASKS.get_json``) with no injected dependency."""
 

@@ -12,13 +12,16 @@ import psycopg
 from tests.helpers import unique
 from tests.integration.graph.support import TASKS, new_project, new_task
 
+DONE = {"status": "completed"}
+
 
 def _stamped(
     client: httpx.Client, db: psycopg.Connection, method: str, path: str, **kwargs: Any
 ) -> httpx.Response:
     """Send one request under a fresh request id; every audit row it caused names the key."""
     request_id = unique("stamp-")
-    response = client.request(method, path, headers={"X-Request-Id": request_id}, **kwargs)
+    headers = {"X-Request-Id": request_id, **kwargs.pop("headers", {})}
+    response = client.request(method, path, headers=headers, **kwargs)
     assert response.status_code < 300, (method, path, response.text)
     rows = db.execute(
         "SELECT table_name, actor_key_id FROM audit_logs WHERE request_id = %s", (request_id,)
@@ -48,5 +51,9 @@ def test_every_task_and_graph_write_names_the_key(
     _stamped(client, db, "POST", f"{one}/claim", json={"agent": "agent-a"})
     _stamped(client, db, "POST", f"{one}/heartbeat", json={"agent": "agent-a"})
     _stamped(client, db, "POST", f"{one}/release", json={"agent": "agent-a"})
-    _stamped(client, db, "POST", f"{TASKS}/next/claim", json={"agent": "b", "project_id": project})
+    claim = {"agent": "b", "project_id": project}
+    leased = _stamped(client, db, "POST", f"{TASKS}/next/claim", json=claim).json()["data"]
+    fence = {"X-Lease-Token": str(leased["lease_token"])}
+    _stamped(client, db, "PATCH", f"{TASKS}/{leased['id']}/status", json=DONE, headers=fence)
+    _stamped(client, db, "POST", f"{TASKS}/next/claim", json=claim | {"count": 2})
     _stamped(client, db, "DELETE", f"{TASKS}/{new_task(client, project)}")

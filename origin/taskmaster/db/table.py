@@ -13,13 +13,16 @@ predicate (migration ``add_project_tenancy``). From that the table composes, onc
   and ``delete`` statements — a resource whose statement has rules of its own passes it instead
   (``insert=QUERIES["insert_script"]``); :meth:`Table.statements` shows every one;
 - :meth:`Table.page`: a keyset-paginated list, its statement composed once per shape (which
-  filters are present, which sort, first page or not), values bound; an empty first page of a
+  filters are present, which sort, first page or not, the page size, whether the tenancy
+  predicate is needed), values bound — the page size is a constant of the statement so that
+  PostgreSQL can reuse one plan (:meth:`Table.list_query`); an empty first page of a
   sub-collection whose parent is missing is a 404.
 
 The ``tenancy`` predicate (e.g. ``tenancy_allows(project_id)``, over the request's
 ``app.projects``) is applied by every composed statement that finds a row (get, replace, patch,
 delete, the version and existence checks) and by every list: outside the caller's projects a row
-does not exist (404, never 412). A statement passed explicitly carries it itself. Inserts are
+does not exist (404, never 412). A list for a request that sees every project (``*``) leaves it
+out: it would be true for every row. A statement passed explicitly carries it itself. Inserts are
 checked by the ``tenancy_check_write`` trigger.
 
 Every method takes a request's :class:`~taskmaster.db.session.Session` (reads use

@@ -85,6 +85,10 @@ class StallProbe:
         self.gc[generation][_bucket(GC_BOUNDS_MS, took_ms)] += 1
         self.gc_ms[generation] += took_ms
 
+    def write(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.report()))
+
     def report(self) -> dict[str, Any]:
         return {
             "seconds": round(time.perf_counter() - self.started, 1),
@@ -117,9 +121,7 @@ def create_app() -> Any:
                 probe.start()
             elif message["type"] == "lifespan.shutdown.complete":
                 probe.stop()
-                out_dir.mkdir(parents=True, exist_ok=True)
-                path = out_dir / f"stalls-{label}-{os.getpid()}.json"
-                path.write_text(json.dumps(probe.report()))
+                probe.write(out_dir / f"stalls-{label}-{os.getpid()}.json")
             await send(message)
 
         await inner(scope, receive, watched_send)
@@ -137,11 +139,15 @@ def summarise(paths: list[Path]) -> dict[str, Any]:
             continue
         total["seconds"] += data["seconds"]
         for kind in ("busy", "waiting"):
-            total["lag"][kind] = [a + b for a, b in zip(total["lag"][kind], data["lag"][kind])]
+            total["lag"][kind] = [
+                a + b for a, b in zip(total["lag"][kind], data["lag"][kind], strict=True)
+            ]
             total["stalled_ms"][kind] += data["stalled_ms"][kind]
         for gen in ("0", "1", "2"):
-            total["gc"][gen] = [a + b for a, b in zip(total["gc"][gen], data["gc"][gen])]
-        total["gc_ms"] = [a + b for a, b in zip(total["gc_ms"], data["gc_ms"])]
+            total["gc"][gen] = [
+                a + b for a, b in zip(total["gc"][gen], data["gc"][gen], strict=True)
+            ]
+        total["gc_ms"] = [a + b for a, b in zip(total["gc_ms"], data["gc_ms"], strict=True)]
         total["worst_ms"] = sorted(total["worst_ms"] + data["worst_ms"])[-20:]
     return total
 
@@ -161,7 +167,7 @@ def format_summary(name: str, total: dict[str, Any]) -> str:
         count = sum(total["gc"][gen])
         lines.append(
             f"  gc gen {gen}: {count} collections, {total['gc_ms'][int(gen)]:.0f} ms, by ms "
-            f"{dict(zip([f'≤{b}' for b in total['gc_bounds_ms']] + ['more'], total['gc'][gen]))}"
+            f"{dict(zip([f'≤{b}' for b in total['gc_bounds_ms']] + ['more'], total['gc'][gen], strict=True))}"
         )
     return "\n".join(lines)
 
@@ -170,4 +176,8 @@ if __name__ == "__main__":
     directory = Path(sys.argv[1])
     names = sorted({p.name.rsplit("-", 1)[0] for p in directory.glob("stalls-*.json")})
     for stem in names:
-        print(format_summary(stem[len("stalls-") :], summarise(sorted(directory.glob(f"{stem}-*.json")))))
+        print(
+            format_summary(
+                stem[len("stalls-") :], summarise(sorted(directory.glob(f"{stem}-*.json")))
+            )
+        )

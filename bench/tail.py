@@ -112,7 +112,7 @@ def main(argv: list[str]) -> int:
         print(
             f"  {name:<12} {statistics.median(r.rps for r in results):>8,.0f} req/s  "
             f"p50 {statistics.median(r.p50_ms for r in results):.2f}  p99 {statistics.median(p99):.2f} "
-            f"(spread {min(p99):.1f}–{max(p99):.1f}) ms  CPU "
+            f"(spread {min(p99):.1f} to {max(p99):.1f}) ms  CPU "
             f"{statistics.median(r.cpu_us or 0 for r in results):.0f} µs/req"
         )
     if probe_dir is not None:

@@ -26,6 +26,15 @@ TICK_S = 0.001
 # Lag bucket upper bounds, milliseconds (the last bucket is everything above).
 LAG_BOUNDS_MS = (1, 2, 3, 5, 10, 20, 50)
 GC_BOUNDS_MS = (0.1, 0.5, 1, 2, 5, 10, 20)
+# The origin's periodic work on the loop (STALL_PROBE_WATCH=1): (module, class or None, function).
+WATCHED = {
+    "request log flush": ("taskmaster.observability.logs", "RequestLog", "flush"),
+    "metrics refresh": ("taskmaster.observability.metrics", "OriginMetrics", "refresh"),
+    "access log encode": ("taskmaster.auth.recorder", None, "_encode_entries"),
+    "stream hub dispatch": ("taskmaster.stream.hub", "EventHub", "dispatch"),
+}
+# Awaited, so timed as wall time (the database's share included).
+WATCHED_ASYNC = {"access log flush (wall)": ("taskmaster.auth.recorder", "Recorder", "flush")}
 
 
 def _bucket(bounds: tuple[float, ...], value_ms: float) -> int:
@@ -42,6 +51,8 @@ class StallProbe:
         self.gc = {gen: [0] * (len(GC_BOUNDS_MS) + 1) for gen in range(3)}
         self.gc_ms = [0.0, 0.0, 0.0]
         self.worst_ms: list[float] = []
+        # name: [calls, CPU ms, worst CPU ms, worst wall ms]
+        self.calls: dict[str, list[float]] = {}
         self._gc_started = 0.0
         self._due = 0.0
         self._cpu = 0.0
@@ -85,6 +96,43 @@ class StallProbe:
         self.gc[generation][_bucket(GC_BOUNDS_MS, took_ms)] += 1
         self.gc_ms[generation] += took_ms
 
+    def watch(self) -> None:
+        """Time the origin's periodic jobs (``WATCHED``), wrapped where they are looked up."""
+        for name, (module, owner, function) in (WATCHED | WATCHED_ASYNC).items():
+            holder = importlib.import_module(module)
+            holder = getattr(holder, owner) if owner else holder
+            wrap = self._timed_async if name in WATCHED_ASYNC else self._timed
+            setattr(holder, function, wrap(name, getattr(holder, function)))
+
+    def _account(self, name: str, cpu_ms: float, wall_ms: float) -> None:
+        entry = self.calls.setdefault(name, [0, 0.0, 0.0, 0.0])
+        entry[0] += 1
+        entry[1] += cpu_ms
+        entry[2] = max(entry[2], cpu_ms)
+        entry[3] = max(entry[3], wall_ms)
+
+    def _timed(self, name: str, function: Any) -> Any:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            cpu, wall = time.thread_time(), time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self._account(
+                    name, (time.thread_time() - cpu) * 1000, (time.perf_counter() - wall) * 1000
+                )
+
+        return timed
+
+    def _timed_async(self, name: str, function: Any) -> Any:
+        async def timed(*args: Any, **kwargs: Any) -> Any:
+            wall = time.perf_counter()
+            try:
+                return await function(*args, **kwargs)
+            finally:
+                self._account(name, 0.0, (time.perf_counter() - wall) * 1000)
+
+        return timed
+
     def write(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(self.report()))
@@ -101,15 +149,18 @@ class StallProbe:
             "gc_ms": [round(v, 1) for v in self.gc_ms],
             "gc_thresholds": gc.get_threshold(),
             "gc_frozen": gc.get_freeze_count(),
+            "calls": self.calls,
         }
 
 
 def create_app() -> Any:
     module, _, name = os.environ["STALL_PROBE_TARGET"].partition(":")
-    inner = getattr(importlib.import_module(module), name)()
     out_dir = Path(os.environ["STALL_PROBE_DIR"])
     label = os.environ.get("STALL_PROBE_NAME", module)
     probe = StallProbe()
+    if os.environ.get("STALL_PROBE_WATCH") == "1":
+        probe.watch()
+    inner = getattr(importlib.import_module(module), name)()
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "lifespan":
@@ -149,6 +200,14 @@ def summarise(paths: list[Path]) -> dict[str, Any]:
             ]
         total["gc_ms"] = [a + b for a, b in zip(total["gc_ms"], data["gc_ms"], strict=True)]
         total["worst_ms"] = sorted(total["worst_ms"] + data["worst_ms"])[-20:]
+        for call, (count, cpu, worst_cpu, worst_wall) in data.get("calls", {}).items():
+            mine = total["calls"].setdefault(call, [0, 0.0, 0.0, 0.0])
+            mine[:] = [
+                mine[0] + count,
+                mine[1] + cpu,
+                max(mine[2], worst_cpu),
+                max(mine[3], worst_wall),
+            ]
     return total
 
 
@@ -168,6 +227,11 @@ def format_summary(name: str, total: dict[str, Any]) -> str:
         lines.append(
             f"  gc gen {gen}: {count} collections, {total['gc_ms'][int(gen)]:.0f} ms, by ms "
             f"{dict(zip([f'≤{b}' for b in total['gc_bounds_ms']] + ['more'], total['gc'][gen], strict=True))}"
+        )
+    for call, (count, cpu, worst_cpu, worst_wall) in sorted(total.get("calls", {}).items()):
+        lines.append(
+            f"  {call}: {count} calls, CPU {cpu / max(count, 1):.2f} ms each (worst {worst_cpu:.2f}),"
+            f" worst wall {worst_wall:.2f} ms"
         )
     return "\n".join(lines)
 

@@ -34,6 +34,8 @@ def variant_spec(text: str, database_url: str, port: int, probe_dir: Path) -> se
             spec.granian_args += tuple(value.split())
         else:
             spec.env[key] = value
+    if probe_dir is not None:
+        spec.env["STALL_PROBE_WATCH"] = "1"
     return _probed(spec, ORIGIN_TARGET, probe_dir)
 
 

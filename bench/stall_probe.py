@@ -158,6 +158,8 @@ def create_app() -> Any:
     out_dir = Path(os.environ["STALL_PROBE_DIR"])
     label = os.environ.get("STALL_PROBE_NAME", module)
     probe = StallProbe()
+    if "STALL_PROBE_SWITCH_S" in os.environ:  # an A/B of the GIL's switch interval
+        sys.setswitchinterval(float(os.environ["STALL_PROBE_SWITCH_S"]))
     if os.environ.get("STALL_PROBE_WATCH") == "1":
         probe.watch()
     inner = getattr(importlib.import_module(module), name)()

@@ -132,10 +132,8 @@ class AuthSettings:
     cf_access_issuer: str = ""
     """CF_ACCESS_ISSUER: expected ``iss`` of Access tokens (``https://<team>.cloudflareaccess.com``);
     empty: not checked."""
-    flush_interval_s: float = 0.25
-    """AUTH_FLUSH_INTERVAL_S: how often per-key usage and access logs are written (batched). Short:
-    PostgreSQL spends ~12 µs per access-log row, so a second's batch under load (2,400 rows per
-    worker) held a core for ~30 ms, the tail of every request meanwhile (docs/benchmarks.md)."""
+    flush_interval_s: float = 1.0
+    """AUTH_FLUSH_INTERVAL_S: how often per-key usage and access logs are written (batched)."""
     key_cache_max_entries: int = 10_000
     """KEY_CACHE_MAX_ENTRIES: most key verdicts cached per worker process."""
     metrics_token_sha256: str = ""
@@ -282,7 +280,7 @@ class Settings:
             cf_access_aud=env.get("CF_ACCESS_AUD", ""),
             cf_access_jwks=env.get("CF_ACCESS_JWKS", ""),
             cf_access_issuer=env.get("CF_ACCESS_ISSUER", ""),
-            flush_interval_s=_float(env, "AUTH_FLUSH_INTERVAL_S", 0.25),
+            flush_interval_s=_float(env, "AUTH_FLUSH_INTERVAL_S", 1.0),
             key_cache_max_entries=_int(env, "KEY_CACHE_MAX_ENTRIES", 10_000),
             metrics_token_sha256=env.get("METRICS_TOKEN_SHA256", "").strip(),
         )

@@ -323,6 +323,17 @@ $_$;
 
 
 --
+-- Name: event_log_base(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.event_log_base() RETURNS bigint
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT pg_current_xact_id()::text::bigint << 20;
+$$;
+
+
+--
 -- Name: event_log_changed(jsonb, jsonb); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -339,6 +350,17 @@ $$;
 
 
 --
+-- Name: event_log_id(bigint, bigint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.event_log_id(base bigint, i bigint) RETURNS bigint
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT CASE WHEN i < 1048576 THEN base | i ELSE -i END;
+$$;
+
+
+--
 -- Name: event_log_project(text, jsonb); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -346,8 +368,23 @@ CREATE FUNCTION public.event_log_project(kind text, r jsonb) RETURNS uuid
     LANGUAGE sql STABLE
     AS $$
     SELECT CASE WHEN kind = 'dependency'
-                THEN (SELECT t.project_id FROM tasks t WHERE t.id = (r ->> 'task_id')::uuid)
+                THEN coalesce(
+                    (SELECT t.project_id FROM tasks t WHERE t.id = (r ->> 'task_id')::uuid),
+                    (SELECT e.project_id FROM event_log e
+                     WHERE e.id >= event_log_base() AND e.id < event_log_base() + 1048576
+                       AND e.resource_id = (r ->> 'task_id')::uuid AND e.type = 'task.deleted'))
                 ELSE (r ->> 'project_id')::uuid END;
+$$;
+
+
+--
+-- Name: event_log_readable_before(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.event_log_readable_before() RETURNS bigint
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+    SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint << 20;
 $$;
 
 
@@ -359,22 +396,25 @@ CREATE FUNCTION public.event_log_record() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 DECLARE
-    kind text := TG_ARGV[0];
+    kind  text := TG_ARGV[0];
+    base  bigint := event_log_base();
+    done  bigint := coalesce(nullif(current_setting('taskmaster.event_log_n', true), ''), '0');
+    wrote bigint;
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        INSERT INTO event_log (project_id, type, resource_kind, resource_id, payload)
-        SELECT event_log_project(kind, r), kind || '.created', kind, (r ->> 'id')::uuid,
-               jsonb_build_object('data', r, 'changes', '[]'::jsonb)
-        FROM (SELECT to_jsonb(n) AS r FROM new_rows n) x;
+        INSERT INTO event_log (id, project_id, type, resource_kind, resource_id, payload)
+        SELECT event_log_id(base, done + x.i), event_log_project(kind, x.r), kind || '.created',
+               kind, (x.r ->> 'id')::uuid, jsonb_build_object('data', x.r, 'changes', '[]'::jsonb)
+        FROM (SELECT to_jsonb(r) AS r, row_number() OVER () - 1 AS i FROM new_rows r) x;
     ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO event_log (project_id, type, resource_kind, resource_id, payload)
-        SELECT event_log_project(kind, r), kind || '.deleted', kind, (r ->> 'id')::uuid,
-               jsonb_build_object('data', r, 'changes', '[]'::jsonb)
-        FROM (SELECT to_jsonb(o) AS r FROM old_rows o) x;
+        INSERT INTO event_log (id, project_id, type, resource_kind, resource_id, payload)
+        SELECT event_log_id(base, done + x.i), event_log_project(kind, x.r), kind || '.deleted',
+               kind, (x.r ->> 'id')::uuid, jsonb_build_object('data', x.r, 'changes', '[]'::jsonb)
+        FROM (SELECT to_jsonb(r) AS r, row_number() OVER () - 1 AS i FROM old_rows r) x;
     ELSE
-        INSERT INTO event_log (project_id, type, resource_kind, resource_id, payload)
-        SELECT event_log_project(kind, c.n), event_log_update_type(kind, c.o, c.n, c.changed),
-               kind, (c.n ->> 'id')::uuid,
+        INSERT INTO event_log (id, project_id, type, resource_kind, resource_id, payload)
+        SELECT event_log_id(base, done + row_number() OVER () - 1), event_log_project(kind, c.n),
+               event_log_update_type(kind, c.o, c.n, c.changed), kind, (c.n ->> 'id')::uuid,
                jsonb_build_object('data', c.n, 'changes', to_jsonb(c.changed))
         FROM (
             SELECT n.r AS n, o.r AS o, event_log_changed(o.r, n.r) AS changed
@@ -382,6 +422,15 @@ BEGIN
             JOIN (SELECT to_jsonb(o) AS r FROM old_rows o) o ON o.r -> 'id' = n.r -> 'id'
         ) c
         WHERE cardinality(c.changed) > 0;
+    END IF;
+    GET DIAGNOSTICS wrote = ROW_COUNT;
+    IF done + wrote > 1048576 THEN
+        RAISE EXCEPTION 'more than 1048576 event-log events in one transaction'
+            USING ERRCODE = 'program_limit_exceeded',
+                  HINT = 'Split the change into several transactions (docs/stream.md, "Ids").';
+    END IF;
+    IF wrote > 0 THEN
+        PERFORM set_config('taskmaster.event_log_n', (done + wrote)::text, true);
     END IF;
     RETURN NULL;
 END;
@@ -541,9 +590,9 @@ BEGIN
     END IF;
     WITH gone AS (
         DELETE FROM event_log WHERE created_at < now() - make_interval(days => days)
-        RETURNING seq
+        RETURNING id
     )
-    SELECT max(seq), count(*) INTO top, n FROM gone;
+    SELECT max(id), count(*) INTO top, n FROM gone;
     UPDATE event_log_horizon SET purged_through = greatest(purged_through, top)
     WHERE top IS NOT NULL;
     RETURN n;
@@ -668,37 +717,6 @@ CREATE FUNCTION public.refresh_materialized_views() RETURNS void
 BEGIN
     REFRESH MATERIALIZED VIEW CONCURRENTLY task_dependency_tree;
     REFRESH MATERIALIZED VIEW CONCURRENTLY task_performance_summary;
-END;
-$$;
-
-
---
--- Name: sequence_event_log(integer); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public.sequence_event_log(batch integer) RETURNS bigint
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'public', 'pg_temp'
-    AS $$
-DECLARE
-    top bigint;
-BEGIN
-    IF NOT pg_try_advisory_xact_lock(7594736531064935) THEN  -- "event_log" sequencer
-        RETURN NULL;
-    END IF;
-    -- A new statement, so its snapshot sees the previous batch's numbers.
-    WITH todo AS (
-        SELECT ctid FROM event_log WHERE seq IS NULL ORDER BY pos LIMIT batch
-    ), numbered AS (
-        UPDATE event_log e SET seq = nextval('event_log_seq')
-        FROM todo WHERE e.ctid = todo.ctid
-        RETURNING e.seq
-    )
-    SELECT max(seq) INTO top FROM numbered;
-    IF top IS NOT NULL THEN
-        PERFORM pg_notify('event_log', top::text);
-    END IF;
-    RETURN top;
 END;
 $$;
 
@@ -1667,8 +1685,7 @@ CREATE TABLE public.event_deliveries (
 --
 
 CREATE TABLE public.event_log (
-    pos bigint NOT NULL,
-    seq bigint,
+    id bigint NOT NULL,
     project_id uuid,
     type text NOT NULL,
     resource_kind text NOT NULL,
@@ -1682,6 +1699,13 @@ CREATE TABLE public.event_log (
 
 
 --
+-- Name: COLUMN event_log.id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.event_log.id IS 'the public id (SSE id:, Last-Event-ID): (xid << 20) | index in its transaction';
+
+
+--
 -- Name: event_log_horizon; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1690,32 +1714,6 @@ CREATE TABLE public.event_log_horizon (
     purged_through bigint DEFAULT 0 NOT NULL,
     CONSTRAINT event_log_horizon_only_row_check CHECK (only_row)
 );
-
-
---
--- Name: event_log_pos_seq; Type: SEQUENCE; Schema: public; Owner: -
---
-
-ALTER TABLE public.event_log ALTER COLUMN pos ADD GENERATED ALWAYS AS IDENTITY (
-    SEQUENCE NAME public.event_log_pos_seq
-    START WITH 1
-    INCREMENT BY 1
-    NO MINVALUE
-    NO MAXVALUE
-    CACHE 1
-);
-
-
---
--- Name: event_log_seq; Type: SEQUENCE; Schema: public; Owner: -
---
-
-CREATE SEQUENCE public.event_log_seq
-    START WITH 1
-    INCREMENT BY 1
-    NO MINVALUE
-    NO MAXVALUE
-    CACHE 1;
 
 
 --
@@ -2514,6 +2512,14 @@ ALTER TABLE ONLY public.event_log_horizon
 
 
 --
+-- Name: event_log event_log_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.event_log
+    ADD CONSTRAINT event_log_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: event_subscriptions event_subscriptions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3148,20 +3154,6 @@ CREATE INDEX event_deliveries_undelivered_idx ON public.event_deliveries USING b
 --
 
 CREATE INDEX event_log_created_at_idx ON public.event_log USING brin (created_at);
-
-
---
--- Name: event_log_seq_key; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE UNIQUE INDEX event_log_seq_key ON public.event_log USING btree (seq) WHERE (seq IS NOT NULL);
-
-
---
--- Name: event_log_unsequenced_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX event_log_unsequenced_idx ON public.event_log USING btree (pos) WHERE (seq IS NULL);
 
 
 --
@@ -4956,4 +4948,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261201170000'),
     ('20261201170310'),
     ('20261201170543'),
-    ('20261201173059');
+    ('20261201173059'),
+    ('20261201200956');

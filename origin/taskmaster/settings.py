@@ -198,7 +198,7 @@ class StreamSettings:
     """STREAM_QUEUE_MAX: events buffered for one stream; a consumer that falls further behind is
     cut off with ``event: overflow``."""
     poll_interval_ms: float = 20.0
-    """EVENT_LOG_POLL_MS: how often each process's stream hub numbers new event-log rows."""
+    """EVENT_LOG_POLL_MS: how often each process's stream hub reads newly readable events."""
 
 
 @dataclass(frozen=True, slots=True)

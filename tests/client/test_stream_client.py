@@ -86,7 +86,7 @@ def _project(tm: Client) -> UUID:
 def _log_position(database_url: str) -> int:
     """The newest event id: a resume point before the test's own writes."""
     with psycopg.connect(database_url) as conn:
-        row = conn.execute("SELECT coalesce(max(seq), 0) FROM event_log").fetchone()
+        row = conn.execute("SELECT event_log_readable_before() - 1").fetchone()
     return int(row[0]) if row else 0
 
 

@@ -1,14 +1,16 @@
 """The stream hub: one per origin process, fanning the event log out to every open stream.
 
-It holds one dedicated connection (never a pool connection) and, every ``EVENT_LOG_POLL_MS``
-or as soon as a NOTIFY ``event_log`` arrives (another process numbered rows):
+It holds one dedicated connection (never a pool connection) and every ``EVENT_LOG_POLL_MS``:
 
-1. numbers the committed, unnumbered rows (``sequence_event_log``: one process at a time; it
-   NOTIFYs the others);
-2. reads the numbered rows after the highest id it has dispatched, in id order, and offers each
-   to the streams whose filter it matches (the event's JSON is encoded once, in SQL);
-3. every ``STREAM_HEARTBEAT_S``, re-checks the keys and login sessions of its streams in one
+1. reads the readable events (ids below the xid watermark ``event_log_readable_before()``, a
+   gap-free prefix of the log: docs/stream.md, "Ids") after the highest id it has dispatched,
+   in id order, and offers each to the streams whose filter it matches (the event's JSON is
+   encoded once, in SQL); its position then moves to the watermark - 1 ("now" for new streams);
+2. every ``STREAM_HEARTBEAT_S``, re-checks the keys and login sessions of its streams in one
    query and ends the streams of those revoked, expired, logged out or of a deactivated user.
+
+Writers do nothing for the hub (no NOTIFY: ``pg_notify`` at commit serialises the committing
+transactions), so it polls.
 
 A stream's buffer is bounded (``STREAM_QUEUE_MAX``): a consumer that falls further behind is
 marked overflowed and cut off (it resumes with Last-Event-ID from the log). A lost connection is
@@ -36,9 +38,7 @@ from taskmaster.settings import StreamSettings
 QUERIES = load_queries(Path(__file__).with_name("queries.sql"))
 logger = logging.getLogger("taskmaster.stream")
 
-CHANNEL = "event_log"
 FETCH_BATCH = 1000
-SEQUENCE_BATCH = 5000
 # An event type (``task.created``), every type of a resource (``task.*``) or every type (``*``).
 TYPE_PATTERN = re.compile(r"^(\*|[a-z_]+\.\*|[a-z_]+\.[a-z_]+)$")
 MAX_TYPES = 50
@@ -46,7 +46,7 @@ MAX_TYPES = 50
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    """One numbered row of the event log, as the hub and a replay read it."""
+    """One readable row of the event log, as the hub and a replay read it."""
 
     id: int
     type: str
@@ -56,8 +56,8 @@ class Event:
 
 
 def event_of(row: tuple[Any, ...]) -> Event:
-    seq, type_, project_id, task_ids, json = row
-    return Event(seq, type_, project_id, tuple(t for t in task_ids if t), json)
+    id_, type_, project_id, task_ids, json = row
+    return Event(id_, type_, project_id, tuple(t for t in task_ids if t), json)
 
 
 def parse_types(raw: str | None) -> tuple[str, ...]:
@@ -176,7 +176,7 @@ class EventHub:
         self._subscribers: set[Subscriber] = set()
         self._per_principal: dict[str, int] = {}
         self._task: asyncio.Task[None] | None = None
-        self.position = 0  # the highest id offered to the streams
+        self.position = 0  # every id up to this one has been offered to the streams
         self.ready = asyncio.Event()  # set once the position is known
 
     # ---- streams -------------------------------------------------------------------------
@@ -261,24 +261,28 @@ class EventHub:
         await conn.execute(
             "SELECT set_config('app.projects', '*', false), set_config('app.is_admin', 'on', false)"
         )
-        await conn.execute(f"LISTEN {CHANNEL}")
-        if not self.ready.is_set():
-            cur = await conn.execute(QUERIES["position"])
-            row = await cur.fetchone()
-            self.position = int(row[0]) if row else 0
-            self.ready.set()
         loop = asyncio.get_running_loop()
         poll_s = self._settings.poll_interval_ms / 1000
         next_check = loop.time() + self._settings.heartbeat_s
         while True:
-            await conn.execute(QUERIES["sequence"], {"batch": SEQUENCE_BATCH})
-            await self._fetch(conn)
+            await self._poll(conn)
+            self.ready.set()
             if loop.time() >= next_check:
                 await self._revalidate(conn)
                 next_check = loop.time() + self._settings.heartbeat_s
-            # Wake on another process's NOTIFY, else after one polling interval.
-            async for _ in conn.notifies(timeout=poll_s, stop_after=1):
-                pass
+            await asyncio.sleep(poll_s)
+
+    async def _poll(self, conn: AsyncConnection[Any]) -> None:
+        """Dispatch every event below the watermark, then move the position up to it."""
+        cur = await conn.execute(QUERIES["position"])
+        row = await cur.fetchone()
+        now = int(row[0]) if row else 0
+        if not self.ready.is_set():
+            self.position = now  # a new hub starts live
+            return
+        # The fetch's own watermark is at least ``now`` (read later): all below ``now`` is read.
+        await self._fetch(conn)
+        self.position = max(self.position, now)
 
     async def _fetch(self, conn: AsyncConnection[Any]) -> None:
         while True:

@@ -1,8 +1,9 @@
 -- name: events_after
--- The numbered events after an id, in id order, as the stream sends them: the filter fields
--- and the finished JSON of the event (encoded once, sent to every matching stream). Under the
--- caller's tenancy (row-level security) when read for a replay.
-SELECT seq, type, project_id::text,
+-- The readable events after an id (below the xid watermark, docs/stream.md "Ids": a gap-free
+-- prefix of the log), in id order, as the stream sends them: the filter fields and the
+-- finished JSON of the event (encoded once, sent to every matching stream). Under the caller's
+-- tenancy (row-level security) when read for a replay.
+SELECT id, type, project_id::text,
        CASE resource_kind
            WHEN 'task' THEN ARRAY[resource_id::text]
            WHEN 'dependency' THEN ARRAY[payload #>> '{data,task_id}',
@@ -10,24 +11,20 @@ SELECT seq, type, project_id::text,
            ELSE ARRAY[payload #>> '{data,task_id}']
        END AS task_ids,
        jsonb_build_object(
-           'id', seq, 'type', type, 'project_id', project_id,
+           'id', id, 'type', type, 'project_id', project_id,
            'resource', jsonb_build_object('kind', resource_kind, 'id', resource_id),
            'occurred_at', api_timestamp(created_at),
            'data', payload -> 'data', 'changes', payload -> 'changes')::text AS json
 FROM event_log
-WHERE seq > %(after)s
-ORDER BY seq
+WHERE id > %(after)s AND id < event_log_readable_before()
+ORDER BY id
 LIMIT %(limit)s;
 
 -- name: position
--- The highest id numbered so far (retention may have deleted it) and the highest id retention
--- deleted.
-SELECT greatest((SELECT max(seq) FROM event_log), h.purged_through), h.purged_through
+-- "Now": every id up to this one is readable and no later event can appear at or below it;
+-- and the highest id retention deleted.
+SELECT event_log_readable_before() - 1, h.purged_through
 FROM event_log_horizon h;
-
--- name: sequence
--- Number what committed since the last batch (docs/stream.md, "Ids"); NULL: nothing new here.
-SELECT sequence_event_log(%(batch)s);
 
 -- name: live_principals
 -- Which of the streams' keys and login sessions may still be used (re-checked on heartbeat).

@@ -3,8 +3,8 @@
 :func:`frames` yields :class:`Frame` s; ``routes`` writes them as SSE or WebSocket messages.
 
 No gap, no duplicate: the stream registers with the hub *before* replaying, so everything the
-hub offers from then on is queued; the replay then reads the log (numbered rows only, a
-gap-free prefix) from the caller's last id until it has caught up, and the queue is drained
+hub offers from then on is queued; the replay then reads the log (ids below the xid watermark
+only, a gap-free prefix) from the caller's last id until it has caught up, and the queue is drained
 skipping ids already sent. A queue that overflows during a long replay is dropped and the
 replay continues from the log; one that overflows while live cuts the stream (``overflow``).
 """
@@ -52,7 +52,7 @@ async def _replay_page(db: Session, after: int) -> list[Event]:
 
 
 async def _log_position(db: Session) -> tuple[int, int]:
-    """(newest id, highest id deleted by retention)."""
+    """("now": the highest id that is or could have been readable, highest id retention deleted)."""
     async with db.read() as conn:
         cur = await conn.execute(QUERIES["position"])
         row = await cur.fetchone()

@@ -1,4 +1,5 @@
-"""CPU per request of ``GET /api/v1/tasks/{id}`` with the app driven in process: no HTTP server,
+"""CPU per request of ``GET /api/v1/tasks/{id}`` (or of one fixed GET, ``--path``, e.g. a list
+page) with the app driven in process: no HTTP server,
 no wrk, so the figure moves little with the machine's other load (decisions on a shared machine).
 
 32 concurrent callers (one asyncio task each, uvloop) send ASGI requests straight to the app; the
@@ -7,6 +8,7 @@ process's CPU time and the bench PostgreSQL's are divided by the requests served
 run the same way. Needs the bench database running (``bench.run`` leaves it up):
 
     .venv/bin/python -m bench.in_process --db-port 54351 [--app origin|naive|asyncpg] [-n 20000]
+    .venv/bin/python -m bench.in_process --db-port 54351 --path '/api/v1/tasks?status=pending'
 """
 
 from __future__ import annotations
@@ -57,8 +59,9 @@ async def lifespan(app: Any) -> tuple[asyncio.Queue, asyncio.Task]:
     return inbox, task
 
 
-async def one(app: Any, path: str, headers: list[tuple[bytes, bytes]]) -> int:
+async def one(app: Any, target: str, headers: list[tuple[bytes, bytes]]) -> int:
     status = 0
+    path, _, query = target.partition("?")
 
     async def receive() -> dict:
         return {"type": "http.request", "body": b"", "more_body": False}
@@ -70,7 +73,7 @@ async def one(app: Any, path: str, headers: list[tuple[bytes, bytes]]) -> int:
 
     scope = {
         "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
-        "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
+        "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": query.encode(),
         "root_path": "", "headers": list(headers), "client": ("127.0.0.1", 40000),
         "server": ("127.0.0.1", 8000),
     }  # fmt: skip
@@ -79,6 +82,7 @@ async def one(app: Any, path: str, headers: list[tuple[bytes, bytes]]) -> int:
 
 
 async def drive(app: Any, prefix: str, ids: list[str], key: str, total: int, conns: int) -> dict:
+    """``prefix`` + a random id per request (``ids`` empty: ``prefix`` alone, a fixed GET)."""
     headers = [(b"host", b"127.0.0.1:8000"), (b"accept", b"application/json")]
     if key and prefix.startswith("/api"):
         headers.append((b"authorization", f"Bearer {key}".encode()))
@@ -87,7 +91,8 @@ async def drive(app: Any, prefix: str, ids: list[str], key: str, total: int, con
 
     async def caller(count: int) -> None:
         for _ in range(count):
-            status = await one(app, prefix + random.choice(ids), headers)  # noqa: S311 - test ids
+            target = prefix + random.choice(ids) if ids else prefix  # noqa: S311 - test ids
+            status = await one(app, target, headers)
             statuses[status] = statuses.get(status, 0) + 1
 
     await asyncio.gather(*(caller(200) for _ in range(conns)))  # warm-up
@@ -116,6 +121,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--app", choices=["origin", *servers.PEERS], default="origin")
     parser.add_argument("-n", type=int, default=20_000)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--path", help="one fixed GET (path?query) instead of GET by random id")
     args = parser.parse_args(argv)
     db = dataset.start_server(ROOT / ".data/bench-postgres", args.db_port)
     ids_file = run.RESULTS_DIR / "task-ids.txt"
@@ -124,6 +130,8 @@ def main(argv: list[str]) -> None:
     ids = ids_file.read_text().split()
     key = run.create_key(db) if args.app == "origin" else ""
     app, prefix = build(args.app, db.app_url)
+    if args.path:
+        prefix, ids = args.path, []
     figures = uvloop.run(drive(app, prefix, ids, key, args.n, args.connections))
     print(args.app, figures, flush=True)
 

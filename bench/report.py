@@ -113,6 +113,35 @@ def _throughput(name: str, get: Row, peer: Row, goal: float) -> Target:
     )  # fmt: skip
 
 
+# A row of the origin at ``--at REV`` is keyed ``<scenario key><AT><sha>``, beside the working
+# tree's ``<scenario key>``.
+AT = "_at_"
+SCENARIO_NAMES = {
+    "list_page1": "List page 1",
+    "list_deep": "List page at depth 10,000",
+    "post_task": "POST /tasks",
+}
+
+
+def revision_targets(by_key: dict[str, Row], scenario: str, name: str) -> list[Target]:
+    """One info line per ``--at`` origin: the working tree's req/s and CPU per request (server +
+    db) against REV's in the same scenario, medians of the alternating rounds."""
+    now = by_key[scenario].result
+    assert now is not None
+    targets = []
+    for key, other in by_key.items():
+        if key.startswith(scenario + AT) and other.result is not None:
+            at = other.result
+            targets.append(Target(
+                f"{name} vs {other.label.strip()}", "(info) req/s and CPU, medians",
+                f"{now.rps / at.rps:.2f}x req/s ({now.rps:,.0f} vs {at.rps:,.0f}), CPU "
+                f"{now.cpu_us or 0:,.0f} vs {at.cpu_us or 0:,.0f} µs/request (db "
+                f"{now.db_cpu_us or 0:,.0f} vs {at.db_cpu_us or 0:,.0f}), {at.errors} errors at REV",
+                "info",
+            ))  # fmt: skip
+    return targets
+
+
 def get_targets(by_key: dict[str, Row]) -> list[Target]:
     row, naive = by_key["get_task"], by_key["naive"]
     get, base = row.result, naive.result
@@ -120,14 +149,7 @@ def get_targets(by_key: dict[str, Row]) -> list[Target]:
     targets = [_throughput("GET /tasks/{id} vs naive peer", row, naive, NAIVE_RATIO)]
     if "asyncpg" in by_key:
         targets.append(_throughput("GET /tasks/{id} vs asyncpg peer", row, by_key["asyncpg"], ASYNCPG_RATIO))  # fmt: skip
-    for key, other in by_key.items():
-        if key.startswith("get_task_at_") and other.result is not None:
-            targets.append(Target(
-                f"GET /tasks/{{id}} vs {other.label.strip()}", "(info) req/s and CPU, medians",
-                f"{get.rps / other.result.rps:.2f}x req/s, CPU {get.cpu_us or 0:,.0f} vs "
-                f"{other.result.cpu_us or 0:,.0f} µs/request, {other.result.errors} errors at REV",
-                "info",
-            ))  # fmt: skip
+    targets += revision_targets(by_key, "get_task", "GET /tasks/{id}")
     if get.cpu_us and base.cpu_us:
         targets.append(Target(
             "GET /tasks/{id} per CPU", "(info) requests per CPU-second (server + db), x naive",
@@ -166,6 +188,8 @@ def evaluate(by_key: dict[str, Row], edge: dict[str, Any] | None) -> list[Target
         "List page at depth 10,000", "≤ 1.5x the cost of page 1", measured,
         "PASS" if cost <= 1.5 else "FAIL",
     ))  # fmt: skip
+    for scenario, name in SCENARIO_NAMES.items():
+        targets += revision_targets(by_key, scenario, name)
     logs = by_key["logs_batch"]
     if logs.result is None:
         targets.append(Target("POST /logs/batch", "≥ 50,000 rows/s", logs.note or "n/a", "n/a"))

@@ -22,6 +22,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -239,7 +240,7 @@ def measure(
     ]
     served.append(Served(report.Row("get_task", GET_LABEL), origin, get_env))
     served += [
-        Served(report.Row(f"get_task_at_{label.split()[-1]}", f"  origin at {label}"), server, get_env)
+        Served(_scenario_row("get_task", GET_LABEL, label), server, get_env)
         for label, server in revisions
     ]  # fmt: skip
     # Every server of the same work in turn, round after round: all see the same machine noise.
@@ -263,17 +264,32 @@ def measure(
                 ),
             )  # fmt: skip
 
-    page1 = report.Row("list_page1", f"GET /api/v1/tasks?{LIST_QUERY} page 1")
-    deep = report.Row("list_deep", f"GET /api/v1/tasks?{LIST_QUERY} at depth {DEPTH:,} (cursor)")
-    post = report.Row("post_task", "POST /api/v1/tasks")
+    # The list pages and POST /tasks on the working tree's origin and on every ``--at`` origin, in
+    # turn, round after round; the deep cursor is walked per server (its format may differ by
+    # revision) and each origin's POSTs go into its own database (REV's is a copy).
+    deep_path = f"/api/v1/tasks?{LIST_QUERY}&cursor="
     post_env = {**auth, "BENCH_PROJECT_ID": project_id, "BENCH_PATH": "/api/v1/tasks"}
+    origins = [("", origin, cursor)]
+    for label, server in revisions:
+        log(f"Walking the list to depth {DEPTH:,} on origin at {label} …")
+        origins.append((label, server, deep_cursor(server.base_url, key, DEPTH)))
+    # (row key, label, wrk script, its environment, the path given the server's deep cursor)
+    scenarios: list[tuple[str, str, str, dict[str, str], Callable[[str], str]]] = [
+        ("list_page1", f"GET /api/v1/tasks?{LIST_QUERY} page 1", "fixed.lua", auth,
+         lambda _deep: f"/api/v1/tasks?{LIST_QUERY}"),
+        ("list_deep", f"GET /api/v1/tasks?{LIST_QUERY} at depth {DEPTH:,} (cursor)", "fixed.lua",
+         auth, lambda deep: deep_path + deep),
+        ("post_task", "POST /api/v1/tasks", "post_task.lua", post_env, lambda _deep: ""),
+    ]  # fmt: skip
+    runs = [
+        (_scenario_row(name, label, rev_label), server, script, env, path_of(deep))
+        for name, label, script, env, path_of in scenarios
+        for rev_label, server, deep in origins
+    ]
     for index in range(rounds):
-        log(f"List page 1, round {index + 1}/{rounds} …")
-        page1.runs.append(on(origin, "fixed.lua", f"/api/v1/tasks?{LIST_QUERY}", auth))
-        log(f"List page at depth {DEPTH:,}, round {index + 1}/{rounds} …")
-        deep.runs.append(on(origin, "fixed.lua", f"/api/v1/tasks?{LIST_QUERY}&cursor={cursor}", auth))  # fmt: skip
-        log(f"POST /api/v1/tasks, round {index + 1}/{rounds} …")
-        post.runs.append(on(origin, "post_task.lua", "", post_env))
+        for row, server, script, env, path in runs:
+            log(f"{row.key}, round {index + 1}/{rounds} …")
+            row.runs.append(on(server, script, path, env))
 
     logs_row = report.Row(
         "logs_batch", f"POST {LOGS_PATH} ({LOG_BATCH:,} rows/request)", rows_per_request=LOG_BATCH
@@ -299,8 +315,15 @@ def measure(
                 name="origin-logs",
             )  # fmt: skip
 
-    rows = [*(entry.row for entry in served), core_row, page1, deep, post, logs_row]
+    rows = [*(entry.row for entry in served), core_row, *(run[0] for run in runs), logs_row]
     return {row.key: row for row in rows}, extra
+
+
+def _scenario_row(key: str, label: str, rev_label: str) -> report.Row:
+    """A scenario's row: the working tree's (``rev_label`` empty), or REV's beside it."""
+    if not rev_label:
+        return report.Row(key, label)
+    return report.Row(f"{key}{report.AT}{rev_label.split()[-1]}", f"  origin at {rev_label}")
 
 
 # ---- the edge and the task graph -------------------------------------------------------------

@@ -28,6 +28,7 @@ class ServerSpec:
     ready_path: str  # answers 200 once the app (and its pool) is up
     working_dir: str | None = None
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
+    granian_args: tuple[str, ...] = ()  # more of granian's options (bench/tail.py's A/B runs)
 
 
 @dataclass(slots=True)
@@ -85,6 +86,7 @@ def start(spec: ServerSpec, root: Path, log_dir: Path) -> Server:
     ]  # fmt: skip
     if spec.working_dir:
         command += ["--working-dir", spec.working_dir]
+    command += spec.granian_args
     command.append(spec.target)
     env = {**os.environ, **spec.env, "PYTHONDONTWRITEBYTECODE": "1"}
     with log_path.open("wb") as log:

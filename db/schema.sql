@@ -461,6 +461,38 @@ $$;
 
 
 --
+-- Name: event_log_record_update(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.event_log_record_update() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    kind    text := TG_ARGV[0];
+    done    bigint := coalesce(nullif(current_setting('taskmaster.event_log_n', true), ''), '0');
+    o       jsonb := to_jsonb(OLD);
+    n       jsonb := to_jsonb(NEW);
+    changed text[] := event_log_changed(o, n);
+BEGIN
+    IF cardinality(changed) = 0 THEN
+        RETURN NULL;  -- bookkeeping only (version, counters): no news
+    END IF;
+    IF done >= 1048576 THEN
+        RAISE EXCEPTION 'more than 1048576 event-log events in one transaction'
+            USING ERRCODE = 'program_limit_exceeded',
+                  HINT = 'Split the change into several transactions (docs/stream.md, "Ids").';
+    END IF;
+    INSERT INTO event_log (id, project_id, type, resource_kind, resource_id, payload)
+    VALUES (event_log_base() | done, event_log_project(kind, n),
+            event_log_update_type(kind, o, n, changed), kind, (n ->> 'id')::uuid,
+            jsonb_build_object('data', n, 'changes', to_jsonb(changed)));
+    PERFORM set_config('taskmaster.event_log_n', (done + 1)::text, true);
+    RETURN NULL;
+END;
+$$;
+
+
+--
 -- Name: event_log_update_type(text, jsonb, jsonb, text[]); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -3815,7 +3847,7 @@ CREATE TRIGGER deployments_event_log_insert AFTER INSERT ON public.deployments R
 -- Name: deployments deployments_event_log_update; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER deployments_event_log_update AFTER UPDATE ON public.deployments REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.event_log_record('deployment');
+CREATE TRIGGER deployments_event_log_update AFTER UPDATE ON public.deployments FOR EACH ROW EXECUTE FUNCTION public.event_log_record_update('deployment');
 
 
 --
@@ -4032,7 +4064,7 @@ CREATE TRIGGER task_dependencies_event_log_insert AFTER INSERT ON public.task_de
 -- Name: task_dependencies task_dependencies_event_log_update; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER task_dependencies_event_log_update AFTER UPDATE ON public.task_dependencies REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.event_log_record('dependency');
+CREATE TRIGGER task_dependencies_event_log_update AFTER UPDATE ON public.task_dependencies FOR EACH ROW EXECUTE FUNCTION public.event_log_record_update('dependency');
 
 
 --
@@ -4102,7 +4134,7 @@ CREATE TRIGGER tasks_event_log_insert AFTER INSERT ON public.tasks REFERENCING N
 -- Name: tasks tasks_event_log_update; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER tasks_event_log_update AFTER UPDATE ON public.tasks REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.event_log_record('task');
+CREATE TRIGGER tasks_event_log_update AFTER UPDATE ON public.tasks FOR EACH ROW EXECUTE FUNCTION public.event_log_record_update('task');
 
 
 --
@@ -4291,7 +4323,7 @@ CREATE TRIGGER workflows_event_log_insert AFTER INSERT ON public.workflows REFER
 -- Name: workflows workflows_event_log_update; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER workflows_event_log_update AFTER UPDATE ON public.workflows REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.event_log_record('workflow');
+CREATE TRIGGER workflows_event_log_update AFTER UPDATE ON public.workflows FOR EACH ROW EXECUTE FUNCTION public.event_log_record_update('workflow');
 
 
 --
@@ -4920,4 +4952,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261201173059'),
     ('20261201200956'),
     ('20261201202344'),
-    ('20261201202526');
+    ('20261201202526'),
+    ('20261201213000');

@@ -38,3 +38,21 @@ def test_targets_compare_medians_with_each_peer() -> None:
     assert verdicts["GET /tasks/{id} vs asyncpg peer"] == "FAIL"  # 1,000 / 950 < 1.15
     assert verdicts["GET /tasks/{id} p99"] == "PASS"  # median 20 ms
     assert verdicts["GET /tasks/{id} errors"] == "PASS"
+
+
+def test_each_at_origin_gets_an_info_line_per_scenario_beside_the_working_tree() -> None:
+    rows = {
+        "list_page1": report.Row("list_page1", "page 1", [_run(1_200, 20, 900)]),
+        "list_page1_at_019ed7e12a3e": report.Row(
+            "list_page1_at_019ed7e12a3e",
+            "  origin at 019ed7e = 019ed7e12a3e",
+            [_run(1_800, 20, 700)],
+        ),
+        "list_deep": report.Row("list_deep", "deep", [_run(1_000, 20, 1_000)]),
+    }
+    lines = report.revision_targets(rows, "list_page1", "List page 1")
+    assert [(t.name, t.verdict) for t in lines] == [
+        ("List page 1 vs origin at 019ed7e = 019ed7e12a3e", "info")
+    ]
+    assert lines[0].measured.startswith("0.67x req/s (1,200 vs 1,800), CPU 950 vs 750 µs/request")
+    assert report.revision_targets(rows, "list_deep", "List page at depth 10,000") == []

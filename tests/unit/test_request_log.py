@@ -56,3 +56,15 @@ async def test_text_format() -> None:
     line = stream.getvalue()
     assert " INFO taskmaster.request request request_id=req-00000000 key_id=key-1 " in line
     assert line.endswith(f"route={ROUTE} path=/api/v1/tasks/0 status=200 duration_ms=1.25\n")
+
+
+def test_timestamps_match_datetime_across_seconds() -> None:
+    from datetime import UTC, datetime
+
+    from taskmaster.observability.logs import _Timestamps
+
+    ts = _Timestamps()
+    start = 1_764_620_000.0
+    for step in range(0, 3_000_000, 9_973):  # three seconds, in uneven steps of ~10 ms
+        at = start + step / 1_000_000
+        assert ts(at) == datetime.fromtimestamp(at, UTC).isoformat(timespec="milliseconds")

@@ -13,13 +13,16 @@ predicate (migration ``add_project_tenancy``). From that the table composes, onc
   and ``delete`` statements — a resource whose statement has rules of its own passes it instead
   (``insert=QUERIES["insert_script"]``); :meth:`Table.statements` shows every one;
 - :meth:`Table.page`: a keyset-paginated list, its statement composed once per shape (which
-  filters are present, which sort, first page or not), values bound; an empty first page of a
+  filters are present, which sort, first page or not, the page size, whether the tenancy
+  predicate is needed), values bound — the page size is a constant of the statement so that
+  PostgreSQL can reuse one plan (:meth:`Table.list_query`); an empty first page of a
   sub-collection whose parent is missing is a 404.
 
 The ``tenancy`` predicate (e.g. ``tenancy_allows(project_id)``, over the request's
 ``app.projects``) is applied by every composed statement that finds a row (get, replace, patch,
 delete, the version and existence checks) and by every list: outside the caller's projects a row
-does not exist (404, never 412). A statement passed explicitly carries it itself. Inserts are
+does not exist (404, never 412). A list for a request that sees every project (``*``) leaves it
+out: it would be true for every row. A statement passed explicitly carries it itself. Inserts are
 checked by the ``tenancy_check_write`` trigger.
 
 Every method takes a request's :class:`~taskmaster.db.session.Session` (reads use
@@ -45,6 +48,8 @@ from psycopg.types.json import Jsonb
 
 from taskmaster.api.conditional import NO_VERSION, Versions, resolve
 from taskmaster.api.pagination import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
     CursorCodec,
     SortField,
     SortKey,
@@ -52,7 +57,7 @@ from taskmaster.api.pagination import (
     order_by_clause,
     parse_sort,
 )
-from taskmaster.db.context import KEEP_CONTEXT
+from taskmaster.db.context import EVERY_PROJECT, KEEP_CONTEXT
 from taskmaster.db.pool import Checkout, ConnectionPool, statement_cursor
 from taskmaster.db.prepared import ReadById
 from taskmaster.db.session import Session
@@ -479,26 +484,42 @@ class Table(Generic[T]):
         return parse_sort(raw, self.sort_fields, self.default_sort)
 
     def list_query(
-        self, filters: tuple[str, ...], keys: tuple[SortKey, ...], after_cursor: bool
+        self,
+        filters: tuple[str, ...],
+        keys: tuple[SortKey, ...],
+        after_cursor: bool,
+        limit: int = DEFAULT_PAGE_SIZE,
+        tenancy: bool = True,
     ) -> str:
-        """Compose (once per shape) the list statement from allow-listed fragments."""
-        cache_key = (filters, keys, after_cursor)
+        """Compose (once per shape) the list statement from allow-listed fragments, for pages of
+        ``limit`` rows; ``tenancy`` False leaves out the :attr:`tenancy` predicate (see
+        :func:`_sees_every_project`).
+
+        The row count is written into the statement, not bound: with ``LIMIT $n`` PostgreSQL's
+        generic plan assumes a tenth of the table and is never chosen, so every execution is
+        planned afresh (about half the statement's cost); with a constant it reuses the generic
+        plan after five executions whenever that plan is as good. ``limit`` is an ``int``
+        bounded by the route (1 to ``MAX_PAGE_SIZE``), quoted by :class:`psycopg.sql.Literal`."""
+        if not (isinstance(limit, int) and 1 <= limit <= MAX_PAGE_SIZE):
+            raise ValueError(f"page size {limit!r} outside 1..{MAX_PAGE_SIZE}")
+        cache_key = (filters, keys, after_cursor, limit, tenancy)
         cached = self._cache.get(cache_key)
         if cached is not None:
             return cached
         predicates: list[sql.Composable] = [sql.SQL(self.filters[name].sql) for name in filters]
         if self.scope is not None:
             predicates.insert(0, sql.SQL(self.scope))
-        if self.tenancy is not None:
+        if self.tenancy is not None and tenancy:
             predicates.insert(0, sql.SQL(self.tenancy))
         if after_cursor:
             predicates.append(keyset_clause(keys, self.sort_fields, {}, [None] * len(keys)))
         where = sql.SQL("WHERE ") + sql.SQL(" AND ").join(predicates) if predicates else sql.SQL("")
-        query = sql.SQL("SELECT {columns} FROM {table} {where} {order} LIMIT %(limit)s").format(
+        query = sql.SQL("SELECT {columns} FROM {table} {where} {order} LIMIT {rows}").format(
             columns=sql.SQL(self.columns),  # type: ignore[arg-type]
             table=_ident(self.name),
             where=where,
             order=order_by_clause(keys, self.sort_fields),
+            rows=sql.Literal(limit + 1),  # one more: whether a next page exists
         )
         text = query.as_string(None)
         if len(self._cache) < _QUERY_CACHE_LIMIT:
@@ -521,11 +542,12 @@ class Table(Generic[T]):
         active = tuple(name for name in self.filters if filters.get(name) is not None)
         params: dict[str, Any] = dict(scope or {})
         params.update((name, filters[name]) for name in active)
-        params["limit"] = limit + 1
         if cursor is not None:
             for index, value in enumerate(codec.decode(cursor, keys)):
                 params[f"cursor_{index}"] = value
-        query = self.list_query(active, keys, cursor is not None)
+        query = self.list_query(
+            active, keys, cursor is not None, limit, not _sees_every_project(db)
+        )
         async with reading(db) if self.list_setup_sql is None else transaction(db) as conn:
             if self.list_setup_sql is not None:
                 await conn.execute(self.list_setup_sql)
@@ -540,6 +562,14 @@ class Table(Generic[T]):
             last = items[-1]
             next_cursor = codec.encode(keys, [_cursor_value(last, key.field) for key in keys])
         return Listed(items, next_cursor, has_more)
+
+
+def _sees_every_project(db: Db) -> bool:
+    """Whether the request may see every project (``app.projects`` = ``*``): its tenancy is then
+    decided once, here, rather than by the predicate on every row, which would be true for each
+    (the app role's RLS policy still applies). Outside a request the connection's setting is not
+    known here, so the predicate stays."""
+    return isinstance(db, Session) and db.tenancy == EVERY_PROJECT
 
 
 def created_between(column: LiteralString = "created_at") -> dict[str, Filter]:

@@ -64,8 +64,11 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
 
 
 REQUEST_LOGGER = "taskmaster.request"
-REQUEST_LOG_FLUSH_S = 0.25
-REQUEST_LOG_MAX_LINES = 1000
+# A flush holds the event loop while it formats its lines, so it stays small: every 0.1 s, or at
+# once past 256 lines (about 0.3 ms of CPU). At 0.25 s / 1,000 lines, a flush of ~600 lines held
+# every request in flight for ~2 ms four times a second (docs/benchmarks.md, "Tail latency").
+REQUEST_LOG_FLUSH_S = 0.1
+REQUEST_LOG_MAX_LINES = 256
 
 
 class RequestLine(msgspec.Struct):
@@ -89,6 +92,24 @@ class RequestLine(msgspec.Struct):
 _Pending = tuple[float, str, str | None, str, str, str, int, float]
 
 
+class _Timestamps:
+    """``datetime.fromtimestamp(at, UTC).isoformat(timespec="milliseconds")``, with the part up
+    to the second built once per second: the datetime costs more than the rest of a line."""
+
+    __slots__ = ("_prefix", "_second")
+
+    def __init__(self) -> None:
+        self._second = -1
+        self._prefix = ""
+
+    def __call__(self, at: float) -> str:
+        second, micros = divmod(round(at * 1_000_000), 1_000_000)
+        if second != self._second:
+            self._second = second
+            self._prefix = datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        return f"{self._prefix}.{micros // 1000:03d}+00:00"
+
+
 class RequestLog:
     """One line per request on ``stream`` (stderr), JSON or text as ``LOG_FORMAT`` says, buffered:
     written within :data:`REQUEST_LOG_FLUSH_S`, or at once past :data:`REQUEST_LOG_MAX_LINES`;
@@ -99,6 +120,7 @@ class RequestLog:
         self._stream = stream or sys.stderr
         self._pending: list[_Pending] = []
         self._timer: asyncio.TimerHandle | None = None
+        self._ts = _Timestamps()
 
     def write(
         self,
@@ -124,20 +146,24 @@ class RequestLog:
         if not self._pending:
             return
         pending, self._pending = self._pending, []
-        self._stream.write("".join(map(self._format, pending)))
+        self._stream.write(self._json_lines(pending) if self._json else self._text_lines(pending))
         self._stream.flush()
 
-    def _format(self, entry: _Pending) -> str:
-        at, request_id, key_id, method, route, path, status, duration_s = entry
-        ts = datetime.fromtimestamp(at, UTC).isoformat(timespec="milliseconds")
-        duration_ms = round(duration_s * 1000, 3)
-        if self._json:
-            fields = RequestLine(
-                ts, "info", REQUEST_LOGGER, "request", request_id, key_id, method, route, path,
-                status, duration_ms,
-            )  # fmt: skip
-            return _encoder.encode(fields).decode() + "\n"
-        return (
-            f"{ts} INFO {REQUEST_LOGGER} request request_id={request_id} key_id={key_id} "
-            f"method={method} route={route} path={path} status={status} duration_ms={duration_ms}\n"
+    def _json_lines(self, pending: list[_Pending]) -> str:
+        ts = self._ts
+        lines = [
+            RequestLine(
+                ts(at), "info", REQUEST_LOGGER, "request", *request, round(seconds * 1000, 3)
+            )
+            for at, *request, seconds in pending
+        ]
+        return _encoder.encode_lines(lines).decode()  # one C call for the batch
+
+    def _text_lines(self, pending: list[_Pending]) -> str:
+        ts = self._ts
+        return "".join(
+            f"{ts(at)} INFO {REQUEST_LOGGER} request request_id={request_id} key_id={key_id} "
+            f"method={method} route={route} path={path} status={status} "
+            f"duration_ms={round(duration_s * 1000, 3)}\n"
+            for at, request_id, key_id, method, route, path, status, duration_s in pending
         )

@@ -178,8 +178,8 @@ def test_every_kind_of_change_is_one_event(conn: psycopg.Connection) -> None:
         "task.created", "task.created",
         "task.updated",  # b's open prerequisites 0 → 1 (written by the dependency's insert)
         "dependency.created", "task.claimed", "task.lease_renewed",
-        # a's completion released b: written inside a's update, so just before it
-        "task.ready", "task.completed",
+        # a's completion released b: a's row event comes first, then what its triggers changed
+        "task.completed", "task.ready",
         "workflow.created", "workflow.started", "deployment.created", "deployment.completed",
         "dependency.deleted",
     ]  # fmt: skip

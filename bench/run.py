@@ -448,33 +448,21 @@ def stream_figures(args: argparse.Namespace, db: dataset.Database) -> dict[str, 
         return {"error": f"{type(exc).__name__}: {exc}"}
 
 
-def stream_only(args: argparse.Namespace, db: dataset.Database, stamp: str, began: float) -> int:
-    """``--only stream``: the stream scenario alone, printed and kept as JSON."""
-    figures = stream_figures(args, db)
+def scenario_only(
+    name: str,
+    figures: dict[str, Any],
+    lines: Callable[[dict[str, Any]], list[str]],
+    stamp: str,
+    began: float,
+) -> int:
+    """``--only NAME``: one scenario's figures alone, printed and kept as JSON."""
     text = "\n".join([
-        f"TaskMaster stream benchmark {stamp} — {os.cpu_count()} cores, granian x "
+        f"TaskMaster {name} benchmark {stamp} — {os.cpu_count()} cores, granian x "
         f"{os.cpu_count()} workers; origin code: {working_tree()}",
-        *stream_bench.lines(figures),
+        *lines(figures),
         f"Total {time.monotonic() - began:.0f} s.",
     ])  # fmt: skip
-    path = RESULTS_DIR / f"stream-{stamp}.json"
-    path.write_text(json.dumps(figures, indent=2))
-    log("")
-    log(text)
-    log(f"Results: {path.relative_to(ROOT)}")
-    return 0 if "error" not in figures else 1
-
-
-def claims_only(args: argparse.Namespace, db: dataset.Database, stamp: str, began: float) -> int:
-    """``--only claims``: the claims scenario alone, printed and kept as JSON."""
-    figures = claims_figures(args, db)
-    text = "\n".join([
-        f"TaskMaster claims benchmark {stamp} — {os.cpu_count()} cores, granian x "
-        f"{os.cpu_count()} workers; origin code: {working_tree()}",
-        *claims_bench.lines(figures),
-        f"Total {time.monotonic() - began:.0f} s.",
-    ])  # fmt: skip
-    path = RESULTS_DIR / f"claims-{stamp}.json"
+    path = RESULTS_DIR / f"{name}-{stamp}.json"
     path.write_text(json.dumps(figures, indent=2))
     log("")
     log(text)
@@ -498,9 +486,9 @@ def main(argv: list[str]) -> int:
     log(f"Bench PostgreSQL in {args.data_dir} on port {args.db_port} …")
     db = dataset.start_server(Path(args.data_dir), args.db_port)
     if args.only == "claims":
-        return claims_only(args, db, stamp, began)
+        return scenario_only("claims", claims_figures(args, db), claims_bench.lines, stamp, began)
     if args.only == "stream":
-        return stream_only(args, db, stamp, began)
+        return scenario_only("stream", stream_figures(args, db), stream_bench.lines, stamp, began)
     seeding = dataset.ensure_dataset(db, plan, ROOT, log)
     log("Dataset: " + ("seeded " + json.dumps(seeding) if seeding["seeded"] else "reused"))
 

@@ -2,7 +2,8 @@
 
 A request only appends to a list; a background task flushes every ``AUTH_FLUSH_INTERVAL_S`` (and
 once more at shutdown) with one UPDATE for usage (``last_used_at``, ``last_used_ip``,
-``usage_count``) and one INSERT into ``api_access_logs`` (RLS forbids COPY for non-owner roles).
+``usage_count``) and one INSERT into ``api_access_logs`` (RLS forbids COPY for non-owner roles),
+in one transaction sent as one pipeline.
 The access rows travel as one JSON document that msgspec encodes in C, because the flush runs on
 the event loop: adapting thousands of values one by one in Python would stall every request for
 milliseconds each second. Nothing secret is recorded: no header is stored, and query parameters
@@ -138,7 +139,9 @@ class Recorder:
         if not usage and not access:
             return
         try:
-            async with self._pool.connection() as conn, conn.transaction():
+            # Pipelined: BEGIN, the statements and COMMIT leave in one round trip (a flush's fixed
+            # cost halves, for PostgreSQL and for the loop); a refused one still raises here.
+            async with self._pool.connection() as conn, conn.pipeline(), conn.transaction():
                 if usage:
                     # Updating other keys' rows needs app.is_admin under RLS (a system write).
                     await conn.execute(

@@ -61,6 +61,25 @@ async def test_a_flush_writes_usage_and_access_rows(pool: ConnectionPool, fresh_
     assert recorder.dropped == 0
 
 
+async def test_every_field_arrives_as_recorded(pool: ConnectionPool, fresh_db: str) -> None:
+    recorder = Recorder(pool)
+    odd = 'é "quoted" \\ back\tslash ✓'
+    at = 1_764_633_600.123456
+    entry = AccessEntry(
+        api_key_id=None, request_id=None, method="PATCH", path=f"/api/v1/x?q={odd}",
+        status_code=599, duration_ms=0, client_ip="2001:db8::1", user_agent=odd, created_at=at,
+    )  # fmt: skip
+    recorder.record_access(entry)
+    await recorder.flush()
+    with psycopg.connect(fresh_db) as conn:
+        row = conn.execute(
+            "SELECT api_key_id, request_id, method, path, status_code, duration_ms,"
+            " host(client_ip), user_agent, extract(epoch FROM created_at)::float8"
+            " FROM api_access_logs"
+        ).fetchone()
+    assert row == (None, None, "PATCH", f"/api/v1/x?q={odd}", 599, 0, "2001:db8::1", odd, at)
+
+
 async def test_a_refused_batch_is_dropped_and_the_next_one_lands(
     pool: ConnectionPool, fresh_db: str
 ) -> None:

@@ -2860,7 +2860,7 @@ CREATE INDEX api_access_logs_created_at_id_idx ON public.api_access_logs USING b
 -- Name: api_access_logs_request_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX api_access_logs_request_id_idx ON public.api_access_logs USING btree (request_id) WHERE (request_id IS NOT NULL);
+CREATE INDEX api_access_logs_request_id_idx ON public.api_access_logs USING hash (request_id) WHERE (request_id IS NOT NULL);
 
 
 --
@@ -4953,4 +4953,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261201200956'),
     ('20261201202344'),
     ('20261201202526'),
-    ('20261201213000');
+    ('20261201213000'),
+    ('20261201231244');

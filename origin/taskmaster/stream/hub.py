@@ -1,6 +1,7 @@
 """The stream hub: one per origin process, fanning the event log out to every open stream.
 
-It holds one dedicated connection (never a pool connection) and every ``EVENT_LOG_POLL_MS``:
+It holds one dedicated connection (never a pool connection) and, while a stream is open (or
+about to be: :meth:`EventHub.live`), every ``EVENT_LOG_POLL_MS``:
 
 1. reads the readable events (ids below the xid watermark ``event_log_readable_before()``, a
    gap-free prefix of the log: docs/stream.md, "Ids") after the highest id it has dispatched,
@@ -177,9 +178,25 @@ class EventHub:
         self._per_principal: dict[str, int] = {}
         self._task: asyncio.Task[None] | None = None
         self.position = 0  # every id up to this one has been offered to the streams
-        self.ready = asyncio.Event()  # set once the position is known
+        self.ready = asyncio.Event()  # set while the position is known (the hub polls)
+        self._wanted = 0  # callers of live() not subscribed yet: the hub must not go idle
+        self._wake = asyncio.Event()  # live() asks an idle hub to poll again
 
     # ---- streams -------------------------------------------------------------------------
+
+    async def live(self) -> None:
+        """Return once the hub polls; call it right before :meth:`subscribe`, with no await in
+        between. With no stream open the hub does not poll (nobody to dispatch to): this wakes
+        it, and its position is read afresh, so the new stream still gets every event committed
+        after it subscribed, as with a hub that never stopped."""
+        if self.ready.is_set():
+            return
+        self._wanted += 1
+        try:
+            self._wake.set()
+            await self.ready.wait()
+        finally:
+            self._wanted -= 1
 
     def subscribe(
         self, flt: StreamFilter, principal: str, key_id: str | None, session_id: str | None
@@ -265,12 +282,21 @@ class EventHub:
         poll_s = self._settings.poll_interval_ms / 1000
         next_check = loop.time() + self._settings.heartbeat_s
         while True:
+            if not self._subscribers and not self._wanted:
+                await self._idle()
             await self._poll(conn)
             self.ready.set()
             if loop.time() >= next_check:
                 await self._revalidate(conn)
                 next_check = loop.time() + self._settings.heartbeat_s
             await asyncio.sleep(poll_s)
+
+    async def _idle(self) -> None:
+        """Wait for :meth:`live` without polling; the next poll then starts at "now" (as a new
+        hub does: the events meanwhile were for nobody)."""
+        self.ready.clear()
+        self._wake.clear()
+        await self._wake.wait()
 
     async def _poll(self, conn: AsyncConnection[Any]) -> None:
         """Dispatch every event below the watermark, then move the position up to it."""

@@ -119,6 +119,7 @@ async def stream_events(
     db = Session.of(request)
     after = _last_event_id(last_event_id_header, last_event_id)
     flt = _filter(db.tenancy, project_id, types, task_id)
+    await hub.live()
     sub = hub.subscribe(flt, *_principal(request.scope.get("auth")))
 
     async def body() -> AsyncIterator[bytes]:
@@ -207,6 +208,7 @@ async def stream_socket(socket: WebSocket[Any, Any, Any]) -> None:
         message = await _subscribe(socket)
         db = Session.of_scope(scope, state.pool)
         flt = _filter(scope[TENANCY_KEY], message.project_id, message.types, message.task_id)
+        await hub.live()
         sub = hub.subscribe(flt, *_principal(scope.get("auth")))
     except ApiError as error:
         await _refuse(socket, error)

@@ -34,7 +34,12 @@ WATCHED = {
     "stream hub dispatch": ("taskmaster.stream.hub", "EventHub", "dispatch"),
 }
 # Awaited, so timed as wall time (the database's share included).
-WATCHED_ASYNC = {"access log flush (wall)": ("taskmaster.auth.recorder", "Recorder", "flush")}
+WATCHED_ASYNC = {
+    "access log flush (wall)": ("taskmaster.auth.recorder", "Recorder", "flush"),
+    "stream hub poll (wall)": ("taskmaster.stream.hub", "EventHub", "_poll"),
+    "webhooks step (wall)": ("taskmaster.background", None, "process_due"),
+    "events step (wall)": ("taskmaster.background", None, "deliver_due"),
+}
 
 
 def _bucket(bounds: tuple[float, ...], value_ms: float) -> int:

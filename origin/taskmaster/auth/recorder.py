@@ -4,7 +4,7 @@ A request only appends to a list; a background task flushes every ``AUTH_FLUSH_I
 once more at shutdown) with one UPDATE for usage (``last_used_at``, ``last_used_ip``,
 ``usage_count``) and one INSERT into ``api_access_logs`` (RLS forbids COPY for non-owner roles),
 in one transaction sent as one pipeline.
-The access rows travel as one JSON document of arrays that msgspec encodes in C, because the flush runs on
+The access rows travel as one JSON document that msgspec encodes in C, because the flush runs on
 the event loop: adapting thousands of values one by one in Python would stall every request for
 milliseconds each second. Nothing secret is recorded: no header is stored, and query parameters
 that look like credentials are redacted (:data:`SECRET_PARAMS`). If the database is down the buffers are kept up
@@ -65,9 +65,8 @@ def storable_text(value: str) -> str:
     return value.replace("\x00", "\ufffd") if "\x00" in value else value
 
 
-class AccessEntry(msgspec.Struct, gc=False, array_like=True):
-    """One ``api_access_logs`` row; ``created_at`` is Unix time (converted in SQL). Encoded as an
-    array in field order: ``insert_access_logs`` reads the fields by position."""
+class AccessEntry(msgspec.Struct, gc=False):
+    """One ``api_access_logs`` row; ``created_at`` is Unix time (converted in SQL)."""
 
     api_key_id: str | None
     request_id: str | None

@@ -32,7 +32,7 @@ SORTS = {"Sort", "Incremental Sort"}
 
 NOT_YET_INDEXED: dict[str, Table[Any]] = {
     # The edges of a project's tasks: task_dependencies has no project column, so the rows are
-    # found through the project's tasks and sorted per page (docs/task-graph.md, "Known limits").
+    # found through the project's tasks and sorted per page (docs/schema.md, "Conventions").
     "project dependencies": PROJECT_DEPENDENCIES,
 }
 

@@ -388,15 +388,9 @@ $$;
 --
 
 CREATE FUNCTION public.event_log_project(kind text, r jsonb) RETURNS uuid
-    LANGUAGE sql STABLE
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
-    SELECT CASE WHEN kind = 'dependency'
-                THEN coalesce(
-                    (SELECT t.project_id FROM tasks t WHERE t.id = (r ->> 'task_id')::uuid),
-                    (SELECT e.project_id FROM event_log e
-                     WHERE e.id >= event_log_base() AND e.id < event_log_base() + 1048576
-                       AND e.resource_id = (r ->> 'task_id')::uuid AND e.type = 'task.deleted'))
-                ELSE (r ->> 'project_id')::uuid END;
+    SELECT (r ->> 'project_id')::uuid;
 $$;
 
 
@@ -856,6 +850,20 @@ $$;
 
 
 --
+-- Name: task_dependencies_set_project(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.task_dependencies_set_project() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    NEW.project_id := (SELECT t.project_id FROM tasks t WHERE t.id = NEW.task_id);
+    RETURN NEW;
+END;
+$$;
+
+
+--
 -- Name: task_dependency_dependent(text, uuid, uuid); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -968,6 +976,20 @@ BEGIN
         (SELECT p.status = 'in_progress' FROM tasks p WHERE p.id = NEW.parent_task_id FOR SHARE),
         false);
     RETURN NEW;
+END;
+$$;
+
+
+--
+-- Name: tasks_move_dependencies(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.tasks_move_dependencies() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    UPDATE task_dependencies SET project_id = NEW.project_id WHERE task_id = NEW.id;
+    RETURN NULL;
 END;
 $$;
 
@@ -1228,6 +1250,7 @@ CREATE TABLE public.task_dependencies (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     prerequisite_open boolean DEFAULT false NOT NULL,
     dependent_open boolean DEFAULT false NOT NULL,
+    project_id uuid,
     CONSTRAINT task_dependencies_dependency_type_check CHECK ((dependency_type = ANY (ARRAY['depends_on'::text, 'blocks'::text, 'related'::text]))),
     CONSTRAINT task_dependencies_no_self_edge CHECK ((task_id <> depends_on_task_id))
 );
@@ -3529,6 +3552,13 @@ CREATE INDEX task_dependencies_depends_on_type_idx ON public.task_dependencies U
 
 
 --
+-- Name: task_dependencies_project_created_at_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX task_dependencies_project_created_at_id_idx ON public.task_dependencies USING btree (project_id, created_at, id);
+
+
+--
 -- Name: task_dependencies_task_id_created_at_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -4285,6 +4315,13 @@ CREATE TRIGGER task_dependencies_mark_open BEFORE INSERT OR UPDATE OF task_id, d
 
 
 --
+-- Name: task_dependencies task_dependencies_set_project; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER task_dependencies_set_project BEFORE INSERT OR UPDATE OF task_id, project_id ON public.task_dependencies FOR EACH ROW EXECUTE FUNCTION public.task_dependencies_set_project();
+
+
+--
 -- Name: task_dependencies task_dependencies_tenancy_check; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -4359,6 +4396,13 @@ CREATE TRIGGER tasks_mark_parent_active_insert BEFORE INSERT ON public.tasks FOR
 --
 
 CREATE TRIGGER tasks_mark_parent_active_update BEFORE UPDATE OF parent_task_id ON public.tasks FOR EACH ROW WHEN ((old.parent_task_id IS DISTINCT FROM new.parent_task_id)) EXECUTE FUNCTION public.tasks_mark_parent_active();
+
+
+--
+-- Name: tasks tasks_move_dependencies; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER tasks_move_dependencies AFTER UPDATE OF project_id ON public.tasks FOR EACH ROW WHEN ((old.project_id IS DISTINCT FROM new.project_id)) EXECUTE FUNCTION public.tasks_move_dependencies();
 
 
 --
@@ -5157,4 +5201,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261201202344'),
     ('20261201202526'),
     ('20261201213000'),
-    ('20261201230508');
+    ('20261201230508'),
+    ('20261201230900');

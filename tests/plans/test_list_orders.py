@@ -24,17 +24,10 @@ import psycopg
 import pytest
 import taskmaster
 from taskmaster.db.table import Table
-from taskmaster.graph.service import PROJECT_DEPENDENCIES
 
 from tests.conftest import PgServer
 
 SORTS = {"Sort", "Incremental Sort"}
-
-NOT_YET_INDEXED: dict[str, Table[Any]] = {
-    # The edges of a project's tasks: task_dependencies has no project column, so the rows are
-    # found through the project's tasks and sorted per page (docs/schema.md, "Conventions").
-    "project dependencies": PROJECT_DEPENDENCIES,
-}
 
 
 def _list_tables() -> list[Table[Any]]:
@@ -50,10 +43,7 @@ def _list_tables() -> list[Table[Any]]:
 
 
 def _cases() -> Iterator[Any]:
-    skipped = {id(table) for table in NOT_YET_INDEXED.values()}
     for table in _list_tables():
-        if id(table) in skipped:
-            continue
         for field in table.sort_fields:
             for raw in (field, f"-{field}"):
                 for after_cursor in (False, True):

@@ -68,7 +68,11 @@ async def lifespan(app: Any) -> tuple[asyncio.Queue, asyncio.Task]:
 
 
 async def one(
-    app: Any, target: str, headers: list[tuple[bytes, bytes]], method: str = "GET", body: bytes = b""
+    app: Any,
+    target: str,
+    headers: list[tuple[bytes, bytes]],
+    method: str = "GET",
+    body: bytes = b"",
 ) -> int:
     status = 0
     path, _, query = target.partition("?")

@@ -30,7 +30,8 @@ from typing import Any, NoReturn
 import msgspec
 from litestar import Litestar, Request
 from litestar._asgi.utils import is_valid_host
-from litestar.exceptions import ClientException, SerializationException
+from litestar.exceptions import ClientException, InternalServerException, SerializationException
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.handlers import HTTPRouteHandler
 from litestar.serialization import decode_json
 from litestar.types import Receive, Scope, Send
@@ -110,13 +111,31 @@ class HotClaim:
 
     async def _claim(self, scope: Scope, receive: Receive, send: Send) -> None:
         """The handler's work, below authentication and idempotency; errors raise."""
-        body = await Request(scope, receive).body()  # Litestar's reading and size limit
+        body = await self._body(receive)
         try:
             data = decode_strictly(self._decoder, body)
         except msgspec.DecodeError:
             _raise_as_litestar(body)
         version, rendered = await service.claim_next(Session.of_scope(scope, self._pool), data)
         await written_json_of(scope, version, rendered).send_to(send)
+
+    async def _body(self, receive: Receive) -> bytes:
+        """The body as Litestar's ``Request.stream`` reads it, with its errors: 413 past the
+        route's limit (counted on the bytes received), 500 when the client went away. Without a
+        ``Request``, whose construction cost a tenth of the lean claim."""
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                raise InternalServerException("client disconnected prematurely")
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self._max_body:
+                raise RequestEntityTooLarge
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
 
 
 def _raise_as_litestar(body: bytes) -> NoReturn:

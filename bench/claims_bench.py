@@ -73,8 +73,8 @@ SELECT gen_random_uuid() AS id, id AS prerequisite FROM ready_seed WHERE n %% 10
 INSERT INTO tasks (id, project_id, title, priority, open_prerequisites)
 SELECT id, %(project)s, 'dependant', 10, 1 FROM dependant_seed;
 INSERT INTO task_dependencies (task_id, depends_on_task_id, dependency_type, prerequisite_open,
-                               dependent_open)
-SELECT id, prerequisite, 'depends_on', true, true FROM dependant_seed;
+                               dependent_open, project_id)
+SELECT id, prerequisite, 'depends_on', true, true, %(project)s FROM dependant_seed;
 """
 
 

@@ -34,7 +34,7 @@ from litestar.exceptions import ClientException, InternalServerException, Serial
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.handlers import HTTPRouteHandler
 from litestar.serialization import decode_json
-from litestar.types import Receive, Scope, Send
+from litestar.types import Message, Receive, Scope, Send
 
 from taskmaster.api.checks import JSON_MEDIA_TYPES
 from taskmaster.api.envelope import written_json_of
@@ -101,9 +101,18 @@ class HotClaim:
         scope["route_handler"] = self._handler
         scope["path_template"] = self._template  # type: ignore[typeddict-unknown-key]
         scope["path_params"] = {}
+        started = False
+
+        async def send_noting_start(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
         try:
-            await self._stages(scope, receive, send)
+            await self._stages(scope, receive, send_noting_start)
         except Exception as exc:  # every refusal and failure: the app's one exception handler
+            if started:  # as Litestar's exception middleware: no second answer can follow
+                raise
             request: Request[Any, Any, Any] = Request(scope, receive)
             await handle_exception(request, exc).to_asgi_response(app, request)(
                 scope, receive, send

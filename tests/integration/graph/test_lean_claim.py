@@ -145,7 +145,7 @@ def test_refusals_read_alike_on_both_paths(
         _assert_alike(lean, routed)
 
 
-def test_the_lean_path_answers_a_415_and_a_query_the_long_way(client: httpx.Client) -> None:
+def test_other_forms_get_the_apps_own_refusals(client: httpx.Client) -> None:
     """Not its plain form: the app's own refusals (the lean path declines these requests)."""
     body = {"agent": "a", "project_id": new_project(client)}
     assert_problem(client.post(NEXT_CLAIM, content=b"agent=a"), 415, "unsupported-media-type")

@@ -13,7 +13,7 @@ import httpx
 import msgspec
 import psycopg
 
-from tests.helpers import assert_problem
+from tests.helpers import altered_key, assert_problem
 from tests.integration.graph.support import TASKS, new_project, new_task
 from tests.integration.keys.helpers import wait_for
 
@@ -124,7 +124,7 @@ def test_refusals_read_alike_on_both_paths(
     as_writer = {"Authorization": f"Bearer {writer}"}
     cases: list[tuple[Any, dict[str, str], int, str]] = [
         (body, {}, 401, "missing-api-key"),
-        (body, {"Authorization": f"Bearer {writer[:-1]}x"}, 401, ""),
+        (body, {"Authorization": f"Bearer {altered_key(writer)}"}, 401, ""),
         (body, {"Authorization": f"Bearer {reader}"}, 403, "insufficient-scope"),
         (body, {"Authorization": f"Bearer {elsewhere}"}, 404, "no-ready-task"),  # tenancy
         ({"agent": "a", "project_id": empty}, as_writer, 404, "no-ready-task"),

@@ -107,6 +107,18 @@ def test_more_events_than_one_transaction_numbers_is_refused(fresh_db: str) -> N
             _insert_task(tx, "one too many")
 
 
+def test_an_update_past_the_transactions_numbers_is_refused(fresh_db: str) -> None:
+    """Updates are numbered by the row-level trigger, under the same limit."""
+    with psycopg.connect(fresh_db) as tx:
+        (task,) = tx.execute("INSERT INTO tasks (title) VALUES ('t') RETURNING id").fetchone()
+        tx.execute("SELECT set_config('taskmaster.event_log_n', %s, true)", (str(2**ID_BITS - 1),))
+        tx.execute("UPDATE tasks SET title = 'the last one that fits' WHERE id = %s", (task,))
+        (last,) = tx.execute("SELECT max(id) & %s FROM event_log", (2**ID_BITS - 1,)).fetchone()
+        assert last == 2**ID_BITS - 1
+        with pytest.raises(psycopg.errors.ProgramLimitExceeded, match="1048576"):
+            tx.execute("UPDATE tasks SET title = 'one too many' WHERE id = %s", (task,))
+
+
 def test_a_rolled_back_change_leaves_no_event(fresh_db: str, conn: psycopg.Connection) -> None:
     with psycopg.connect(fresh_db) as other:
         other.execute("INSERT INTO tasks (title) VALUES ('never')")

@@ -21,6 +21,10 @@ a warm-up, each agent a keep-alive HTTP/1.1 connection driven from one asyncio p
   it is claimable): claims/s, p50/p99, double claims, and prerequisite → dependant latency, from
   the completing answer to the dependant's claim answer.
 
+The price list (``python -m bench.claims_bench --db-port N``, see the section near the end): the
+claim statement's server CPU per claim with one index or trigger of tasks dropped in a copy of a
+template database, or any SQL run on the copy (``--variant NAME=SQL``, e.g. a migration's down).
+
 The load generator shares the machine with the server and the database: it parses responses with
 ``httptools`` (C, the parser uvicorn uses) because a full client library would cost more CPU per
 request than the origin spends on a claim, and its share would show up as a slower server.
@@ -567,6 +571,21 @@ def backend_us_per_claim(url: str, script: str, project: str, claims: int) -> tu
         return (_proc_cpu_seconds(pid) - before) * 1e6 / claims, slowest * 1000
 
 
+def function_us_per_claim(url: str, script: str, project: str, claims: int) -> dict[str, float]:
+    """Self time per claim of each trigger function and function it calls (µs, wall time:
+    ``track_functions = all``, ``pg_stat_user_functions``), over ``claims`` claims."""
+    query = script.replace(":project", "%(project)s").rstrip().rstrip(";")
+    with psycopg.connect(url, autocommit=True, prepare_threshold=0) as conn:
+        conn.execute("SET app.projects = '*'")
+        conn.execute("SET track_functions = 'all'")
+        conn.execute("SELECT pg_stat_reset()")
+        for _ in range(claims):
+            conn.execute(query, {"project": project}).fetchall()  # type: ignore[arg-type]
+    with psycopg.connect(url, autocommit=True) as conn:  # the backend above flushed at exit
+        rows = conn.execute("SELECT funcname, self_time FROM pg_stat_user_functions").fetchall()
+    return {name: round(ms * 1000 / claims, 1) for name, ms in rows}
+
+
 def _copy_database(db: dataset.Database, copy: str, drop: str) -> str:
     with psycopg.connect(db.url("postgres"), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
@@ -580,7 +599,7 @@ def _copy_database(db: dataset.Database, copy: str, drop: str) -> str:
 def prices(
     db: dataset.Database, count: int, clients: int, seconds: int, rounds: int, claims: int,
     only: list[str] | None = None, extra: dict[str, str] | None = None,
-    log: Callable[[str], None] = print,
+    functions: bool = False, log: Callable[[str], None] = print,
 ) -> dict[str, dict[str, float]]:  # fmt: skip
     """Per variant (the baseline, one index or trigger dropped, or ``extra``: name → SQL run on
     the copy): server µs per claim (one backend), the slowest claim, and claims/s under pgbench
@@ -597,6 +616,10 @@ def prices(
         for name, drop in _variants(only, extra or {}).items():
             url = _copy_database(db, copy, drop)
             cost, slowest = backend_us_per_claim(url, script, project, claims)
+            if functions:
+                log(
+                    f"  {name}: functions, µs per claim: {function_us_per_claim(url, script, project, claims)}"
+                )
             rate = float("nan")
             if clients:
                 done = _pgbench_transactions(db, copy, script, clients, seconds, project)
@@ -654,11 +677,12 @@ def main(argv: list[str]) -> int:
         metavar="NAME=SQL",
         help="another variant: SQL run on the copy (e.g. a migration's down)",
     )
+    parser.add_argument("--functions", action="store_true", help="also pg_stat_user_functions")
     args = parser.parse_args(argv)
     extra = dict(v.split("=", 1) for v in args.variant)
     db = dataset.start_server(Path(args.data_dir), args.db_port)
     table = prices(db, args.count, args.clients, args.seconds, args.rounds, args.claims,
-                   args.only, extra)  # fmt: skip
+                   args.only, extra, args.functions)  # fmt: skip
     base = table["baseline"]["us_per_claim"]
     print(f"count={args.count}, {args.clients} clients, {args.seconds} s, median of {args.rounds}")
     for name, row in table.items():

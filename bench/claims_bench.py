@@ -77,8 +77,8 @@ SELECT gen_random_uuid() AS id, id AS prerequisite FROM ready_seed WHERE n %% 10
 INSERT INTO tasks (id, project_id, title, priority, open_prerequisites)
 SELECT id, %(project)s, 'dependant', 10, 1 FROM dependant_seed;
 INSERT INTO task_dependencies (task_id, depends_on_task_id, dependency_type, prerequisite_open,
-                               dependent_open)
-SELECT id, prerequisite, 'depends_on', true, true FROM dependant_seed;
+                               dependent_open, project_id)
+SELECT id, prerequisite, 'depends_on', true, true, %(project)s FROM dependant_seed;
 """
 
 
@@ -528,20 +528,24 @@ def lines(figures: dict[str, Any] | None) -> list[str]:
 # Indexes the claim statement reads are not priced.
 
 PRICES_DB = "taskmaster_bench_prices"
-PRICED_INDEXES = (
-    "tasks_assigned_to_status_idx", "tasks_claim_queue_idx", "tasks_created_at_id_idx",
-    "tasks_lease_due_idx", "tasks_metadata_gin_idx", "tasks_parent_task_id_idx",
-    "tasks_priority_id_idx", "tasks_project_status_idx", "tasks_status_created_at_id_idx",
-    "tasks_status_priority_id_idx", "tasks_tags_gin_idx", "tasks_title_trgm_idx",
-    "tasks_updated_at_id_idx",
-)  # fmt: skip
+# what the claim statement reads (dropping one would change its plan, not price its upkeep)
+CLAIM_READS = ("tasks_pkey", "tasks_project_claim_queue_idx", "tasks_project_lease_due_idx")
 PRICED_TRIGGERS = ("tasks_audit", "tasks_event_log_update", "tasks_mark_changed",
                    "tasks_sync_completion")  # fmt: skip
 
 
-def _variants(only: list[str] | None, extra: dict[str, str]) -> dict[str, str]:
+def _priced_indexes(url: str) -> list[str]:
+    """Every index of tasks but the ones the claim statement reads."""
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'tasks' ORDER BY 1"
+        ).fetchall()
+    return [name for (name,) in rows if name not in CLAIM_READS]
+
+
+def _variants(indexes: list[str], only: list[str] | None, extra: dict[str, str]) -> dict[str, str]:
     drops = {"baseline": ""}
-    drops |= {f"-{name}": f"DROP INDEX {name}" for name in PRICED_INDEXES}
+    drops |= {f"-{name}": f"DROP INDEX {name}" for name in indexes}
     drops |= {f"-{name}": f"DROP TRIGGER {name} ON tasks" for name in PRICED_TRIGGERS}
     chosen = {k: v for k, v in drops.items() if only is None or k == "baseline" or k[1:] in only}
     return chosen | extra
@@ -610,10 +614,11 @@ def prices(
     dataset.migrate(db.url(PRICES_DB), ROOT)
     project = _seed(db.url(PRICES_DB), SEED_READY, max(20_000, 10_000 * count))  # never runs dry
     script = _sql_claim_script().replace("LIMIT 1", f"LIMIT {count}")
+    indexes = _priced_indexes(db.url(PRICES_DB))
     runs: dict[str, list[tuple[float, float, float]]] = {}
     copy = f"{PRICES_DB}_copy"
     for _ in range(rounds):
-        for name, drop in _variants(only, extra or {}).items():
+        for name, drop in _variants(indexes, only, extra or {}).items():
             url = _copy_database(db, copy, drop)
             cost, slowest = backend_us_per_claim(url, script, project, claims)
             if functions:

@@ -229,9 +229,12 @@ TASK_COLUMNS = (
 
 
 def _dependency_rows(
-    plan: SeedPlan, task_ids: list[str], n_projects: int, rng: random.Random, start: datetime
+    plan: SeedPlan, task_ids: list[str], project_ids: list[str], rng: random.Random, start: datetime
 ) -> Iterator[str]:
-    """Edges from a task to an older task of the same project: always a DAG, never a self-edge."""
+    """Edges from a task to an older task of the same project: always a DAG, never a self-edge.
+    (A dataset seeded before edges carried their project gets it from the migration that added
+    it: same rows, so the seed version stands.)"""
+    n_projects = len(project_ids)
     seen: set[tuple[int, int]] = set()
     ids = _uuids(plan.dependencies, rng)
     first = n_projects * 20
@@ -243,7 +246,8 @@ def _dependency_rows(
             continue
         seen.add((task, target))
         kind = "depends_on" if rng.random() < 0.8 else rng.choice(("blocks", "related"))
-        yield f"{ids[made]}\t{task_ids[task]}\t{task_ids[target]}\t{kind}\t{_ts(start)}\n"
+        project = project_ids[task % n_projects]  # as _task_rows assigns them
+        yield f"{ids[made]}\t{task_ids[task]}\t{task_ids[target]}\t{kind}\t{_ts(start)}\t{project}\n"
         made += 1
 
 
@@ -322,8 +326,9 @@ def seed(db: Database, plan: SeedPlan, root: Path, log: callable = print) -> dic
         step = time.monotonic()
         log(f"  seeding {plan.dependencies:,} dependencies and {plan.contexts:,} contexts …")
         _copy(
-            conn, "task_dependencies", "id, task_id, depends_on_task_id, dependency_type, created_at",
-            _dependency_rows(plan, task_ids, plan.projects, rng, start),
+            conn, "task_dependencies",
+            "id, task_id, depends_on_task_id, dependency_type, created_at, project_id",
+            _dependency_rows(plan, task_ids, project_ids, rng, start),
         )  # fmt: skip
         _copy(
             conn, "task_contexts",

@@ -79,22 +79,23 @@ def seed(
         # Every task but each project's first gets ~edges/tasks prerequisites of lower index;
         # the shortfall of the first rows (few candidates) is made up by the last ones.
         seen: set[tuple[uuid.UUID, uuid.UUID]] = set()
-        slots = [(ids, index) for _, ids in members for index in range(1, len(ids))]
+        slots = [(project, ids, index) for project, ids in members for index in range(1, len(ids))]
         with conn.cursor().copy(
-            "COPY task_dependencies (task_id, depends_on_task_id, dependency_type) FROM STDIN"
+            "COPY task_dependencies (task_id, depends_on_task_id, dependency_type, project_id)"
+            " FROM STDIN"
         ) as copy:
             written, cursor = 0, 0
             while written < edges:
-                ids, index = slots[cursor % len(slots)]
+                project_id, ids, index = slots[cursor % len(slots)]
                 cursor += 1
                 dependent, prerequisite = ids[index], ids[rng.randrange(index)]
                 if (dependent, prerequisite) in seen:
                     continue
                 seen.add((dependent, prerequisite))
                 if rng.random() < 0.1:  # "prerequisite blocks dependent"
-                    copy.write_row((prerequisite, dependent, "blocks"))
+                    copy.write_row((prerequisite, dependent, "blocks", project_id))
                 else:
-                    copy.write_row((dependent, prerequisite, "depends_on"))
+                    copy.write_row((dependent, prerequisite, "depends_on", project_id))
                 written += 1
     # COPY ran with triggers off: derive the readiness counters the triggers would have kept.
     conn.execute("SELECT recount_task_prerequisites(), recount_task_claim_order()")

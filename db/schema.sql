@@ -388,20 +388,9 @@ $$;
 --
 
 CREATE FUNCTION public.event_log_project(kind text, r jsonb) RETURNS uuid
-    LANGUAGE plpgsql STABLE
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
-BEGIN
-    IF kind IS DISTINCT FROM 'dependency' THEN
-        RETURN (r ->> 'project_id')::uuid;
-    END IF;
-    -- a dependency's project is its task's; while the task is being deleted, the task.deleted
-    -- event this transaction logged for it
-    RETURN coalesce(
-        (SELECT t.project_id FROM tasks t WHERE t.id = (r ->> 'task_id')::uuid),
-        (SELECT e.project_id FROM event_log e
-         WHERE e.id >= event_log_base() AND e.id < event_log_base() + 1048576
-           AND e.resource_id = (r ->> 'task_id')::uuid AND e.type = 'task.deleted'));
-END;
+    SELECT (r ->> 'project_id')::uuid;
 $$;
 
 
@@ -861,6 +850,20 @@ $$;
 
 
 --
+-- Name: task_dependencies_set_project(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.task_dependencies_set_project() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    NEW.project_id := (SELECT t.project_id FROM tasks t WHERE t.id = NEW.task_id);
+    RETURN NEW;
+END;
+$$;
+
+
+--
 -- Name: task_dependency_dependent(text, uuid, uuid); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -973,6 +976,20 @@ BEGIN
         (SELECT p.status = 'in_progress' FROM tasks p WHERE p.id = NEW.parent_task_id FOR SHARE),
         false);
     RETURN NEW;
+END;
+$$;
+
+
+--
+-- Name: tasks_move_dependencies(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.tasks_move_dependencies() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    UPDATE task_dependencies SET project_id = NEW.project_id WHERE task_id = NEW.id;
+    RETURN NULL;
 END;
 $$;
 
@@ -1233,6 +1250,7 @@ CREATE TABLE public.task_dependencies (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     prerequisite_open boolean DEFAULT false NOT NULL,
     dependent_open boolean DEFAULT false NOT NULL,
+    project_id uuid,
     CONSTRAINT task_dependencies_dependency_type_check CHECK ((dependency_type = ANY (ARRAY['depends_on'::text, 'blocks'::text, 'related'::text]))),
     CONSTRAINT task_dependencies_no_self_edge CHECK ((task_id <> depends_on_task_id))
 );
@@ -2842,10 +2860,24 @@ CREATE INDEX agent_configurations_created_at_id_idx ON public.agent_configuratio
 
 
 --
+-- Name: agent_configurations_name_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX agent_configurations_name_id_idx ON public.agent_configurations USING btree (name, id);
+
+
+--
 -- Name: agent_configurations_type_active_idx; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE INDEX agent_configurations_type_active_idx ON public.agent_configurations USING btree (agent_type, is_active);
+
+
+--
+-- Name: agent_configurations_updated_at_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX agent_configurations_updated_at_id_idx ON public.agent_configurations USING btree (updated_at, id);
 
 
 --
@@ -2950,7 +2982,7 @@ CREATE INDEX audit_logs_request_id_idx ON public.audit_logs USING btree (request
 -- Name: audit_logs_table_row_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX audit_logs_table_row_idx ON public.audit_logs USING btree (table_name, row_id, created_at);
+CREATE INDEX audit_logs_table_row_idx ON public.audit_logs USING btree (table_name, row_id, created_at, id);
 
 
 --
@@ -2975,6 +3007,20 @@ CREATE INDEX configuration_settings_created_at_id_idx ON public.configuration_se
 
 
 --
+-- Name: configuration_settings_key_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX configuration_settings_key_id_idx ON public.configuration_settings USING btree (key, id);
+
+
+--
+-- Name: configuration_settings_updated_at_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX configuration_settings_updated_at_id_idx ON public.configuration_settings USING btree (updated_at, id);
+
+
+--
 -- Name: deployment_scripts_created_at_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2985,7 +3031,7 @@ CREATE INDEX deployment_scripts_created_at_id_idx ON public.deployment_scripts U
 -- Name: deployment_scripts_deployment_order_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX deployment_scripts_deployment_order_idx ON public.deployment_scripts USING btree (deployment_id, execution_order) WHERE (deployment_id IS NOT NULL);
+CREATE INDEX deployment_scripts_deployment_order_idx ON public.deployment_scripts USING btree (deployment_id, execution_order, id) WHERE (deployment_id IS NOT NULL);
 
 
 --
@@ -3024,6 +3070,13 @@ CREATE INDEX deployments_environment_created_at_idx ON public.deployments USING 
 
 
 --
+-- Name: deployments_environment_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX deployments_environment_id_idx ON public.deployments USING btree (environment, id);
+
+
+--
 -- Name: deployments_project_env_created_at_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -3045,10 +3098,24 @@ CREATE INDEX deployments_status_created_at_id_idx ON public.deployments USING bt
 
 
 --
+-- Name: deployments_status_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX deployments_status_id_idx ON public.deployments USING btree (status, id);
+
+
+--
 -- Name: deployments_task_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE INDEX deployments_task_id_idx ON public.deployments USING btree (task_id) WHERE (task_id IS NOT NULL);
+
+
+--
+-- Name: deployments_updated_at_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX deployments_updated_at_id_idx ON public.deployments USING btree (updated_at, id);
 
 
 --
@@ -3091,6 +3158,13 @@ CREATE INDEX error_logs_error_code_idx ON public.error_logs USING btree (error_c
 --
 
 CREATE INDEX error_logs_last_seen_at_id_idx ON public.error_logs USING btree (last_seen_at, id);
+
+
+--
+-- Name: error_logs_occurrence_count_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX error_logs_occurrence_count_id_idx ON public.error_logs USING btree (occurrence_count, id);
 
 
 --
@@ -3199,6 +3273,13 @@ CREATE INDEX event_subscriptions_created_at_id_idx ON public.event_subscriptions
 
 
 --
+-- Name: event_subscriptions_name_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX event_subscriptions_name_id_idx ON public.event_subscriptions USING btree (name, id);
+
+
+--
 -- Name: idempotency_keys_expires_at_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -3223,7 +3304,7 @@ CREATE INDEX integration_events_created_at_id_idx ON public.integration_events U
 -- Name: integration_events_integration_created_at_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX integration_events_integration_created_at_idx ON public.integration_events USING btree (integration_id, created_at);
+CREATE INDEX integration_events_integration_created_at_idx ON public.integration_events USING btree (integration_id, created_at, id);
 
 
 --
@@ -3241,10 +3322,24 @@ CREATE INDEX integrations_created_at_id_idx ON public.integrations USING btree (
 
 
 --
+-- Name: integrations_name_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX integrations_name_id_idx ON public.integrations USING btree (name, id);
+
+
+--
 -- Name: integrations_type_status_idx; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE INDEX integrations_type_status_idx ON public.integrations USING btree (type, status);
+
+
+--
+-- Name: integrations_updated_at_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX integrations_updated_at_id_idx ON public.integrations USING btree (updated_at, id);
 
 
 --
@@ -3311,10 +3406,45 @@ CREATE INDEX project_members_user_id_idx ON public.project_members USING btree (
 
 
 --
+-- Name: projects_created_at_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX projects_created_at_id_idx ON public.projects USING btree (created_at, id);
+
+
+--
+-- Name: projects_name_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX projects_name_id_idx ON public.projects USING btree (name, id);
+
+
+--
+-- Name: projects_slug_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX projects_slug_id_idx ON public.projects USING btree (slug, id);
+
+
+--
+-- Name: projects_updated_at_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX projects_updated_at_id_idx ON public.projects USING btree (updated_at, id);
+
+
+--
 -- Name: pull_requests_created_at_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE INDEX pull_requests_created_at_id_idx ON public.pull_requests USING btree (created_at, id);
+
+
+--
+-- Name: pull_requests_pr_number_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX pull_requests_pr_number_id_idx ON public.pull_requests USING btree (pr_number, id);
 
 
 --
@@ -3343,6 +3473,13 @@ CREATE INDEX pull_requests_status_created_at_id_idx ON public.pull_requests USIN
 --
 
 CREATE INDEX pull_requests_task_id_idx ON public.pull_requests USING btree (task_id) WHERE (task_id IS NOT NULL);
+
+
+--
+-- Name: pull_requests_updated_at_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX pull_requests_updated_at_id_idx ON public.pull_requests USING btree (updated_at, id);
 
 
 --
@@ -3395,6 +3532,13 @@ CREATE INDEX task_contexts_data_gin_idx ON public.task_contexts USING gin (conte
 
 
 --
+-- Name: task_contexts_task_id_created_at_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX task_contexts_task_id_created_at_id_idx ON public.task_contexts USING btree (task_id, created_at, id);
+
+
+--
 -- Name: task_contexts_task_id_type_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -3406,6 +3550,20 @@ CREATE INDEX task_contexts_task_id_type_idx ON public.task_contexts USING btree 
 --
 
 CREATE INDEX task_dependencies_depends_on_type_idx ON public.task_dependencies USING btree (depends_on_task_id, dependency_type) INCLUDE (task_id);
+
+
+--
+-- Name: task_dependencies_project_created_at_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX task_dependencies_project_created_at_id_idx ON public.task_dependencies USING btree (project_id, created_at, id);
+
+
+--
+-- Name: task_dependencies_task_id_created_at_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX task_dependencies_task_id_created_at_id_idx ON public.task_dependencies USING btree (task_id, created_at, id);
 
 
 --
@@ -3475,7 +3633,7 @@ CREATE INDEX tasks_lease_due_idx ON public.tasks USING btree (lease_expires_at) 
 -- Name: tasks_parent_task_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX tasks_parent_task_id_idx ON public.tasks USING btree (parent_task_id) WHERE (parent_task_id IS NOT NULL);
+CREATE INDEX tasks_parent_task_id_idx ON public.tasks USING btree (parent_task_id, created_at, id) WHERE (parent_task_id IS NOT NULL);
 
 
 --
@@ -3514,6 +3672,13 @@ CREATE INDEX tasks_status_created_at_id_idx ON public.tasks USING btree (status,
 
 
 --
+-- Name: tasks_status_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX tasks_status_id_idx ON public.tasks USING btree (status, id);
+
+
+--
 -- Name: tasks_status_priority_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -3525,6 +3690,13 @@ CREATE INDEX tasks_status_priority_id_idx ON public.tasks USING btree (status, p
 --
 
 CREATE INDEX tasks_tags_gin_idx ON public.tasks USING gin (tags) WITH (gin_pending_list_limit='512');
+
+
+--
+-- Name: tasks_title_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX tasks_title_id_idx ON public.tasks USING btree (title, id);
 
 
 --
@@ -3542,6 +3714,13 @@ CREATE INDEX templates_created_at_id_idx ON public.templates USING btree (create
 
 
 --
+-- Name: templates_name_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX templates_name_id_idx ON public.templates USING btree (name, id);
+
+
+--
 -- Name: templates_tags_gin_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -3553,6 +3732,20 @@ CREATE INDEX templates_tags_gin_idx ON public.templates USING gin (tags);
 --
 
 CREATE INDEX templates_type_category_idx ON public.templates USING btree (template_type, category) WHERE is_active;
+
+
+--
+-- Name: templates_updated_at_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX templates_updated_at_id_idx ON public.templates USING btree (updated_at, id);
+
+
+--
+-- Name: templates_usage_count_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX templates_usage_count_id_idx ON public.templates USING btree (usage_count, id);
 
 
 --
@@ -3609,6 +3802,13 @@ CREATE INDEX validation_results_task_id_created_at_idx ON public.validation_resu
 --
 
 CREATE INDEX validation_results_type_status_idx ON public.validation_results USING btree (validation_type, validation_status, created_at);
+
+
+--
+-- Name: validation_results_updated_at_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX validation_results_updated_at_id_idx ON public.validation_results USING btree (updated_at, id);
 
 
 --
@@ -3675,6 +3875,13 @@ CREATE INDEX workflow_stages_status_idx ON public.workflow_stages USING btree (s
 
 
 --
+-- Name: workflow_stages_workflow_order_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX workflow_stages_workflow_order_id_idx ON public.workflow_stages USING btree (workflow_id, stage_order, id);
+
+
+--
 -- Name: workflow_tasks_task_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -3696,6 +3903,13 @@ CREATE INDEX workflows_metadata_gin_idx ON public.workflows USING gin (metadata 
 
 
 --
+-- Name: workflows_name_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX workflows_name_id_idx ON public.workflows USING btree (name, id);
+
+
+--
 -- Name: workflows_project_id_status_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -3710,10 +3924,24 @@ CREATE INDEX workflows_status_created_at_id_idx ON public.workflows USING btree 
 
 
 --
+-- Name: workflows_status_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX workflows_status_id_idx ON public.workflows USING btree (status, id);
+
+
+--
 -- Name: workflows_task_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE INDEX workflows_task_id_idx ON public.workflows USING btree (task_id) WHERE (task_id IS NOT NULL);
+
+
+--
+-- Name: workflows_updated_at_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX workflows_updated_at_id_idx ON public.workflows USING btree (updated_at, id);
 
 
 --
@@ -4074,6 +4302,13 @@ CREATE TRIGGER task_dependencies_mark_open BEFORE INSERT OR UPDATE OF task_id, d
 
 
 --
+-- Name: task_dependencies task_dependencies_set_project; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER task_dependencies_set_project BEFORE INSERT OR UPDATE OF task_id, project_id ON public.task_dependencies FOR EACH ROW EXECUTE FUNCTION public.task_dependencies_set_project();
+
+
+--
 -- Name: task_dependencies task_dependencies_tenancy_check; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -4148,6 +4383,13 @@ CREATE TRIGGER tasks_mark_parent_active_insert BEFORE INSERT ON public.tasks FOR
 --
 
 CREATE TRIGGER tasks_mark_parent_active_update BEFORE UPDATE OF parent_task_id ON public.tasks FOR EACH ROW WHEN ((old.parent_task_id IS DISTINCT FROM new.parent_task_id)) EXECUTE FUNCTION public.tasks_mark_parent_active();
+
+
+--
+-- Name: tasks tasks_move_dependencies; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER tasks_move_dependencies AFTER UPDATE OF project_id ON public.tasks FOR EACH ROW WHEN ((old.project_id IS DISTINCT FROM new.project_id)) EXECUTE FUNCTION public.tasks_move_dependencies();
 
 
 --
@@ -4946,4 +5188,6 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261201202344'),
     ('20261201202526'),
     ('20261201213000'),
+    ('20261201230508'),
+    ('20261201230900'),
     ('20261201230935');

@@ -1,28 +1,7 @@
 -- migrate:up
--- Cheaper trigger work on every task update (issue 14: a claim's and a batch claim's database
--- CPU; the price list is in docs/task-graph.md, "Fourth pass"). Same rows written, same content.
+-- Cheaper work on every task update (issue 14: a claim's and a batch claim's database CPU; the
+-- price list is in docs/task-graph.md, "Fourth pass"). Same rows written, same content.
 --
--- event_log_project: a SQL function with sub-selects cannot be inlined, so every call from the
--- row-level UPDATE trigger ran the SQL-function executor for a CASE whose answer, for every kind
--- but 'dependency', is the row's own project_id (17–27 µs per call measured, ~0.2 µs as PL/pgSQL;
--- pg_stat_user_functions over 3,000 claimed tasks). PL/pgSQL returns that without a query; the
--- dependency lookup is unchanged (same statements, same snapshot: the function stays STABLE).
-CREATE OR REPLACE FUNCTION event_log_project(kind text, r jsonb) RETURNS uuid
-LANGUAGE plpgsql STABLE AS $$
-BEGIN
-    IF kind IS DISTINCT FROM 'dependency' THEN
-        RETURN (r ->> 'project_id')::uuid;
-    END IF;
-    -- a dependency's project is its task's; while the task is being deleted, the task.deleted
-    -- event this transaction logged for it
-    RETURN coalesce(
-        (SELECT t.project_id FROM tasks t WHERE t.id = (r ->> 'task_id')::uuid),
-        (SELECT e.project_id FROM event_log e
-         WHERE e.id >= event_log_base() AND e.id < event_log_base() + 1048576
-           AND e.resource_id = (r ->> 'task_id')::uuid AND e.type = 'task.deleted'));
-END;
-$$;
-
 -- tasks_sync_completion changes nothing for an unfinished task whose completed_at is already
 -- NULL (a claim, a release, a heartbeat's status-less update): skip the call there.
 DROP TRIGGER tasks_sync_completion ON tasks;
@@ -60,14 +39,3 @@ CREATE INDEX tasks_title_trgm_idx ON tasks USING gin (title gin_trgm_ops);
 DROP TRIGGER tasks_sync_completion ON tasks;
 CREATE TRIGGER tasks_sync_completion BEFORE INSERT OR UPDATE OF status, completed_at ON tasks
     FOR EACH ROW EXECUTE FUNCTION tasks_sync_completion();
-
-CREATE OR REPLACE FUNCTION event_log_project(kind text, r jsonb) RETURNS uuid
-LANGUAGE sql STABLE AS $$
-    SELECT CASE WHEN kind = 'dependency'
-                THEN coalesce(
-                    (SELECT t.project_id FROM tasks t WHERE t.id = (r ->> 'task_id')::uuid),
-                    (SELECT e.project_id FROM event_log e
-                     WHERE e.id >= event_log_base() AND e.id < event_log_base() + 1048576
-                       AND e.resource_id = (r ->> 'task_id')::uuid AND e.type = 'task.deleted'))
-                ELSE (r ->> 'project_id')::uuid END;
-$$;

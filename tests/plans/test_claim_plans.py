@@ -47,8 +47,8 @@ SELECT id, %(project)s, 'task ' || n, status, n / 10 %% 10,
        CASE WHEN (n + 1) %% 7 = 0 AND (n + 1) %% 10 <> 0 AND n < %(tasks)s THEN 1 ELSE 0 END
 FROM seeded;
 INSERT INTO task_dependencies (task_id, depends_on_task_id, dependency_type, prerequisite_open,
-                               dependent_open)
-SELECT a.id, b.id, 'depends_on', b.status <> 'completed', a.status <> 'completed'
+                               dependent_open, project_id)
+SELECT a.id, b.id, 'depends_on', b.status <> 'completed', a.status <> 'completed', %(project)s
 FROM seeded a JOIN seeded b ON b.n = a.n - 1 WHERE a.n %% 7 = 0;
 -- Another project whose tasks all come first in the global order (priority 10, the first
 -- project's go up to 9): a claim within the first project must not read through them.

@@ -76,7 +76,7 @@ QUERIES = load_queries(
 # missing or foreign one is a 404) and each edge keeps the tasks' own tenancy.
 PROJECT_DEPENDENCIES: Table[TaskDependency] = replace(
     DEPENDENCIES,
-    scope="task_id IN (SELECT t.id FROM tasks t WHERE t.project_id = %(project_id)s)",
+    scope="project_id = %(project_id)s",  # the dependent task's, kept by triggers
     parent=PROJECTS,
 )
 

@@ -42,9 +42,10 @@ def _insert_without_foreign_keys(db: psycopg.Connection, rows: list[tuple[str, s
         db.execute("SET LOCAL session_replication_role = replica")
         for task_id, depends_on, kind in rows:
             db.execute(
-                "INSERT INTO task_dependencies (task_id, depends_on_task_id, dependency_type)"
-                " VALUES (%s, %s, %s)",
-                (task_id, depends_on, kind),
+                # A restored row carries its project (the trigger that keeps it is off too).
+                "INSERT INTO task_dependencies (task_id, depends_on_task_id, dependency_type,"
+                " project_id) VALUES (%s, %s, %s, (SELECT project_id FROM tasks WHERE id = %s))",
+                (task_id, depends_on, kind, task_id),
             )
 
 
@@ -153,6 +154,23 @@ def test_a_projects_edges_in_one_keyset_list(client: httpx.Client) -> None:
     ).json()["data"]
     assert [edge["task_id"] for edge in related] == [a]
     assert_problem(client.get(f"{PROJECTS}/{MISSING}/dependencies"), 404, "not-found")
+
+
+def test_a_moved_task_takes_its_edges_to_its_new_projects_list(client: httpx.Client) -> None:
+    """An edge is listed by its dependent task's project, also after that task moves."""
+    before, after = new_project(client), new_project(client)
+    dependent, prerequisite = new_task(client, before), new_task(client, before)
+    edge = must_depend(client, dependent, prerequisite)
+    moved = client.patch(f"{TASKS}/{dependent}", json={"project_id": after})
+    assert moved.status_code == 200, moved.text
+
+    def listed(project: str) -> list[str]:
+        response = client.get(f"{PROJECTS}/{project}/dependencies")
+        assert response.status_code == 200, response.text
+        return [row["id"] for row in response.json()["data"]]
+
+    assert listed(after) == [edge]
+    assert listed(before) == []
 
 
 def test_critical_path_on_a_known_graph(client: httpx.Client) -> None:

@@ -1319,7 +1319,8 @@ CREATE TABLE public.tasks (
     CONSTRAINT tasks_title_check CHECK (((char_length(title) >= 1) AND (char_length(title) <= 500))),
     CONSTRAINT tasks_total_subtasks_check CHECK ((total_subtasks >= 0)),
     CONSTRAINT tasks_type_check CHECK ((type = ANY (ARRAY['feature'::text, 'bug'::text, 'enhancement'::text, 'refactor'::text, 'documentation'::text, 'test'::text, 'research'::text, 'deployment'::text, 'maintenance'::text, 'security'::text, 'general'::text])))
-);
+)
+WITH (autovacuum_vacuum_scale_factor='0.02', autovacuum_vacuum_threshold='1000');
 
 
 --
@@ -3637,13 +3638,6 @@ CREATE INDEX tasks_lease_due_idx ON public.tasks USING btree (lease_expires_at) 
 
 
 --
--- Name: tasks_metadata_gin_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX tasks_metadata_gin_idx ON public.tasks USING gin (metadata jsonb_path_ops);
-
-
---
 -- Name: tasks_parent_task_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -3703,7 +3697,7 @@ CREATE INDEX tasks_status_priority_id_idx ON public.tasks USING btree (status, p
 -- Name: tasks_tags_gin_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX tasks_tags_gin_idx ON public.tasks USING gin (tags);
+CREATE INDEX tasks_tags_gin_idx ON public.tasks USING gin (tags) WITH (gin_pending_list_limit='512');
 
 
 --
@@ -3711,13 +3705,6 @@ CREATE INDEX tasks_tags_gin_idx ON public.tasks USING gin (tags);
 --
 
 CREATE INDEX tasks_title_id_idx ON public.tasks USING btree (title, id);
-
-
---
--- Name: tasks_title_trgm_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX tasks_title_trgm_idx ON public.tasks USING gin (title public.gin_trgm_ops);
 
 
 --
@@ -4445,7 +4432,7 @@ CREATE TRIGGER tasks_refuse_parent_cycle BEFORE UPDATE OF parent_task_id ON publ
 -- Name: tasks tasks_sync_completion; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER tasks_sync_completion BEFORE INSERT OR UPDATE OF status, completed_at ON public.tasks FOR EACH ROW EXECUTE FUNCTION public.tasks_sync_completion();
+CREATE TRIGGER tasks_sync_completion BEFORE INSERT OR UPDATE OF status, completed_at ON public.tasks FOR EACH ROW WHEN (((new.status = ANY (ARRAY['completed'::text, 'failed'::text, 'cancelled'::text])) OR (new.completed_at IS NOT NULL))) EXECUTE FUNCTION public.tasks_sync_completion();
 
 
 --
@@ -5211,4 +5198,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261201213000'),
     ('20261201230508'),
     ('20261201230900'),
+    ('20261201230935'),
     ('20261201232444');

@@ -198,3 +198,25 @@ def test_every_kind_of_change_is_one_event(conn: psycopg.Connection) -> None:
     assert all(r[2] for r in rows)  # each carries its project (a dependency: its task's)
     assert rows[4][3] == ["lease_expires_at", "lease_owner", "status"]
     assert rows[5][3] == ["lease_expires_at"]
+
+
+def test_each_event_carries_its_resources_project(conn: psycopg.Connection) -> None:
+    """event_log_project: a task's own project_id; a dependency's, its task's (a lookup)."""
+    (project,) = conn.execute(
+        "INSERT INTO projects (name, slug) VALUES ('p', 'p-carried') RETURNING id"
+    ).fetchone()
+    a, b = (
+        conn.execute(
+            "INSERT INTO tasks (title, project_id) VALUES (%s, %s) RETURNING id", (title, project)
+        ).fetchone()[0]
+        for title in ("a", "b")
+    )
+    conn.execute(
+        "INSERT INTO task_dependencies (task_id, depends_on_task_id) VALUES (%s, %s)", (b, a)
+    )
+    conn.execute("UPDATE tasks SET status = 'in_progress' WHERE id = %s", (a,))
+    conn.execute("UPDATE task_dependencies SET metadata = '{\"k\": 1}' WHERE task_id = %s", (b,))
+    rows = conn.execute("SELECT type, project_id FROM event_log ORDER BY id").fetchall()
+    assert {kind for kind, _ in rows} >= {"task.created", "task.updated", "dependency.created",
+                                          "dependency.updated"}, rows  # fmt: skip
+    assert {carried for _, carried in rows} == {project}, rows

@@ -32,12 +32,12 @@ from litestar import Litestar, Request
 from litestar._asgi.utils import is_valid_host
 from litestar.exceptions import ClientException, InternalServerException, SerializationException
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
-from litestar.handlers import HTTPRouteHandler
 from litestar.serialization import decode_json
 from litestar.types import Message, Receive, Scope, Send
 
 from taskmaster.api.checks import JSON_MEDIA_TYPES
 from taskmaster.api.envelope import written_json_of
+from taskmaster.api.hot import route_handler
 from taskmaster.api.idempotency import idempotency_middleware
 from taskmaster.api.strict import body_decoder, decode_strictly
 from taskmaster.db.session import Session
@@ -45,16 +45,6 @@ from taskmaster.errors import handle_exception
 from taskmaster.graph import service
 
 CLAIM_ROUTE = "/api/v1/tasks/next/claim"
-
-
-def route_handler(app: Litestar, path: str, method: str) -> tuple[HTTPRouteHandler, str]:
-    """The handler of ``method`` on a route and its template (the metrics label)."""
-    for route in app.routes:
-        if route.path == path:
-            for handler in route.route_handlers:
-                if method in handler.http_methods:  # type: ignore[union-attr]
-                    return handler, route.path_format  # type: ignore[return-value]
-    raise LookupError(f"no {method} route {path}")
 
 
 class HotClaim:

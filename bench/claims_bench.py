@@ -21,6 +21,10 @@ a warm-up, each agent a keep-alive HTTP/1.1 connection driven from one asyncio p
   it is claimable): claims/s, p50/p99, double claims, and prerequisite → dependant latency, from
   the completing answer to the dependant's claim answer.
 
+The price list (``python -m bench.claims_bench --db-port N``, see the section near the end): the
+claim statement's server CPU per claim with one index or trigger of tasks dropped in a copy of a
+template database, or any SQL run on the copy (``--variant NAME=SQL``, e.g. a migration's down).
+
 The load generator shares the machine with the server and the database: it parses responses with
 ``httptools`` (C, the parser uvicorn uses) because a full client library would cost more CPU per
 request than the origin spends on a claim, and its share would show up as a slower server.
@@ -511,3 +515,188 @@ def lines(figures: dict[str, Any] | None) -> list[str]:
         f" {g['double_claims']}; prerequisite completed → dependant claimed: p50"
         f" {g['unblock_p50_ms']} ms, p99 {g['unblock_p99_ms']} ms ({g['unblocked']} dependants)",
     ]
+
+
+# ---- the price list: the claim statement's database CPU, one index or trigger dropped ---------
+#
+#     .venv/bin/python -m bench.claims_bench --db-port 54344 [--count 10] [--rounds 2]
+#
+# A template database (migrated, one project of ready tasks) is copied once per variant; the copy
+# loses one index or trigger, then one connection runs the claim statement (prepared) over and
+# over, and its backend's CPU (/proc) per claim, minus the baseline's, is that index's or trigger's
+# price; pgbench (``--clients``) gives the rate of the same copy under concurrent claimers.
+# Indexes the claim statement reads are not priced.
+
+PRICES_DB = "taskmaster_bench_prices"
+# what the claim statement reads (dropping one would change its plan, not price its upkeep)
+CLAIM_READS = ("tasks_pkey", "tasks_project_claim_queue_idx", "tasks_project_lease_due_idx")
+PRICED_TRIGGERS = ("tasks_audit", "tasks_event_log_update", "tasks_mark_changed",
+                   "tasks_sync_completion")  # fmt: skip
+
+
+def _priced_indexes(url: str) -> list[str]:
+    """Every index of tasks but the ones the claim statement reads."""
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'tasks' ORDER BY 1"
+        ).fetchall()
+    return [name for (name,) in rows if name not in CLAIM_READS]
+
+
+def _variants(indexes: list[str], only: list[str] | None, extra: dict[str, str]) -> dict[str, str]:
+    drops = {"baseline": ""}
+    drops |= {f"-{name}": f"DROP INDEX {name}" for name in indexes}
+    drops |= {f"-{name}": f"DROP TRIGGER {name} ON tasks" for name in PRICED_TRIGGERS}
+    chosen = {k: v for k, v in drops.items() if only is None or k == "baseline" or k[1:] in only}
+    return chosen | extra
+
+
+def _proc_cpu_seconds(pid: int) -> float:
+    """Time the process spent on a CPU (ns in /proc/PID/schedstat: finer than stat's ticks)."""
+    return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0]) / 1e9
+
+
+def backend_us_per_claim(url: str, script: str, project: str, claims: int) -> tuple[float, float]:
+    """Server CPU per claim of one backend running the statement ``claims`` times (after a
+    warm-up that takes it to its generic plan), from /proc: only that statement's work; and the
+    slowest claim's wall time in ms (a GIN pending-list flush shows there)."""
+    query = script.replace(":project", "%(project)s").rstrip().rstrip(";")
+    slowest = 0.0
+    with psycopg.connect(url, autocommit=True, prepare_threshold=0) as conn:
+        conn.execute("SET app.projects = '*'")
+        pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]  # type: ignore[index]
+        for _ in range(200):
+            conn.execute(query, {"project": project}).fetchall()  # type: ignore[arg-type]
+        before = _proc_cpu_seconds(pid)
+        for _ in range(claims):
+            began = time.perf_counter()
+            conn.execute(query, {"project": project}).fetchall()  # type: ignore[arg-type]
+            slowest = max(slowest, time.perf_counter() - began)
+        return (_proc_cpu_seconds(pid) - before) * 1e6 / claims, slowest * 1000
+
+
+def function_us_per_claim(url: str, script: str, project: str, claims: int) -> dict[str, float]:
+    """Self time per claim of each trigger function and function it calls (µs, wall time:
+    ``track_functions = all``, ``pg_stat_user_functions``), over ``claims`` claims."""
+    query = script.replace(":project", "%(project)s").rstrip().rstrip(";")
+    with psycopg.connect(url, autocommit=True, prepare_threshold=0) as conn:
+        conn.execute("SET app.projects = '*'")
+        conn.execute("SET track_functions = 'all'")
+        conn.execute("SELECT pg_stat_reset()")
+        for _ in range(claims):
+            conn.execute(query, {"project": project}).fetchall()  # type: ignore[arg-type]
+    with psycopg.connect(url, autocommit=True) as conn:  # the backend above flushed at exit
+        rows = conn.execute("SELECT funcname, self_time FROM pg_stat_user_functions").fetchall()
+    return {name: round(ms * 1000 / claims, 1) for name, ms in rows}
+
+
+def _copy_database(db: dataset.Database, copy: str, drop: str) -> str:
+    with psycopg.connect(db.url("postgres"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{PRICES_DB}"')
+    if drop:
+        with psycopg.connect(db.url(copy), autocommit=True) as conn:
+            conn.execute(drop)
+    return db.url(copy)
+
+
+def prices(
+    db: dataset.Database, count: int, clients: int, seconds: int, rounds: int, claims: int,
+    only: list[str] | None = None, extra: dict[str, str] | None = None,
+    functions: bool = False, log: Callable[[str], None] = print,
+) -> dict[str, dict[str, float]]:  # fmt: skip
+    """Per variant (the baseline, one index or trigger dropped, or ``extra``: name → SQL run on
+    the copy): server µs per claim (one backend), the slowest claim, and claims/s under pgbench
+    with ``clients`` (0: not run), medians over ``rounds`` (the variants interleaved)."""
+    with psycopg.connect(db.url("postgres"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{PRICES_DB}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{PRICES_DB}"')
+    dataset.migrate(db.url(PRICES_DB), ROOT)
+    project = _seed(db.url(PRICES_DB), SEED_READY, max(20_000, 10_000 * count))  # never runs dry
+    script = _sql_claim_script().replace("LIMIT 1", f"LIMIT {count}")
+    indexes = _priced_indexes(db.url(PRICES_DB))
+    runs: dict[str, list[tuple[float, float, float]]] = {}
+    copy = f"{PRICES_DB}_copy"
+    for _ in range(rounds):
+        for name, drop in _variants(indexes, only, extra or {}).items():
+            url = _copy_database(db, copy, drop)
+            cost, slowest = backend_us_per_claim(url, script, project, claims)
+            if functions:
+                log(
+                    f"  {name}: functions, µs per claim: {function_us_per_claim(url, script, project, claims)}"
+                )
+            rate = float("nan")
+            if clients:
+                done = _pgbench_transactions(db, copy, script, clients, seconds, project)
+                rate = done / seconds
+            runs.setdefault(name, []).append((rate, cost, slowest))
+            log(f"  {name}: {cost:,.0f} µs per claim (slowest {slowest:.1f} ms), {rate:,.0f}/s")
+
+    def median(values: list[float]) -> float:
+        return sorted(values)[len(values) // 2]
+
+    return {
+        name: {
+            "claims_per_s": median([r[0] for r in figures]),
+            "us_per_claim": median([r[1] for r in figures]),
+            "slowest_ms": max(r[2] for r in figures),
+        }
+        for name, figures in runs.items()
+    }
+
+
+def _pgbench_transactions(db: dataset.Database, dbname: str, script: str, clients: int,
+                          seconds: int, project: str) -> int:  # fmt: skip
+    from taskmaster.devdb import POSTGRES_BIN_PATH
+
+    path = ROOT / "bench/results/claims-prices.sql"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(script)
+    out = subprocess.run(
+        [f"{POSTGRES_BIN_PATH}/pgbench", "-n", "-M", "prepared", "-c", str(clients), "-j", "2",
+         "-T", str(seconds), "-D", f"project={project}", "-f", str(path), "-h", "127.0.0.1",
+         "-p", str(db.server.port), "-U", "postgres", dbname],
+        capture_output=True, text=True, check=True,
+        env={**os.environ, "PGOPTIONS": "-c app.projects=*"},
+    )  # fmt: skip
+    done = [line for line in out.stdout.splitlines() if "transactions actually processed" in line]
+    return int(done[0].split(":")[1].split("/")[0]) if done else 0
+
+
+def main(argv: list[str]) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="the claim statement's price list")
+    parser.add_argument("--db-port", type=int, default=int(os.environ.get("BENCH_DB_PORT", 54339)))
+    parser.add_argument("--data-dir", default=str(ROOT / ".data/bench-postgres"))
+    parser.add_argument("--count", type=int, default=1)
+    parser.add_argument("--clients", type=int, default=0, help="pgbench clients (0: no pgbench)")
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--claims", type=int, default=2000, help="claims per variant, one backend")
+    parser.add_argument("--only", nargs="*", help="these indexes/triggers only (and the baseline)")
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="NAME=SQL",
+        help="another variant: SQL run on the copy (e.g. a migration's down)",
+    )
+    parser.add_argument("--functions", action="store_true", help="also pg_stat_user_functions")
+    args = parser.parse_args(argv)
+    extra = dict(v.split("=", 1) for v in args.variant)
+    db = dataset.start_server(Path(args.data_dir), args.db_port)
+    table = prices(db, args.count, args.clients, args.seconds, args.rounds, args.claims,
+                   args.only, extra, args.functions)  # fmt: skip
+    base = table["baseline"]["us_per_claim"]
+    print(f"count={args.count}, {args.clients} clients, {args.seconds} s, median of {args.rounds}")
+    for name, row in table.items():
+        print(f"{name:40} {row['us_per_claim']:7,.0f} µs ({row['us_per_claim'] - base:+5,.0f})"
+              f"  slowest {row['slowest_ms']:6.1f} ms  {row['claims_per_s']:8,.0f}/s")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    raise SystemExit(main(sys.argv[1:]))

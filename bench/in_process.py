@@ -9,6 +9,13 @@ run the same way. Needs the bench database running (``bench.run`` leaves it up):
 
     .venv/bin/python -m bench.in_process --db-port 54351 [--app origin|naive|asyncpg] [-n 20000]
     .venv/bin/python -m bench.in_process --db-port 54351 --path '/api/v1/tasks?status=pending'
+    .venv/bin/python -m bench.in_process --db-port 54351 --claim [--count 10] [-n 10000]
+
+``--claim``: ``POST /api/v1/tasks/next/claim`` instead (issue 14), each caller an agent of its
+own, over a project seeded per run (as ``bench/claims_bench.py`` seeds one) in the claims
+scenario's database (``taskmaster_bench_claims``, created and migrated when missing), with enough
+ready tasks that no claim finds the queue empty; ``--count``: batch claims of that many. Run it
+from another tree's ``origin/`` (``PYTHONPATH=/tmp/main/origin``) for an A/B on the same data.
 """
 
 from __future__ import annotations
@@ -22,9 +29,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import uvloop
 
-from bench import dataset, run, servers
+from bench import claims_bench, dataset, run, servers
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -59,12 +67,21 @@ async def lifespan(app: Any) -> tuple[asyncio.Queue, asyncio.Task]:
     return inbox, task
 
 
-async def one(app: Any, target: str, headers: list[tuple[bytes, bytes]]) -> int:
+async def one(
+    app: Any,
+    target: str,
+    headers: list[tuple[bytes, bytes]],
+    method: str = "GET",
+    body: bytes = b"",
+) -> int:
     status = 0
     path, _, query = target.partition("?")
+    if body:
+        headers = [*headers, (b"content-type", b"application/json"),
+                   (b"content-length", b"%d" % len(body))]  # fmt: skip
 
     async def receive() -> dict:
-        return {"type": "http.request", "body": b"", "more_body": False}
+        return {"type": "http.request", "body": body, "more_body": False}
 
     async def send(message: dict) -> None:
         nonlocal status
@@ -72,7 +89,7 @@ async def one(app: Any, target: str, headers: list[tuple[bytes, bytes]]) -> int:
             status = message["status"]
 
     scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
         "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": query.encode(),
         "root_path": "", "headers": list(headers), "client": ("127.0.0.1", 40000),
         "server": ("127.0.0.1", 8000),
@@ -81,21 +98,37 @@ async def one(app: Any, target: str, headers: list[tuple[bytes, bytes]]) -> int:
     return status
 
 
-async def drive(app: Any, prefix: str, ids: list[str], key: str, total: int, conns: int) -> dict:
-    """``prefix`` + a random id per request (``ids`` empty: ``prefix`` alone, a fixed GET)."""
+async def drive(
+    app: Any,
+    prefix: str,
+    ids: list[str],
+    key: str,
+    total: int,
+    conns: int,
+    claim: dict[str, Any] | None = None,
+    warmup: int = 200,
+) -> dict:
+    """``prefix`` + a random id per request (``ids`` empty: ``prefix`` alone, a fixed GET);
+    with ``claim`` (a next/claim body), POSTs of it to ``prefix``, the agent named per caller."""
     headers = [(b"host", b"127.0.0.1:8000"), (b"accept", b"application/json")]
     if key and prefix.startswith("/api"):
         headers.append((b"authorization", f"Bearer {key}".encode()))
     inbox, life = await lifespan(app)
     statuses: dict[int, int] = {}
+    callers = iter(range(10 * conns))
 
     async def caller(count: int) -> None:
+        agent = next(callers)
+        body = msgspec.json.encode(claim | {"agent": f"agent-{agent}"}) if claim else b""
         for _ in range(count):
-            target = prefix + random.choice(ids) if ids else prefix  # noqa: S311 - test ids
-            status = await one(app, target, headers)
+            if claim is not None:
+                status = await one(app, prefix, headers, "POST", body)
+            else:
+                target = prefix + random.choice(ids) if ids else prefix  # noqa: S311 - test ids
+                status = await one(app, target, headers)
             statuses[status] = statuses.get(status, 0) + 1
 
-    await asyncio.gather(*(caller(200) for _ in range(conns)))  # warm-up
+    await asyncio.gather(*(caller(warmup) for _ in range(conns)))
     statuses.clear()
     data_dir = ROOT / ".data/bench-postgres"
     cpu0, db0, wall0 = (
@@ -122,8 +155,14 @@ def main(argv: list[str]) -> None:
     parser.add_argument("-n", type=int, default=20_000)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--path", help="one fixed GET (path?query) instead of GET by random id")
+    parser.add_argument("--claim", action="store_true", help="POST /api/v1/tasks/next/claim")
+    parser.add_argument("--count", type=int, help="with --claim: batch claims of this many")
+    parser.add_argument("--warmup", type=int, default=200, help="requests per caller, unmeasured")
     args = parser.parse_args(argv)
     db = dataset.start_server(ROOT / ".data/bench-postgres", args.db_port)
+    if args.claim:
+        claim_run(db, args)
+        return
     ids_file = run.RESULTS_DIR / "task-ids.txt"
     if not ids_file.exists():
         run.sample_ids(db, ids_file)
@@ -132,8 +171,27 @@ def main(argv: list[str]) -> None:
     app, prefix = build(args.app, db.app_url)
     if args.path:
         prefix, ids = args.path, []
-    figures = uvloop.run(drive(app, prefix, ids, key, args.n, args.connections))
+    figures = uvloop.run(drive(app, prefix, ids, key, args.n, args.connections, None, args.warmup))
     print(args.app, figures, flush=True)
+
+
+def claim_run(db: dataset.Database, args: argparse.Namespace) -> None:
+    """``--claim``: the origin's next/claim over a project seeded for this run."""
+    admin_url = db.url(claims_bench.DB_NAME)
+    dataset.migrate(admin_url, ROOT)  # creates the database when missing
+    per_request = args.count or 1
+    tasks = (args.n + args.warmup * args.connections) * per_request + 1_000
+    project = claims_bench._seed(admin_url, claims_bench.SEED_READY, tasks)
+    key = claims_bench._key(admin_url)
+    app_url = f"postgresql://{dataset.APP_ROLE}@127.0.0.1:{db.server.port}/{claims_bench.DB_NAME}"
+    app, _ = build("origin", app_url)
+    body: dict[str, Any] = {"project_id": project, "ttl_seconds": claims_bench.TTL_SECONDS}
+    if args.count is not None:
+        body["count"] = args.count
+    figures = uvloop.run(
+        drive(app, claims_bench.CLAIM, [], key, args.n, args.connections, body, args.warmup)
+    )
+    print("claim" + (f" count={args.count}" if args.count else ""), figures, flush=True)
 
 
 if __name__ == "__main__":

@@ -373,6 +373,26 @@ $$;
 
 
 --
+-- Name: event_log_count(bigint, bigint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.event_log_count(done bigint, wrote bigint) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF done + wrote > 1048576 THEN
+        RAISE EXCEPTION 'more than 1048576 event-log events in one transaction'
+            USING ERRCODE = 'program_limit_exceeded',
+                  HINT = 'Split the change into several transactions (docs/stream.md, "Ids").';
+    END IF;
+    IF wrote > 0 THEN
+        PERFORM set_config('taskmaster.event_log_n', (done + wrote)::text, true);
+    END IF;
+END;
+$$;
+
+
+--
 -- Name: event_log_id(bigint, bigint); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -380,6 +400,17 @@ CREATE FUNCTION public.event_log_id(base bigint, i bigint) RETURNS bigint
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
     SELECT CASE WHEN i < 1048576 THEN base | i ELSE -i END;
+$$;
+
+
+--
+-- Name: event_log_numbered(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.event_log_numbered() RETURNS bigint
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+    SELECT coalesce(nullif(current_setting('taskmaster.event_log_n', true), ''), '0')::bigint;
 $$;
 
 
@@ -415,7 +446,7 @@ CREATE FUNCTION public.event_log_record() RETURNS trigger
 DECLARE
     kind  text := TG_ARGV[0];
     base  bigint := event_log_base();
-    done  bigint := coalesce(nullif(current_setting('taskmaster.event_log_n', true), ''), '0');
+    done  bigint := event_log_numbered();
     wrote bigint;
 BEGIN
     IF TG_OP = 'INSERT' THEN
@@ -423,32 +454,14 @@ BEGIN
         SELECT event_log_id(base, done + x.i), event_log_project(kind, x.r), kind || '.created',
                kind, (x.r ->> 'id')::uuid, jsonb_build_object('data', x.r, 'changes', '[]'::jsonb)
         FROM (SELECT to_jsonb(r) AS r, row_number() OVER () - 1 AS i FROM new_rows r) x;
-    ELSIF TG_OP = 'DELETE' THEN
+    ELSE
         INSERT INTO event_log (id, project_id, type, resource_kind, resource_id, payload)
         SELECT event_log_id(base, done + x.i), event_log_project(kind, x.r), kind || '.deleted',
                kind, (x.r ->> 'id')::uuid, jsonb_build_object('data', x.r, 'changes', '[]'::jsonb)
         FROM (SELECT to_jsonb(r) AS r, row_number() OVER () - 1 AS i FROM old_rows r) x;
-    ELSE
-        INSERT INTO event_log (id, project_id, type, resource_kind, resource_id, payload)
-        SELECT event_log_id(base, done + row_number() OVER () - 1), event_log_project(kind, c.n),
-               event_log_update_type(kind, c.o, c.n, c.changed), kind, (c.n ->> 'id')::uuid,
-               jsonb_build_object('data', c.n, 'changes', to_jsonb(c.changed))
-        FROM (
-            SELECT n.r AS n, o.r AS o, event_log_changed(o.r, n.r) AS changed
-            FROM (SELECT to_jsonb(n) AS r FROM new_rows n) n
-            JOIN (SELECT to_jsonb(o) AS r FROM old_rows o) o ON o.r -> 'id' = n.r -> 'id'
-        ) c
-        WHERE cardinality(c.changed) > 0;
     END IF;
     GET DIAGNOSTICS wrote = ROW_COUNT;
-    IF done + wrote > 1048576 THEN
-        RAISE EXCEPTION 'more than 1048576 event-log events in one transaction'
-            USING ERRCODE = 'program_limit_exceeded',
-                  HINT = 'Split the change into several transactions (docs/stream.md, "Ids").';
-    END IF;
-    IF wrote > 0 THEN
-        PERFORM set_config('taskmaster.event_log_n', (done + wrote)::text, true);
-    END IF;
+    PERFORM event_log_count(done, wrote);
     RETURN NULL;
 END;
 $$;
@@ -463,7 +476,7 @@ CREATE FUNCTION public.event_log_record_update() RETURNS trigger
     AS $$
 DECLARE
     kind    text := TG_ARGV[0];
-    done    bigint := coalesce(nullif(current_setting('taskmaster.event_log_n', true), ''), '0');
+    done    bigint := event_log_numbered();
     o       jsonb := to_jsonb(OLD);
     n       jsonb := to_jsonb(NEW);
     changed text[] := event_log_changed(o, n);
@@ -471,16 +484,11 @@ BEGIN
     IF cardinality(changed) = 0 THEN
         RETURN NULL;  -- bookkeeping only (version, counters): no news
     END IF;
-    IF done >= 1048576 THEN
-        RAISE EXCEPTION 'more than 1048576 event-log events in one transaction'
-            USING ERRCODE = 'program_limit_exceeded',
-                  HINT = 'Split the change into several transactions (docs/stream.md, "Ids").';
-    END IF;
     INSERT INTO event_log (id, project_id, type, resource_kind, resource_id, payload)
-    VALUES (event_log_base() | done, event_log_project(kind, n),
+    VALUES (event_log_id(event_log_base(), done), event_log_project(kind, n),
             event_log_update_type(kind, o, n, changed), kind, (n ->> 'id')::uuid,
             jsonb_build_object('data', n, 'changes', to_jsonb(changed)));
-    PERFORM set_config('taskmaster.event_log_n', (done + 1)::text, true);
+    PERFORM event_log_count(done, 1);
     RETURN NULL;
 END;
 $$;
@@ -1311,7 +1319,8 @@ CREATE TABLE public.tasks (
     CONSTRAINT tasks_title_check CHECK (((char_length(title) >= 1) AND (char_length(title) <= 500))),
     CONSTRAINT tasks_total_subtasks_check CHECK ((total_subtasks >= 0)),
     CONSTRAINT tasks_type_check CHECK ((type = ANY (ARRAY['feature'::text, 'bug'::text, 'enhancement'::text, 'refactor'::text, 'documentation'::text, 'test'::text, 'research'::text, 'deployment'::text, 'maintenance'::text, 'security'::text, 'general'::text])))
-);
+)
+WITH (autovacuum_vacuum_scale_factor='0.02', autovacuum_vacuum_threshold='1000');
 
 
 --
@@ -3629,13 +3638,6 @@ CREATE INDEX tasks_lease_due_idx ON public.tasks USING btree (lease_expires_at) 
 
 
 --
--- Name: tasks_metadata_gin_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX tasks_metadata_gin_idx ON public.tasks USING gin (metadata jsonb_path_ops);
-
-
---
 -- Name: tasks_parent_task_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -3695,7 +3697,7 @@ CREATE INDEX tasks_status_priority_id_idx ON public.tasks USING btree (status, p
 -- Name: tasks_tags_gin_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX tasks_tags_gin_idx ON public.tasks USING gin (tags);
+CREATE INDEX tasks_tags_gin_idx ON public.tasks USING gin (tags) WITH (gin_pending_list_limit='512');
 
 
 --
@@ -3703,13 +3705,6 @@ CREATE INDEX tasks_tags_gin_idx ON public.tasks USING gin (tags);
 --
 
 CREATE INDEX tasks_title_id_idx ON public.tasks USING btree (title, id);
-
-
---
--- Name: tasks_title_trgm_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX tasks_title_trgm_idx ON public.tasks USING gin (title public.gin_trgm_ops);
 
 
 --
@@ -4437,7 +4432,7 @@ CREATE TRIGGER tasks_refuse_parent_cycle BEFORE UPDATE OF parent_task_id ON publ
 -- Name: tasks tasks_sync_completion; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER tasks_sync_completion BEFORE INSERT OR UPDATE OF status, completed_at ON public.tasks FOR EACH ROW EXECUTE FUNCTION public.tasks_sync_completion();
+CREATE TRIGGER tasks_sync_completion BEFORE INSERT OR UPDATE OF status, completed_at ON public.tasks FOR EACH ROW WHEN (((new.status = ANY (ARRAY['completed'::text, 'failed'::text, 'cancelled'::text])) OR (new.completed_at IS NOT NULL))) EXECUTE FUNCTION public.tasks_sync_completion();
 
 
 --
@@ -5203,4 +5198,6 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261201213000'),
     ('20261201230508'),
     ('20261201230900'),
-    ('20261201231244');
+    ('20261201230935'),
+    ('20261201231244'),
+    ('20261201232444');

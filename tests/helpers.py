@@ -52,3 +52,8 @@ def count_rows(db: Any, table: str, where: str = "true", *args: Any) -> int:
 def unique(prefix: str = "x") -> str:
     """A value no other test uses (the session database is shared)."""
     return f"{prefix}{uuid.uuid4().hex[:12]}"
+
+
+def altered_key(key: str) -> str:
+    """The key with its last character changed (always: "y" when it was an "x")."""
+    return key[:-1] + ("y" if key.endswith("x") else "x")

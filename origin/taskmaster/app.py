@@ -30,6 +30,7 @@ from taskmaster.api.docs import (
     tidy_composition,
 )
 from taskmaster.api.hot import HotTaskRead
+from taskmaster.api.hot_claim import HotClaim
 from taskmaster.api.idempotency import idempotency_middleware
 from taskmaster.api.options import options_middleware
 from taskmaster.api.pagination import CursorCodec
@@ -286,4 +287,6 @@ def create_asgi_app() -> ASGIApp:
     request, even one no route matches, its request id, metrics and access log."""
     app = create_app()
     state = app.state
-    return front_middleware(app, state.metrics, state.recorder, state.request_log, HotTaskRead(app))
+    return front_middleware(
+        app, state.metrics, state.recorder, state.request_log, HotTaskRead(app), HotClaim(app)
+    )

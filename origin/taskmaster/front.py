@@ -12,7 +12,8 @@ route matches (404/405) or that authentication refuses gets all of it:
   liveness probes (``/health``) are counted but neither logged nor recorded;
 - the seed documents' spellings of paths (``api/aliases.py``), rewritten to the route's own;
 - the plain form of ``GET /api/v1/tasks/{id}`` served by its lean path (``api/hot.py``) rather
-  than through the app's router.
+  than through the app's router, and that of ``POST /api/v1/tasks/next/claim`` by its own
+  (``api/hot_claim.py``).
 
 Why one layer rather than one per concern: each ASGI layer wraps ``send`` and adds frames to every
 request, and on the hot path (``GET /api/v1/tasks/{id}``) those layers cost more than the query.
@@ -29,6 +30,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from taskmaster.api.aliases import PATH_ALIASES
 from taskmaster.api.hot import HotTaskRead
+from taskmaster.api.hot_claim import HotClaim
 from taskmaster.auth.access_log import access_entry
 from taskmaster.auth.recorder import Recorder
 from taskmaster.db.observe import CURRENT_REQUEST_ID
@@ -47,11 +49,14 @@ def front_middleware(
     recorder: Recorder,
     request_log: RequestLog | None,
     hot: HotTaskRead | None = None,
+    claim: HotClaim | None = None,
 ) -> ASGIApp:
-    """``hot``: the lean path of ``GET /api/v1/tasks/{id}`` (``api/hot.py``), used for the plain
-    form of that request instead of the app."""
+    """``hot``: the lean path of ``GET /api/v1/tasks/{id}`` (``api/hot.py``), ``claim`` that of
+    ``POST /api/v1/tasks/next/claim`` (``api/hot_claim.py``), each used for the plain form of its
+    request instead of the app."""
     latency, in_flight = metrics.latency, metrics.in_flight
     hot = hot if hot is not None and hot.enabled else None
+    claim = claim if claim is not None and claim.enabled else None
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -88,6 +93,8 @@ def front_middleware(
             task_id = hot.match(scope) if hot is not None else None
             if task_id is not None:
                 await hot(scope, receive, send_with_request_id, task_id)
+            elif claim is not None and claim.match(scope):
+                await claim(scope, receive, send_with_request_id)
             else:
                 await app(scope, receive, send_with_request_id)
         finally:

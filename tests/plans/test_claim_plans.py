@@ -273,3 +273,23 @@ def test_the_lapsed_probe_plans_on_the_due_index_whatever_the_statistics(
     )
     used = [n.get("Index Name") for n in _nodes(plan) if n.get("Index Name")]
     assert "tasks_project_lease_due_idx" in used, used
+
+
+@pytest.mark.parametrize("filters", [("tag",), ("project_id", "tag")])
+def test_the_tag_filter_reads_the_tag_index(
+    planned: tuple[psycopg.Connection, str], filters: tuple[str, ...]
+) -> None:
+    """``GET /tasks?tag=`` (also within a project) is served by the tags GIN index, the one GIN
+    index of tasks left (migration ``cheapen_task_update_triggers`` dropped the title trigram and
+    metadata ones, which no statement read, and bounded this one's pending list)."""
+    from taskmaster.tasks.service import TASKS
+
+    conn, project = planned
+    query = TASKS.list_query(filters, TASKS.sort(None), after_cursor=False)
+    params = {"tag": ["rare"], "project_id": project}
+    for plan in (
+        _explain(conn, "COSTS OFF", query, params),
+        _explain(conn, "GENERIC_PLAN, COSTS OFF", _generic(query), None),
+    ):
+        used = [n.get("Index Name") for n in _nodes(plan) if n.get("Index Name")]
+        assert "tasks_tags_gin_idx" in used, used

@@ -129,13 +129,16 @@ def single_json(request: Request[Any, Any, Any], version: int, data_json: bytes)
 def single_json_of(scope: Scope, version: int, data_json: bytes) -> Encoded:
     """:func:`single_json` from the ASGI scope alone (the lean path of ``api/hot.py`` builds no
     ``Request`` and no ``Response``)."""
-    headers = [
-        (b"cache-control", policy_of(scope.get("route_handler")).cache_control.encode()),
-        (b"etag", etag(version).encode()),
-    ]
     if_none_match = _raw_header(scope["headers"], b"if-none-match")
     if if_none_match is not None and matches_if_none_match(if_none_match, version):
-        return Encoded(304, headers, b"")
+        return Encoded(304, _cache_headers(scope, version), b"")
+    return written_json_of(scope, version, data_json)
+
+
+def written_json_of(scope: Scope, version: int | None, data_json: bytes) -> Encoded:
+    """:func:`single` for data already rendered as JSON (a write's answer, e.g. a claim: no
+    ``If-None-Match``), from the ASGI scope: the same envelope and headers, the ``ETag`` when the
+    data has one version (a list has none)."""
     body = b"".join(
         (
             b'{"data":',
@@ -145,8 +148,18 @@ def single_json_of(scope: Scope, version: int, data_json: bytes) -> Encoded:
             b"}",
         )
     )
+    headers = _cache_headers(scope, version)
     headers += [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
     return Encoded(200, headers, body)
+
+
+def _cache_headers(scope: Scope, version: int | None) -> list[tuple[bytes, bytes]]:
+    """``Cache-Control`` (the route's policy) and, for one resource, its ``ETag``, in the order
+    :func:`single`'s Litestar response sends them."""
+    headers = [(b"cache-control", policy_of(scope.get("route_handler")).cache_control.encode())]
+    if version is not None:
+        headers.append((b"etag", etag(version).encode()))
+    return headers
 
 
 def paged(request: Request[Any, Any, Any], listed: _Listed[T], limit: int) -> Page[T]:

@@ -41,14 +41,14 @@ TASK_PATH = re.compile(
 _LONG_WAY_HEADERS = frozenset({b"content-length", b"transfer-encoding", b"content-type"})
 
 
-def _get_route(app: Litestar, path: str) -> tuple[HTTPRouteHandler, str]:
-    """The GET handler of a route and its template (the metrics label the router would set)."""
+def route_handler(app: Litestar, path: str, method: str) -> tuple[HTTPRouteHandler, str]:
+    """The handler of ``method`` on a route and its template (the metrics label)."""
     for route in app.routes:
         if route.path == path:
             for handler in route.route_handlers:
-                if "GET" in handler.http_methods:  # type: ignore[union-attr]
+                if method in handler.http_methods:  # type: ignore[union-attr]
                     return handler, route.path_format  # type: ignore[return-value]
-    raise LookupError(f"no GET route {path}")
+    raise LookupError(f"no {method} route {path}")
 
 
 class HotTaskRead:
@@ -57,7 +57,7 @@ class HotTaskRead:
 
     def __init__(self, app: Litestar) -> None:
         self._app = app
-        self._handler, self._template = _get_route(app, TASK_ROUTE)
+        self._handler, self._template = route_handler(app, TASK_ROUTE, "GET")
         state = app.state
         self._authenticator = state.authenticator
         self._pool = state.pool

@@ -44,7 +44,7 @@ _query_kinds: dict[int, dict[str, str]] = {}
 # ---- bodies ------------------------------------------------------------------------------------
 
 
-def _decoder(handler: HTTPRouteHandler) -> msgspec.json.Decoder[Any] | None:
+def body_decoder(handler: HTTPRouteHandler) -> msgspec.json.Decoder[Any] | None:
     """A strict decoder for the handler's ``data`` type (None: no body, or a type msgspec cannot
     decode by itself, left to Litestar); built once per handler."""
     key = id(handler)
@@ -117,26 +117,34 @@ def _nul_path(value: Any, path: str = "") -> str | None:
 
 async def check_body(request: Request[Any, Any, Any]) -> None:
     """Decode the body strictly into the handler's ``data`` type (see the module docstring)."""
-    decoder = _decoder(request.route_handler)
+    decoder = body_decoder(request.route_handler)
     if decoder is None:
         return
     body = await request.body()
     if not body:
         return  # Litestar refuses a missing body itself
     try:
+        value = decode_strictly(decoder, body)
+    except msgspec.DecodeError:
+        return  # not JSON at all: Litestar's own 400
+    # Litestar's lax conversion passes an already-typed value through unchanged.
+    request._connection_state.json = value
+
+
+def decode_strictly(decoder: msgspec.json.Decoder[Any], body: bytes) -> Any:
+    """A non-empty body as the handler's ``data`` (``body_decoder``); a 422 naming the field
+    when it does not match or holds NUL. ``msgspec.DecodeError`` (not JSON) is the caller's."""
+    try:
         value = decoder.decode(body)
     except msgspec.ValidationError as exc:
         raw = _untyped(body)
         raise invalid_body([_field_error(str(exc), raw)]) from None
-    except msgspec.DecodeError:
-        return  # not JSON at all: Litestar's own 400
     if _NUL in body:
         path = _nul_path(_untyped(body))
         if path is not None:
             rule = "must not contain NUL (U+0000): the database cannot store it"
             raise invalid_body([FieldError(field=path or "body", message=rule)])
-    # Litestar's lax conversion passes an already-typed value through unchanged.
-    request._connection_state.json = value
+    return value
 
 
 def _untyped(body: bytes) -> Any:

@@ -61,6 +61,11 @@ ORDER BY t.parent_active DESC, t.priority DESC, t.open_dependants DESC, t.create
 -- A leased task: the task, then its fencing token.
 {{task_columns}}, lease_token
 
+-- fragment: leased_json_columns
+-- A leased task as the API writes it (for row_to_json, as GET /tasks/{id} renders a task): the
+-- fields of schemas.LeasedTask, in order.
+{{task_json_columns}}, lease_token
+
 -- name: lock_dependency_graph
 -- One transaction-scoped lock over every ordering-edge write (see service.add_dependency).
 SELECT pg_advisory_xact_lock(hashtext('taskmaster:task_dependency_graph'));
@@ -117,6 +122,8 @@ SELECT {{task_columns}} FROM tasks WHERE id = (
 -- re-checked against the filter (READ COMMITTED) and dropped. LIMIT over the UNION ALL pulls
 -- lazily: fresh candidates are only read (and locked) when lapsed leases do not fill the count.
 -- rank: the order of the candidates (best first); the UPDATE's own output order is unspecified.
+-- Each leased task comes back as its version (the ETag of a single claim) and its JSON, rendered
+-- here: the origin splices it into the answer instead of decoding and re-encoding a wide row.
 -- write_context: the audit context, set by the statement itself (Session.write_one).
 WITH {{write_context}}, lapsed AS (
     {{lapsed_candidates}}
@@ -135,7 +142,8 @@ UPDATE tasks SET status = 'in_progress', lease_owner = %(agent)s,
                  lease_expires_at = now() + make_interval(secs => %(ttl_seconds)s),
                  lease_token = tasks.lease_token + 1
 FROM target CROSS JOIN write_context WHERE tasks.id = target.target_id
-RETURNING target.rank, {{leased_columns}};
+RETURNING target.rank, tasks.version,
+          (SELECT row_to_json(leased)::text FROM (SELECT {{leased_json_columns}}) AS leased);
 
 -- name: claim_task
 -- Lease one task: claimable (or already leased to this agent), every prerequisite completed.

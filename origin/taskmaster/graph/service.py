@@ -66,6 +66,7 @@ QUERIES = load_queries(
     Path(__file__).with_name("queries.sql"),
     {
         "task_columns": TASK_QUERIES["fragment:task_columns"],
+        "task_json_columns": TASK_QUERIES["fragment:task_json_columns"],
         "record_status_change": TASK_QUERIES["fragment:record_status_change"],
         "write_context": WRITE_CONTEXT,
     },
@@ -190,15 +191,21 @@ async def next_task(db: Db, project_id: UUID | None, assignee: str | None) -> Ta
     return task
 
 
-async def claim_next(db: Db, body: NextClaimRequest) -> LeasedTask | list[LeasedTask]:
-    """Up to ``count`` tasks (one without it) in one statement, best first; 404 when none."""
+async def claim_next(db: Db, body: NextClaimRequest) -> tuple[int | None, bytes]:
+    """Up to ``count`` tasks (one without it) leased in one statement, as the JSON of the answer's
+    ``data``: the task (and its version, for the ETag), or with ``count`` a list of them, best
+    first (no version); 404 when none. PostgreSQL renders each task (``claim_next`` in
+    queries.sql): a batch of ten wide rows is neither decoded nor re-encoded here."""
     count = body.count or 1
     query = QUERIES[f"claim_next:{_scope(body.project_id)}" + (":one" if count == 1 else "")]
     rows = await write_rows(db, query, body_params(body) | {"count": count})
     if not rows:
         raise no_ready_task(body.project_id)
-    leased = [LeasedTask(*row[1:]) for row in sorted(rows, key=lambda row: row[0])]
-    return leased if body.count is not None else leased[0]
+    if body.count is None:
+        (_, version, rendered), *_ = rows
+        return version, rendered.encode()
+    rows.sort(key=lambda row: row[0])
+    return None, b"[" + ",".join(row[2] for row in rows).encode() + b"]"
 
 
 async def claim(db: Db, task_id: UUID, body: ClaimRequest) -> LeasedTask:

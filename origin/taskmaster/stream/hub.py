@@ -121,6 +121,7 @@ class Subscriber:
 
     __slots__ = (
         "_max",
+        "after",
         "ended",
         "filter",
         "key_id",
@@ -143,10 +144,11 @@ class Subscriber:
         self.wake = asyncio.Event()
         self.overflowed = False
         self.ended: str | None = None  # why the hub ended it (e.g. "revoked")
+        self.after = 0  # a live stream's start: it is offered only the events after this id
         self._max = queue_max
 
     def offer(self, event: Event) -> None:
-        if self.overflowed:
+        if self.overflowed or event.id <= self.after:
             return
         if len(self.queue) >= self._max:
             self.overflowed = True
@@ -186,9 +188,10 @@ class EventHub:
 
     async def live(self) -> None:
         """Return once the hub polls; call it right before :meth:`subscribe`, with no await in
-        between. With no stream open the hub does not poll (nobody to dispatch to): this wakes
-        it, and its position is read afresh, so the new stream still gets every event committed
-        after it subscribed, as with a hub that never stopped."""
+        between (else the hub may idle again). With no stream open the hub does not poll (nobody
+        to dispatch to): this wakes it and its position is read afresh, so the new stream still
+        gets every event committed after it subscribed (``subscribe`` starts a live one at the
+        later of its ``live_from`` and that position), as with a hub that never stopped."""
         if self.ready.is_set():
             return
         self._wanted += 1
@@ -199,9 +202,17 @@ class EventHub:
             self._wanted -= 1
 
     def subscribe(
-        self, flt: StreamFilter, principal: str, key_id: str | None, session_id: str | None
+        self,
+        flt: StreamFilter,
+        principal: str,
+        key_id: str | None,
+        session_id: str | None,
+        live_from: int | None = None,
     ) -> Subscriber:
-        """A new stream's mailbox; 429 when its key or user already has the most streams."""
+        """A new stream's mailbox; 429 when its key or user already has the most streams.
+        ``live_from``: a stream without a last id, opened when the log's "now" was this id: it is
+        offered only later events, also while the hub is still dispatching earlier ones to other
+        streams (its position lags then); None for a stream that replays from its last id."""
         cap = self._settings.max_per_principal
         if self._per_principal.get(principal, 0) >= cap:
             raise ApiError(
@@ -216,6 +227,8 @@ class EventHub:
             flt, principal, _uuid_or_none(key_id), _uuid_or_none(session_id),
             self._settings.queue_max,
         )  # fmt: skip
+        if live_from is not None:
+            sub.after = max(live_from, self.position)
         self._subscribers.add(sub)
         self._per_principal[principal] = self._per_principal.get(principal, 0) + 1
         return sub

@@ -26,7 +26,7 @@ from taskmaster.api.policy import policy
 from taskmaster.db.session import TENANCY_KEY, Session
 from taskmaster.errors import ApiError, FieldError, Problem, problem_type_uri
 from taskmaster.stream.hub import EventHub, StreamFilter, parse_types, tenancy_filter
-from taskmaster.stream.service import Frame, frames
+from taskmaster.stream.service import Frame, frames, live_start
 
 Req = Request[Any, Any, Any]
 PATH = "/api/v1/stream"
@@ -119,8 +119,9 @@ async def stream_events(
     db = Session.of(request)
     after = _last_event_id(last_event_id_header, last_event_id)
     flt = _filter(db.tenancy, project_id, types, task_id)
-    await hub.live()
-    sub = hub.subscribe(flt, *_principal(request.scope.get("auth")))
+    live_from = await live_start(db, after)
+    await hub.live()  # no await from here to subscribe: the hub must not idle in between
+    sub = hub.subscribe(flt, *_principal(request.scope.get("auth")), live_from)
 
     async def body() -> AsyncIterator[bytes]:
         try:
@@ -208,8 +209,9 @@ async def stream_socket(socket: WebSocket[Any, Any, Any]) -> None:
         message = await _subscribe(socket)
         db = Session.of_scope(scope, state.pool)
         flt = _filter(scope[TENANCY_KEY], message.project_id, message.types, message.task_id)
-        await hub.live()
-        sub = hub.subscribe(flt, *_principal(scope.get("auth")))
+        live_from = await live_start(db, message.last_event_id)
+        await hub.live()  # no await from here to subscribe
+        sub = hub.subscribe(flt, *_principal(scope.get("auth")), live_from)
     except ApiError as error:
         await _refuse(socket, error)
         return

@@ -59,12 +59,18 @@ async def _log_position(db: Session) -> tuple[int, int]:
     return (int(row[0]), int(row[1])) if row else (0, 0)
 
 
+async def live_start(db: Session, last_id: int | None) -> int | None:
+    """The ``live_from`` of :meth:`EventHub.subscribe`: the log's "now" for a stream without a
+    last id (read before subscribing), None for one that replays."""
+    return None if last_id is not None else (await _log_position(db))[0]
+
+
 async def _start(
     db: Session, hub: EventHub, sub: Subscriber, last_id: int | None
 ) -> tuple[int, Frame | None]:
     """Where the live part starts, and a ``reset`` frame when ``last_id`` cannot be replayed."""
     if last_id is None:
-        return hub.position, None
+        return sub.after, None  # set by live_start when it subscribed
     newest, purged = await _log_position(db)
     if last_id < purged or last_id > newest:
         why = "expired" if last_id < purged else "unknown"

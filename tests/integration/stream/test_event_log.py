@@ -107,6 +107,18 @@ def test_more_events_than_one_transaction_numbers_is_refused(fresh_db: str) -> N
             _insert_task(tx, "one too many")
 
 
+def test_an_update_past_the_transactions_numbers_is_refused(fresh_db: str) -> None:
+    """Updates are numbered by the row-level trigger, under the same limit."""
+    with psycopg.connect(fresh_db) as tx:
+        (task,) = tx.execute("INSERT INTO tasks (title) VALUES ('t') RETURNING id").fetchone()
+        tx.execute("SELECT set_config('taskmaster.event_log_n', %s, true)", (str(2**ID_BITS - 1),))
+        tx.execute("UPDATE tasks SET title = 'the last one that fits' WHERE id = %s", (task,))
+        (last,) = tx.execute("SELECT max(id) & %s FROM event_log", (2**ID_BITS - 1,)).fetchone()
+        assert last == 2**ID_BITS - 1
+        with pytest.raises(psycopg.errors.ProgramLimitExceeded, match="1048576"):
+            tx.execute("UPDATE tasks SET title = 'one too many' WHERE id = %s", (task,))
+
+
 def test_a_rolled_back_change_leaves_no_event(fresh_db: str, conn: psycopg.Connection) -> None:
     with psycopg.connect(fresh_db) as other:
         other.execute("INSERT INTO tasks (title) VALUES ('never')")
@@ -186,3 +198,25 @@ def test_every_kind_of_change_is_one_event(conn: psycopg.Connection) -> None:
     assert all(r[2] for r in rows)  # each carries its project (a dependency: its task's)
     assert rows[4][3] == ["lease_expires_at", "lease_owner", "status"]
     assert rows[5][3] == ["lease_expires_at"]
+
+
+def test_each_event_carries_its_resources_project(conn: psycopg.Connection) -> None:
+    """event_log_project: a task's own project_id; a dependency's, its task's (a lookup)."""
+    (project,) = conn.execute(
+        "INSERT INTO projects (name, slug) VALUES ('p', 'p-carried') RETURNING id"
+    ).fetchone()
+    a, b = (
+        conn.execute(
+            "INSERT INTO tasks (title, project_id) VALUES (%s, %s) RETURNING id", (title, project)
+        ).fetchone()[0]
+        for title in ("a", "b")
+    )
+    conn.execute(
+        "INSERT INTO task_dependencies (task_id, depends_on_task_id) VALUES (%s, %s)", (b, a)
+    )
+    conn.execute("UPDATE tasks SET status = 'in_progress' WHERE id = %s", (a,))
+    conn.execute("UPDATE task_dependencies SET metadata = '{\"k\": 1}' WHERE task_id = %s", (b,))
+    rows = conn.execute("SELECT type, project_id FROM event_log ORDER BY id").fetchall()
+    assert {kind for kind, _ in rows} >= {"task.created", "task.updated", "dependency.created",
+                                          "dependency.updated"}, rows  # fmt: skip
+    assert {carried for _, carried in rows} == {project}, rows

@@ -214,6 +214,32 @@ def test_a_slow_consumer_is_cut_off_with_overflow(
     print(f"\noverflow after {len(events)} of 20000 events")
 
 
+def test_a_new_stream_starts_at_now_while_the_hub_is_still_dispatching_a_burst(
+    stream_origin: OriginProcess, stream_db: str, admin_headers: dict[str, str],
+    admin_http: httpx.Client,
+) -> None:  # fmt: skip
+    """Without a last id a stream starts live at "now": events committed before it opened never
+    arrive, even while the hub is still handing an earlier burst to another stream."""
+    project = make_project(admin_http)
+    busy = SseReader(stream_origin.url, admin_headers, {"project_id": project})
+    try:
+        with psycopg.connect(stream_db, autocommit=True) as conn:
+            conn.execute(
+                "INSERT INTO tasks (project_id, title, description) SELECT %s, 'burst ' || n,"
+                " repeat('x', 2000) FROM generate_series(1, 20000) n",
+                (project,),
+            )
+        fresh = SseReader(stream_origin.url, admin_headers, {"project_id": project})
+        try:
+            marker = post_task(admin_http, project, title="after the burst")["id"]
+            first = fresh.events(1, timeout=60)[0]
+        finally:
+            fresh.close()
+    finally:
+        busy.close()
+    assert first.data["resource"]["id"] == marker, first.data["data"]["title"]
+
+
 def test_a_revoked_key_ends_its_stream(stream_origin: OriginProcess, stream_db: str) -> None:
     key_id, key = issue_key(stream_db, ["tasks:read"])
     reader = SseReader(stream_origin.url, {"X-API-Key": key})

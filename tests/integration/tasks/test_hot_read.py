@@ -12,7 +12,7 @@ import httpx
 import psycopg
 import pytest
 
-from tests.helpers import unique
+from tests.helpers import altered_key, unique
 from tests.integration.keys.helpers import wait_for
 from tests.integration.operations import prometheus
 
@@ -78,7 +78,7 @@ def test_refusals_read_alike_on_both_paths(
     cases = [
         (task_id, {}, 401),  # no key
         (task_id, {"Authorization": "Basic abc"}, 401),
-        (task_id, {"Authorization": f"Bearer {reader[:-1]}x"}, 401),
+        (task_id, {"Authorization": f"Bearer {altered_key(reader)}"}, 401),
         (task_id, {"Authorization": f"Bearer {other_scope}"}, 403),
         (task_id, {"Authorization": f"Bearer {elsewhere}"}, 404),  # tenancy: not its project
         (str(uuid.uuid4()), {"Authorization": f"Bearer {reader}"}, 404),

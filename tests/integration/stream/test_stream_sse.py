@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import statistics
 import time
+from collections.abc import Iterator
 
 import httpx
 import psycopg
@@ -185,26 +186,45 @@ def test_an_expired_last_event_id_gets_reset_then_live(
     assert live.data["resource"]["id"] == fresh
 
 
+def _lines_until(lines: Iterator[str], deadline: float) -> Iterator[str]:
+    """``lines`` until the stream ends; a failure, not a hang, if it is still open at
+    ``deadline`` (heartbeat comments keep arriving, so the check runs)."""
+    for line in lines:
+        assert time.monotonic() < deadline, "the stream is still open"
+        yield line
+
+
 def test_a_slow_consumer_is_cut_off_with_overflow(
     stream_origin: OriginProcess, stream_db: str, admin_headers: dict[str, str],
     admin_http: httpx.Client,
 ) -> None:  # fmt: skip
     project = make_project(admin_http)
+    marker = post_task(admin_http, project, title="marker")["id"]
     with (
         httpx.Client(base_url=stream_origin.url, headers=admin_headers, timeout=60) as http,
         http.stream("GET", "/api/v1/stream", params={"project_id": project}) as response,
     ):
         assert response.status_code == 200
-        # Far more than the queue (STREAM_QUEUE_MAX=1000) and the sockets' buffers hold,
-        # written while the client reads nothing.
-        with psycopg.connect(stream_db, autocommit=True) as conn:
-            conn.execute(
-                "INSERT INTO tasks (project_id, title, description) SELECT %s, 'bulk ' || n,"
-                " repeat('x', 2000) FROM generate_series(1, 20000) n",
-                (project,),
-            )
-        time.sleep(3)
-        frames = list(parse_sse(response.iter_lines()))  # ends: the server cut it
+        # A witness that keeps up: once it has the marker's update, written after the burst,
+        # the hub has offered the slow stream the whole burst (it dispatches in id order).
+        witness = SseReader(
+            stream_origin.url, admin_headers, {"task_id": marker, "types": "task.updated"}
+        )
+        try:
+            # Far more than the queue (STREAM_QUEUE_MAX=1000) and the sockets' buffers hold,
+            # written while the client reads nothing.
+            with psycopg.connect(stream_db, autocommit=True) as conn:
+                conn.execute(
+                    "INSERT INTO tasks (project_id, title, description) SELECT %s, 'bulk ' || n,"
+                    " repeat('x', 2000) FROM generate_series(1, 20000) n",
+                    (project,),
+                )
+                conn.execute("UPDATE tasks SET title = 'after the burst' WHERE id = %s", (marker,))
+            witness.events(1, timeout=120)
+        finally:
+            witness.close()
+        lines = _lines_until(response.iter_lines(), time.monotonic() + 60)
+        frames = list(parse_sse(lines))  # ends: the server cut it
     assert frames[-1].event == "overflow"
     events = frames[:-1]
     assert all(f.event == "message" for f in events) and len(events) < 20000

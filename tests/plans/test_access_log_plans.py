@@ -6,7 +6,6 @@ the generic plan a prepared statement settles on."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any, LiteralString, cast
 
@@ -15,6 +14,7 @@ import pytest
 from taskmaster.audit.service import ACCESS_LOGS
 
 from tests.conftest import PgServer
+from tests.plans.explain import explain, generic, nodes
 
 ROWS = 200_000
 REQUEST_ID_INDEX = "api_access_logs_request_id_idx"
@@ -43,28 +43,6 @@ def planned(pg_server: PgServer, migrated_template: str) -> Iterator[psycopg.Con
         pg_server.drop_database(name)
 
 
-def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    yield plan
-    for child in plan.get("Plans", []):
-        yield from _nodes(child)
-
-
-def _explain(conn: psycopg.Connection, options: str, query: str, params: Any) -> dict[str, Any]:
-    row = conn.execute(cast(LiteralString, f"EXPLAIN ({options}, FORMAT JSON) {query}"), params)
-    result = row.fetchone()
-    assert result is not None
-    return result[0][0]["Plan"]  # type: ignore[no-any-return]
-
-
-def _generic(query: str) -> str:
-    numbers: dict[str, int] = {}
-
-    def number(found: re.Match[str]) -> str:
-        return f"${numbers.setdefault(found[1], len(numbers) + 1)}"
-
-    return re.sub(r"%\((\w+)\)s", number, query)
-
-
 def _plans(
     conn: psycopg.Connection, filters: dict[str, Any], after_cursor: bool
 ) -> list[dict[str, Any]]:
@@ -73,17 +51,17 @@ def _plans(
     params = dict(filters)
     if after_cursor:
         params |= {"cursor_0": "2026-11-01 00:10:00+00", "cursor_1": 60_000}
-    custom = _explain(conn, "COSTS OFF", query, params)
-    generic = _explain(conn, "GENERIC_PLAN, COSTS OFF", _generic(query), None)
-    return [custom, generic]
+    custom = explain(conn, "COSTS OFF", query, params)
+    generic_plan = explain(conn, "GENERIC_PLAN, COSTS OFF", generic(query), None)
+    return [custom, generic_plan]
 
 
 def _index_names(plan: dict[str, Any]) -> set[str]:
-    return {node["Index Name"] for node in _nodes(plan) if "Index Name" in node}
+    return {node["Index Name"] for node in nodes(plan) if "Index Name" in node}
 
 
 def _seq_scans(plan: dict[str, Any]) -> list[str]:
-    return [node["Relation Name"] for node in _nodes(plan) if node["Node Type"] == "Seq Scan"]
+    return [node["Relation Name"] for node in nodes(plan) if node["Node Type"] == "Seq Scan"]
 
 
 @pytest.mark.parametrize("after_cursor", [False, True])
@@ -108,8 +86,8 @@ def test_a_request_id_page_finds_its_rows(planned: psycopg.Connection) -> None:
     keys = ACCESS_LOGS.sort(None)
     query = ACCESS_LOGS.list_query(("request_id",), keys, False)
     params = {"request_id": "3c59dc048e8850243be8079a5c74d079"}
-    plan = _explain(planned, "ANALYZE, BUFFERS, TIMING OFF", query, params)
-    (scan,) = [n for n in _nodes(plan) if n.get("Index Name") == REQUEST_ID_INDEX]
+    plan = explain(planned, "ANALYZE, BUFFERS, TIMING OFF", query, params)
+    (scan,) = [n for n in nodes(plan) if n.get("Index Name") == REQUEST_ID_INDEX]
     assert scan["Actual Rows"] == 1, scan
     assert scan["Shared Hit Blocks"] + scan["Shared Read Blocks"] <= 5, scan
 
@@ -119,6 +97,6 @@ def test_the_newest_first_page_reads_the_time_index_in_order(
     planned: psycopg.Connection, after_cursor: bool
 ) -> None:
     for plan in _plans(planned, {}, after_cursor):
-        kinds = {node["Node Type"] for node in _nodes(plan)}
+        kinds = {node["Node Type"] for node in nodes(plan)}
         assert not {"Sort", "Incremental Sort"} & kinds, kinds
         assert TIME_INDEX in _index_names(plan), plan

@@ -7,7 +7,6 @@ the counters they keep written by the seed itself)."""
 from __future__ import annotations
 
 import contextlib
-import re
 import uuid
 from collections.abc import Iterator
 from typing import Any, LiteralString, cast
@@ -19,10 +18,10 @@ from taskmaster.db.context import KEEP_CONTEXT
 from taskmaster.graph.service import QUERIES
 
 from tests.conftest import PgServer
+from tests.plans.explain import SORTS, explain, generic, nodes
 
 TASKS = 100_000
 OTHERS = 5_000
-SORTS = {"Sort", "Incremental Sort"}
 QUEUE_INDEX = {"project": "tasks_project_claim_queue_idx", "any": "tasks_claim_queue_idx"}
 
 SEED = """
@@ -112,42 +111,15 @@ def _params(scope: str, project: str, count: int = 1) -> dict[str, Any]:
     }
 
 
-def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    yield plan
-    for child in plan.get("Plans", []):
-        yield from _nodes(child)
-
-
-def _explain(conn: psycopg.Connection, options: str, query: str, params: Any) -> dict[str, Any]:
-    row = conn.execute(cast(LiteralString, f"EXPLAIN ({options}, FORMAT JSON) {query}"), params)
-    result = row.fetchone()
-    assert result is not None
-    plan = result[0][0]["Plan"]
-    return plan  # type: ignore[no-any-return]
-
-
-def _generic(query: str) -> str:
-    """%(name)s placeholders as $n, for EXPLAIN (GENERIC_PLAN): the plan a prepared statement
-    settles on after its first executions (no parameter values known)."""
-    numbers: dict[str, int] = {}
-
-    def number(found: re.Match[str]) -> str:
-        return f"${numbers.setdefault(found[1], len(numbers) + 1)}"
-
-    return re.sub(r"%\((\w+)\)s", number, query)
-
-
 def _queue_scans(plan: dict[str, Any], scope: str) -> list[dict[str, Any]]:
-    return [node for node in _nodes(plan) if node.get("Index Name") == QUEUE_INDEX[scope]]
+    return [node for node in nodes(plan) if node.get("Index Name") == QUEUE_INDEX[scope]]
 
 
 def _assert_reads_the_queue_unsorted(plan: dict[str, Any], scope: str) -> None:
-    kinds = [node["Node Type"] for node in _nodes(plan)]
+    kinds = [node["Node Type"] for node in nodes(plan)]
     assert not SORTS & set(kinds), kinds
     assert _queue_scans(plan, scope), kinds
-    seq = [
-        n for n in _nodes(plan) if n["Node Type"] == "Seq Scan" and n["Relation Name"] == "tasks"
-    ]
+    seq = [n for n in nodes(plan) if n["Node Type"] == "Seq Scan" and n["Relation Name"] == "tasks"]
     assert not seq, kinds
 
 
@@ -159,10 +131,10 @@ def test_next_and_claim_read_the_claim_queue_in_order(
     conn, project = planned
     query = QUERIES[statement.format(scope)]
     _assert_reads_the_queue_unsorted(
-        _explain(conn, "COSTS OFF", query, _params(scope, project)), scope
+        explain(conn, "COSTS OFF", query, _params(scope, project)), scope
     )
-    generic = _explain(conn, "GENERIC_PLAN, COSTS OFF", _generic(query), None)
-    _assert_reads_the_queue_unsorted(generic, scope)
+    generic_plan = explain(conn, "GENERIC_PLAN, COSTS OFF", generic(query), None)
+    _assert_reads_the_queue_unsorted(generic_plan, scope)
 
 
 @pytest.mark.parametrize("count", [1, 100])
@@ -173,7 +145,7 @@ def test_a_claim_reads_a_handful_of_queue_entries(
     conn, project = planned
     with conn.transaction(force_rollback=True):
         query = QUERIES["claim_next:project"]
-        plan = _explain(
+        plan = explain(
             conn, "ANALYZE, BUFFERS, TIMING OFF", query, _params("project", project, count)
         )
     (scan,) = _queue_scans(plan, "project")
@@ -230,10 +202,8 @@ def test_the_lapsed_probe_reads_no_live_lease_whatever_the_statistics(
     PostgreSQL then filtered every live lease, row by row, on every claim."""
     conn, project = unleased_statistics
     with conn.transaction(force_rollback=True):
-        plan = _explain(
-            conn, "ANALYZE, BUFFERS, TIMING OFF", QUERIES[name], _params(scope, project)
-        )
-    (probe,) = [n for n in _nodes(plan) if n.get("Index Name") == LEASE_DUE_INDEX[scope]]
+        plan = explain(conn, "ANALYZE, BUFFERS, TIMING OFF", QUERIES[name], _params(scope, project))
+    (probe,) = [n for n in nodes(plan) if n.get("Index Name") == LEASE_DUE_INDEX[scope]]
     assert probe["Actual Rows"] == 0
     assert probe["Shared Hit Blocks"] + probe["Shared Read Blocks"] <= 4, probe
 
@@ -254,13 +224,13 @@ def test_a_single_claim_is_not_planned_again_on_every_call(
             row = conn.execute(
                 "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
                 " WHERE statement = %s",
-                (_generic(query),),
+                (generic(query),),
             ).fetchone()
     finally:
         conn.prepare_threshold = 5
     assert row is not None
-    generic, custom = row
-    assert (generic, custom) == (3, 5)
+    generic_plans, custom_plans = row
+    assert (generic_plans, custom_plans) == (3, 5)
 
 
 def test_the_lapsed_probe_plans_on_the_due_index_whatever_the_statistics(
@@ -268,10 +238,10 @@ def test_the_lapsed_probe_plans_on_the_due_index_whatever_the_statistics(
 ) -> None:
     """The generic plan a prepared claim settles on (no project id known) too."""
     conn, _ = unleased_statistics
-    plan = _explain(
-        conn, "GENERIC_PLAN, COSTS OFF", _generic(QUERIES["claim_next:project:one"]), None
+    plan = explain(
+        conn, "GENERIC_PLAN, COSTS OFF", generic(QUERIES["claim_next:project:one"]), None
     )
-    used = [n.get("Index Name") for n in _nodes(plan) if n.get("Index Name")]
+    used = [n.get("Index Name") for n in nodes(plan) if n.get("Index Name")]
     assert "tasks_project_lease_due_idx" in used, used
 
 
@@ -288,8 +258,8 @@ def test_the_tag_filter_reads_the_tag_index(
     query = TASKS.list_query(filters, TASKS.sort(None), after_cursor=False)
     params = {"tag": ["rare"], "project_id": project}
     for plan in (
-        _explain(conn, "COSTS OFF", query, params),
-        _explain(conn, "GENERIC_PLAN, COSTS OFF", _generic(query), None),
+        explain(conn, "COSTS OFF", query, params),
+        explain(conn, "GENERIC_PLAN, COSTS OFF", generic(query), None),
     ):
-        used = [n.get("Index Name") for n in _nodes(plan) if n.get("Index Name")]
+        used = [n.get("Index Name") for n in nodes(plan) if n.get("Index Name")]
         assert "tasks_tags_gin_idx" in used, used

@@ -26,8 +26,7 @@ import taskmaster
 from taskmaster.db.table import Table
 
 from tests.conftest import PgServer
-
-SORTS = {"Sort", "Incremental Sort"}
+from tests.plans.explain import SORTS, generic, nodes
 
 
 def _list_tables() -> list[Table[Any]]:
@@ -53,22 +52,8 @@ def _cases() -> Iterator[Any]:
                     yield pytest.param(table, raw, after_cursor, id=label)
 
 
-def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    yield plan
-    for child in plan.get("Plans", []):
-        yield from _nodes(child)
-
-
-def _generic(query: str) -> str:
-    """%(name)s placeholders as $n, for EXPLAIN (GENERIC_PLAN)."""
-    numbers: dict[str, int] = {}
-    return re.sub(
-        r"%\((\w+)\)s", lambda found: f"${numbers.setdefault(found[1], len(numbers) + 1)}", query
-    )
-
-
 def _plan(conn: psycopg.Connection, table: Table[Any], raw: str, after_cursor: bool) -> Any:
-    query = _generic(table.list_query((), table.sort(raw), after_cursor))
+    query = generic(table.list_query((), table.sort(raw), after_cursor))
     row = conn.execute(cast(LiteralString, f"EXPLAIN (GENERIC_PLAN, FORMAT JSON) {query}"))
     result = row.fetchone()
     assert result is not None
@@ -111,10 +96,10 @@ def test_every_list_order_is_read_from_an_index(
     in_order = _in_order(table, raw)
     planner.execute("SET enable_sort = " + ("off" if in_order else "on"))
     plan = _plan(planner, table, raw, after_cursor)
-    kinds = [node["Node Type"] for node in _nodes(plan)]
+    kinds = [node["Node Type"] for node in nodes(plan)]
     if in_order:
         assert not SORTS & set(kinds), kinds
     if table.scope is not None:
         column = _parent_column(table)
-        conditions = [node.get("Index Cond", "") for node in _nodes(plan)]
+        conditions = [node.get("Index Cond", "") for node in nodes(plan)]
         assert any(column in condition for condition in conditions), (kinds, conditions)

@@ -225,12 +225,15 @@ def measure(
     cursor = deep_cursor(origin.base_url, key, DEPTH)
     route = logs_route(origin.base_url, key)
 
+    every = [origin, *peers.values(), core, *(server for _, server in revisions)]
+
     def on(server: servers.Server, script: str, path: str, env: dict[str, str], **kw: Any):
-        return run_wrk(
-            script, server.base_url + path, config, env,
-            cpu_of=lambda: servers.cpu_seconds(server),
-            db_cpu_of=lambda: servers.postgres_cpu_seconds(db_dir), **kw,
-        )  # fmt: skip
+        with servers.alone(server, every):  # the others paused: only this one's work counts
+            return run_wrk(
+                script, server.base_url + path, config, env,
+                cpu_of=lambda: servers.cpu_seconds(server),
+                db_cpu_of=lambda: servers.postgres_cpu_seconds(db_dir), **kw,
+            )  # fmt: skip
 
     get_env = {**ids, **auth, "BENCH_PREFIX": "/api/v1/tasks/"}
     peer_env = {**ids, "BENCH_PREFIX": "/tasks/", "BENCH_KEY": ""}
@@ -257,12 +260,13 @@ def measure(
         for entry in served[: len(peers) + 1]:
             name = entry.server.spec.name
             log(f"Profiling {name} under GET load (py-spy) …")
-            extra["profile"][name] = profiling.profile_under_load(
-                entry.server, profile_dir, config.duration_s,
-                lambda entry=entry: run_wrk(
-                    "get_by_id.lua", entry.server.base_url, config, entry.env, warmup=False
-                ),
-            )  # fmt: skip
+            with servers.alone(entry.server, every):
+                extra["profile"][name] = profiling.profile_under_load(
+                    entry.server, profile_dir, config.duration_s,
+                    lambda entry=entry: run_wrk(
+                        "get_by_id.lua", entry.server.base_url, config, entry.env, warmup=False
+                    ),
+                )  # fmt: skip
 
     # The list pages and POST /tasks on the working tree's origin and on every ``--at`` origin, in
     # turn, round after round; the deep cursor is walked per server (its format may differ by
@@ -306,14 +310,15 @@ def measure(
         )
         if profile_dir is not None and logs_row.runs[0].rps * LOG_BATCH < 50_000:
             log("Profiling origin under POST /logs/batch load (py-spy) …")
-            extra["profile"]["origin, logs batch"] = profiling.profile_under_load(
-                origin, profile_dir, config.duration_s,
-                lambda: run_wrk(
-                    "post_body.lua", origin.base_url + LOGS_PATH, config, logs_env,
-                    connections=LOG_CONNECTIONS, warmup=False,
-                ),
-                name="origin-logs",
-            )  # fmt: skip
+            with servers.alone(origin, every):
+                extra["profile"]["origin, logs batch"] = profiling.profile_under_load(
+                    origin, profile_dir, config.duration_s,
+                    lambda: run_wrk(
+                        "post_body.lua", origin.base_url + LOGS_PATH, config, logs_env,
+                        connections=LOG_CONNECTIONS, warmup=False,
+                    ),
+                    name="origin-logs",
+                )  # fmt: skip
 
     rows = [*(entry.row for entry in served), core_row, *(run[0] for run in runs), logs_row]
     return {row.key: row for row in rows}, extra

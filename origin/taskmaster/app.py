@@ -140,6 +140,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             connect_timeout_s=db.connect_timeout_s,
             acquire_timeout_s=db.acquire_timeout_s,
             statement_timeout_ms=db.statement_timeout_ms,
+            claim_concurrency=db.claim_concurrency,
         )
 
     pool = open_pool(db.url, "primary")

@@ -64,7 +64,13 @@ class DatabaseSettings:
     connect_timeout_s: int = 2
     """DATABASE_CONNECT_TIMEOUT_S: how long to wait for a new connection before answering 503."""
     acquire_timeout_s: float = 2.0
-    """DATABASE_POOL_TIMEOUT_S: how long a request waits for a free connection before 503."""
+    """DATABASE_POOL_TIMEOUT_S: how long a request waits for a free connection (or a claim
+    slot) before 503."""
+    claim_concurrency: int = 2
+    """DATABASE_CLAIM_CONCURRENCY: most claim statements (``POST /api/v1/tasks/next/claim``) a
+    worker process runs at once; the others wait their turn, first come first served, without
+    holding a connection (``db/pool.py``, ``Gate``). Raise it when the database has many more
+    cores than the origin has worker processes; 0: no limit."""
     read_url: str = ""
     """DATABASE_READ_URL: libpq URL of a read replica. Set: safe reads (GETs of ``/api/v1``
     resources) use a second pool on it (same sizes), falling back to the primary while it is
@@ -245,10 +251,13 @@ class Settings:
             statement_timeout_ms=_int(env, "DATABASE_STATEMENT_TIMEOUT_MS", 5000),
             connect_timeout_s=_int(env, "DATABASE_CONNECT_TIMEOUT_S", 2),
             acquire_timeout_s=_float(env, "DATABASE_POOL_TIMEOUT_S", 2.0),
+            claim_concurrency=_int(env, "DATABASE_CLAIM_CONCURRENCY", 2),
             read_url=env.get("DATABASE_READ_URL", ""),
             replica_max_lag_ms=_float(env, "REPLICA_MAX_LAG_MS", 1000.0),
             replica_poll_interval_ms=_float(env, "REPLICA_POLL_INTERVAL_MS", 200.0),
         )
+        if database.claim_concurrency < 0:
+            raise SettingsError("DATABASE_CLAIM_CONCURRENCY must be 0 (no limit) or more")
         observability = ObservabilitySettings(
             log_level=env.get("LOG_LEVEL", "") or "INFO",
             log_format=env.get("LOG_FORMAT", "") or "json",

@@ -86,9 +86,92 @@ class PoolUnavailable(Exception):
     """No connection could be had in time: the database is down or saturated."""
 
 
-def _expire(waiter: asyncio.Future[AsyncConnection | None]) -> None:
+def _expire(waiter: asyncio.Future[Any]) -> None:
     if not waiter.done():
         waiter.set_exception(TimeoutError())
+
+
+class Gate:
+    """Admission for statements that contend with each other: ``async with gate:`` holds one of
+    ``limit`` slots for the block, first come first served (``limit`` 0: no limit). A pool's
+    :attr:`~ConnectionPool.claims` (``DATABASE_CLAIM_CONCURRENCY``) admits the claim statements
+    (``graph/service.claim_next``).
+
+    Why: every claim starts at the head of the same queue index, so concurrent claims step over
+    each other's locked rows, and a claiming backend that is runnable but has no core keeps the
+    others waiting behind it: 32 agents on 2 cores claimed faster, and their slowest claims took
+    half as long, with one claim statement per worker at a time than with one per connection
+    (docs/task-graph.md, "Fifth pass"). Queue systems fetch the same way (one fetch per queue and
+    node at a time). Waiting here holds no connection, so other requests go on meanwhile. A waiter
+    waits at most the pool's acquire timeout, then gets :class:`PoolUnavailable` (503), as one
+    waiting for a connection would."""
+
+    __slots__ = ("_held", "_limit", "_timeout_s", "_waiters")
+
+    def __init__(self, limit: int, timeout_s: float) -> None:
+        if limit < 0:
+            raise ValueError("a gate's limit is 0 (none) or more")
+        self._limit = limit
+        self._timeout_s = timeout_s
+        self._held = 0
+        self._waiters: deque[asyncio.Future[Any]] = deque()
+
+    @property
+    def limit(self) -> int:
+        return self._limit
+
+    @property
+    def held(self) -> int:
+        return self._held
+
+    @property
+    def waiting(self) -> int:
+        return sum(1 for waiter in self._waiters if not waiter.done())
+
+    async def __aenter__(self) -> None:
+        if self._limit == 0:
+            return
+        if self._held < self._limit and not self._waiters:
+            self._held += 1
+            return
+        await self._wait()
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._limit != 0:
+            self._release()
+
+    async def _wait(self) -> None:
+        """Wait for a slot handed over by ``_release`` (the slot is then ours: ``_held`` stays)."""
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[Any] = loop.create_future()
+        self._waiters.append(waiter)
+        timer = loop.call_later(self._timeout_s, _expire, waiter)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.cancelled():
+                self._forget(waiter)
+            elif waiter.exception() is None:  # handed a slot just as this request was cancelled
+                self._release()
+            raise
+        except TimeoutError as exc:
+            self._forget(waiter)
+            raise PoolUnavailable(f"no claim slot free within {self._timeout_s}s") from exc
+        finally:
+            timer.cancel()
+
+    def _forget(self, waiter: asyncio.Future[Any]) -> None:
+        with contextlib.suppress(ValueError):
+            self._waiters.remove(waiter)
+
+    def _release(self) -> None:
+        """Hand the slot to the first waiter still waiting, else free it."""
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+        self._held -= 1
 
 
 class PoolStats(msgspec.Struct):
@@ -113,8 +196,10 @@ class ConnectionPool:
         connect_timeout_s: int = 2,
         acquire_timeout_s: float = 2.0,
         statement_timeout_ms: int = 5000,
+        claim_concurrency: int = 0,
     ) -> None:
         self.name = name
+        self.claims = Gate(claim_concurrency, acquire_timeout_s)
         self._conninfo = conninfo
         self._min_size = min_size
         self._max_size = max_size

@@ -58,7 +58,7 @@ from taskmaster.api.pagination import (
     parse_sort,
 )
 from taskmaster.db.context import EVERY_PROJECT, KEEP_CONTEXT
-from taskmaster.db.pool import Checkout, ConnectionPool, statement_cursor
+from taskmaster.db.pool import Checkout, ConnectionPool, Gate, statement_cursor
 from taskmaster.db.prepared import ReadById
 from taskmaster.db.session import Session
 from taskmaster.errors import ApiError, not_found
@@ -129,6 +129,16 @@ def writing(db: Db) -> Any:
     if isinstance(db, Session):
         return db.transaction()
     return db.connection() if isinstance(db, ConnectionPool) else _Borrowed(db)
+
+
+UNGATED = Gate(0, 0.0)  # a caller's own connection: its caller decided the concurrency
+
+
+def claim_slots(db: Db) -> Gate:
+    """The pool's admission for claim statements (:attr:`ConnectionPool.claims`)."""
+    if isinstance(db, Session):
+        return db.pool.claims
+    return db.claims if isinstance(db, ConnectionPool) else UNGATED
 
 
 async def write_rows(db: Db, query: Any, params: dict[str, Any]) -> list[tuple[Any, ...]]:

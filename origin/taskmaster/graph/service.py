@@ -33,6 +33,7 @@ from taskmaster.db.table import (
     Db,
     Table,
     body_params,
+    claim_slots,
     precondition_failed,
     reading,
     transaction,
@@ -198,7 +199,8 @@ async def claim_next(db: Db, body: NextClaimRequest) -> tuple[int | None, bytes]
     queries.sql): a batch of ten wide rows is neither decoded nor re-encoded here."""
     count = body.count or 1
     query = QUERIES[f"claim_next:{_scope(body.project_id)}" + (":one" if count == 1 else "")]
-    rows = await write_rows(db, query, body_params(body) | {"count": count})
+    async with claim_slots(db):  # one claim at a time per worker, by default (db/pool.py, Gate)
+        rows = await write_rows(db, query, body_params(body) | {"count": count})
     if not rows:
         raise no_ready_task(body.project_id)
     if body.count is None:

@@ -197,6 +197,15 @@ class OriginMetrics:
             "taskmaster_db_pool_waiting", "Requests waiting for a free connection.",
             ("pool",), registry=r, multiprocess_mode="livesum",
         )  # fmt: skip
+        self._claim_slots = Gauge(
+            "taskmaster_db_claim_slots",
+            "Claim statements the workers may run at once (DATABASE_CLAIM_CONCURRENCY; 0: no limit).",
+            ("pool",), registry=r, multiprocess_mode="livesum",
+        )  # fmt: skip
+        self._claims_waiting = Gauge(
+            "taskmaster_db_claims_waiting", "Claims waiting for a claim slot.",
+            ("pool",), registry=r, multiprocess_mode="livesum",
+        )  # fmt: skip
         self._pool_up = Gauge(
             "taskmaster_db_pool_up",
             "1 while every worker believes the pool's database reachable.",
@@ -253,6 +262,8 @@ class OriginMetrics:
             self._pool_connections.labels(stats.name, "idle").set(stats.idle)
             self._pool_max.labels(stats.name).set(stats.max_size)
             self._pool_waiting.labels(stats.name).set(stats.waiting)
+            self._claim_slots.labels(stats.name).set(pool.claims.limit)
+            self._claims_waiting.labels(stats.name).set(pool.claims.waiting)
             self._pool_up.labels(stats.name).set(1 if pool.available() else 0)
         self._errors.sync({(name,): float(n) for name, n in OBSERVER.errors.items()})
         self._slow.sync({(): float(OBSERVER.slow_queries)})

@@ -199,7 +199,7 @@ async def claim_next(db: Db, body: NextClaimRequest) -> tuple[int | None, bytes]
     queries.sql): a batch of ten wide rows is neither decoded nor re-encoded here."""
     count = body.count or 1
     query = QUERIES[f"claim_next:{_scope(body.project_id)}" + (":one" if count == 1 else "")]
-    async with claim_slots(db):  # one claim at a time per worker, by default (db/pool.py, Gate)
+    async with claim_slots(db):  # DATABASE_CLAIM_CONCURRENCY claims at once per worker (Gate)
         rows = await write_rows(db, query, body_params(body) | {"count": count})
     if not rows:
         raise no_ready_task(body.project_id)

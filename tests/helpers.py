@@ -57,3 +57,16 @@ def unique(prefix: str = "x") -> str:
 def altered_key(key: str) -> str:
     """The key with its last character changed (always: "y" when it was an "x")."""
     return key[:-1] + ("y" if key.endswith("x") else "x")
+
+
+# Headers a lean path (api/hot.py, api/hot_claim.py) must answer exactly as the router does.
+LEAN_COMPARED_HEADERS = ("content-type", "etag", "cache-control", "www-authenticate")
+
+
+def without_request_id(body: dict[str, Any]) -> dict[str, Any]:
+    """A response body less its request id (which differs between any two requests)."""
+    body = dict(body)
+    if "meta" in body:
+        body["meta"] = {k: v for k, v in body["meta"].items() if k != "request_id"}
+    body.pop("request_id", None)
+    return body

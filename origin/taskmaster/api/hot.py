@@ -51,6 +51,30 @@ def route_handler(app: Litestar, path: str, method: str) -> tuple[HTTPRouteHandl
     raise LookupError(f"no {method} route {path}")
 
 
+def enter_route(
+    scope: Scope,
+    app: Litestar,
+    handler: HTTPRouteHandler,
+    template: str,
+    path_params: dict[str, Any],
+) -> None:
+    """Leave in the scope what Litestar's router would (the policy, the metrics label,
+    ``request.app``), for a lean path that serves the route without it."""
+    scope["app"] = scope["litestar_app"] = app  # type: ignore[typeddict-unknown-key]
+    scope.setdefault("state", {})
+    scope["route_handler"] = handler
+    scope["path_template"] = template  # type: ignore[typeddict-unknown-key]
+    scope["path_params"] = path_params
+
+
+async def answer_error(
+    app: Litestar, scope: Scope, receive: Receive, send: Send, exc: Exception
+) -> None:
+    """Answer a lean path's refusal or failure through the app's one exception handler."""
+    request: Request[Any, Any, Any] = Request(scope, receive)
+    await handle_exception(request, exc).to_asgi_response(app, request)(scope, receive, send)
+
+
 class HotTaskRead:
     """``GET /api/v1/tasks/{id}`` without the router; :meth:`match` says whether a request is
     this path's, and the call serves it."""
@@ -77,14 +101,8 @@ class HotTaskRead:
         return found.group(1)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send, task_id: str) -> None:
-        app = self._app
-        # What Litestar's router leaves in the scope (the policy, the metrics label, request.app).
-        scope["app"] = scope["litestar_app"] = app  # type: ignore[typeddict-unknown-key]
-        scope.setdefault("state", {})
-        scope["route_handler"] = self._handler
-        scope["path_template"] = self._template  # type: ignore[typeddict-unknown-key]
         resource_id = UUID(task_id)
-        scope["path_params"] = {"task_id": resource_id}
+        enter_route(scope, self._app, self._handler, self._template, {"task_id": resource_id})
         try:
             await self._authenticator.authenticate(scope, receive)
             version, rendered = await TASKS.get_json(
@@ -92,9 +110,6 @@ class HotTaskRead:
             )
             response = single_json_of(scope, version, rendered)
         except Exception as exc:  # every refusal and failure: the app's one exception handler
-            request: Request[Any, Any, Any] = Request(scope, receive)
-            await handle_exception(request, exc).to_asgi_response(app, request)(
-                scope, receive, send
-            )
+            await answer_error(self._app, scope, receive, send, exc)
             return
         await response.send_to(send)

@@ -25,10 +25,10 @@ layer around it adds the request id, metrics and the access log as for every req
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import NoReturn
 
 import msgspec
-from litestar import Litestar, Request
+from litestar import Litestar
 from litestar._asgi.utils import is_valid_host
 from litestar.exceptions import ClientException, InternalServerException, SerializationException
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
@@ -37,11 +37,10 @@ from litestar.types import Message, Receive, Scope, Send
 
 from taskmaster.api.checks import JSON_MEDIA_TYPES
 from taskmaster.api.envelope import written_json_of
-from taskmaster.api.hot import route_handler
+from taskmaster.api.hot import answer_error, enter_route, route_handler
 from taskmaster.api.idempotency import idempotency_middleware
 from taskmaster.api.strict import body_decoder, decode_strictly
 from taskmaster.db.session import Session
-from taskmaster.errors import handle_exception
 from taskmaster.graph import service
 
 CLAIM_ROUTE = "/api/v1/tasks/next/claim"
@@ -84,13 +83,7 @@ class HotClaim:
         return 0 < int(length) <= self._max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        app = self._app
-        # What Litestar's router leaves in the scope (the policy, the metrics label, request.app).
-        scope["app"] = scope["litestar_app"] = app  # type: ignore[typeddict-unknown-key]
-        scope.setdefault("state", {})
-        scope["route_handler"] = self._handler
-        scope["path_template"] = self._template  # type: ignore[typeddict-unknown-key]
-        scope["path_params"] = {}
+        enter_route(scope, self._app, self._handler, self._template, {})
         started = False
 
         async def send_noting_start(message: Message) -> None:
@@ -103,10 +96,7 @@ class HotClaim:
         except Exception as exc:  # every refusal and failure: the app's one exception handler
             if started:  # as Litestar's exception middleware: no second answer can follow
                 raise
-            request: Request[Any, Any, Any] = Request(scope, receive)
-            await handle_exception(request, exc).to_asgi_response(app, request)(
-                scope, receive, send
-            )
+            await answer_error(self._app, scope, receive, send, exc)
 
     async def _claim(self, scope: Scope, receive: Receive, send: Send) -> None:
         """The handler's work, below authentication and idempotency; errors raise."""

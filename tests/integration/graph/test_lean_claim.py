@@ -13,12 +13,11 @@ import httpx
 import msgspec
 import psycopg
 
-from tests.helpers import altered_key, assert_problem
+from tests.helpers import LEAN_COMPARED_HEADERS, altered_key, assert_problem, without_request_id
 from tests.integration.graph.support import TASKS, new_project, new_task
 from tests.integration.keys.helpers import wait_for
 
 NEXT_CLAIM = f"{TASKS}/next/claim"
-COMPARED_HEADERS = ("content-type", "etag", "cache-control", "www-authenticate")
 MakeKey = Callable[..., tuple[str, str]]
 # The fields of a leased task that differ between two tasks claimed one after the other.
 OWN_FIELDS = ("id", "title", "created_at", "updated_at", "lease_expires_at")
@@ -40,17 +39,9 @@ def _both(
     return _post(client, raw, headers, True), _post(client, raw, headers, False)
 
 
-def _without_request_id(body: dict[str, Any]) -> dict[str, Any]:
-    body = dict(body)
-    if "meta" in body:
-        body["meta"] = {k: v for k, v in body["meta"].items() if k != "request_id"}
-    body.pop("request_id", None)
-    return body
-
-
 def _alike_headers(lean: httpx.Response, routed: httpx.Response) -> None:
     assert lean.status_code == routed.status_code, (lean.text, routed.text)
-    for name in COMPARED_HEADERS:
+    for name in LEAN_COMPARED_HEADERS:
         assert lean.headers.get(name) == routed.headers.get(name), name
     for response in (lean, routed):
         body = response.json()
@@ -59,7 +50,7 @@ def _alike_headers(lean: httpx.Response, routed: httpx.Response) -> None:
 
 def _assert_alike(lean: httpx.Response, routed: httpx.Response) -> None:
     _alike_headers(lean, routed)
-    assert _without_request_id(lean.json()) == _without_request_id(routed.json())
+    assert without_request_id(lean.json()) == without_request_id(routed.json())
 
 
 def _shared(task: dict[str, Any]) -> dict[str, Any]:

@@ -6,18 +6,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Any
 
 import httpx
 import psycopg
 import pytest
 
-from tests.helpers import altered_key, unique
+from tests.helpers import LEAN_COMPARED_HEADERS, altered_key, unique, without_request_id
 from tests.integration.keys.helpers import wait_for
 from tests.integration.operations import prometheus
 
 TASKS = "/api/v1/tasks"
-COMPARED_HEADERS = ("content-type", "etag", "cache-control", "www-authenticate")
 MakeKey = Callable[..., tuple[str, str]]
 
 
@@ -30,21 +28,13 @@ def _both(
     return lean, routed
 
 
-def _without_request_id(body: dict[str, Any]) -> dict[str, Any]:
-    body = dict(body)
-    if "meta" in body:
-        body["meta"] = {k: v for k, v in body["meta"].items() if k != "request_id"}
-    body.pop("request_id", None)
-    return body
-
-
 def _assert_alike(lean: httpx.Response, routed: httpx.Response) -> None:
     assert lean.status_code == routed.status_code, (lean.text, routed.text)
-    for name in COMPARED_HEADERS:
+    for name in LEAN_COMPARED_HEADERS:
         assert lean.headers.get(name) == routed.headers.get(name), name
     assert lean.headers["x-request-id"] and routed.headers["x-request-id"]
     if routed.content:
-        assert _without_request_id(lean.json()) == _without_request_id(routed.json())
+        assert without_request_id(lean.json()) == without_request_id(routed.json())
         assert (
             lean.json().get("meta", lean.json()).get("request_id") == lean.headers["x-request-id"]
         )

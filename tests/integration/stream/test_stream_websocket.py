@@ -4,6 +4,7 @@ subscribe, receive, resume by id; refusals are an error message and a 4xxx close
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import httpx
@@ -25,14 +26,26 @@ def _receive(ws: ClientConnection, timeout: float = 10) -> dict[str, Any]:
     return json.loads(ws.recv(timeout=timeout))
 
 
-def _events(ws: ClientConnection, count: int) -> list[dict[str, Any]]:
+def _events(ws: ClientConnection, count: int, within_s: float = 30) -> list[dict[str, Any]]:
+    """The next ``count`` events, heartbeats skipped; fails (rather than waiting on heartbeats
+    forever) when they have not all come within ``within_s``."""
     got = []
+    deadline = time.monotonic() + within_s
     while len(got) < count:
+        assert time.monotonic() < deadline, f"{len(got)} of {count} events in {within_s} s"
         message = _receive(ws)
         if message["event"] != "heartbeat":
             assert message["event"] == "message", message
             got.append(message)
     return got
+
+
+def _live(ws: ClientConnection) -> None:
+    """Wait for the stream's first heartbeat. A stream without a last id starts at the log's
+    "now" as the server reads it on the subscribe message, and nothing acknowledges that
+    message; the heartbeat comes from the stream once it is subscribed (1 s here)."""
+    while _receive(ws)["event"] != "heartbeat":
+        pass
 
 
 def test_subscribe_receive_and_resume_by_id(
@@ -41,6 +54,7 @@ def test_subscribe_receive_and_resume_by_id(
     project = make_project(admin_http)
     with _socket(stream_origin, admin_headers) as ws:
         ws.send(json.dumps({"type": "subscribe", "project_id": [project], "types": "task.*"}))
+        _live(ws)
         created = post_task(admin_http, project, title="over a websocket")
         (first,) = _events(ws, 1)
     assert first["data"]["type"] == "task.created" and first["id"] == first["data"]["id"]

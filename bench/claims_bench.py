@@ -560,7 +560,7 @@ def lines(figures: dict[str, Any] | None) -> list[str]:
 PRICES_DB = "taskmaster_bench_prices"
 # what the claim statement reads (dropping one would change its plan, not price its upkeep)
 CLAIM_READS = ("tasks_pkey", "tasks_project_claim_queue_idx", "tasks_project_lease_due_idx")
-PRICED_TRIGGERS = ("tasks_audit", "tasks_event_log_update", "tasks_mark_changed",
+PRICED_TRIGGERS = ("tasks_log_update", "tasks_mark_changed",
                    "tasks_sync_completion")  # fmt: skip
 
 

@@ -238,6 +238,11 @@ BEGIN
     IF NOT FOUND THEN
         RETURN 0;
     END IF;
+    IF NOT EXISTS (SELECT 1 FROM event_subscriptions s WHERE s.active) THEN
+        -- Nobody to deliver to: everything below the bound is dispatched (to no one).
+        UPDATE outbound_event_cursor SET last_id = before - 1 WHERE last_id < before - 1;
+        RETURN 0;
+    END IF;
     WITH page AS (
         SELECT e.id, e.resource_kind, e.resource_id, e.payload, e.created_at,
                webhook_event_type(e.type, e.payload) AS event_type
@@ -468,33 +473,6 @@ $$;
 
 
 --
--- Name: event_log_record_update(); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public.event_log_record_update() RETURNS trigger
-    LANGUAGE plpgsql
-    AS $$
-DECLARE
-    kind    text := TG_ARGV[0];
-    done    bigint := event_log_numbered();
-    o       jsonb := to_jsonb(OLD);
-    n       jsonb := to_jsonb(NEW);
-    changed text[] := event_log_changed(o, n);
-BEGIN
-    IF cardinality(changed) = 0 THEN
-        RETURN NULL;  -- bookkeeping only (version, counters): no news
-    END IF;
-    INSERT INTO event_log (id, project_id, type, resource_kind, resource_id, payload)
-    VALUES (event_log_id(event_log_base(), done), event_log_project(kind, n),
-            event_log_update_type(kind, o, n, changed), kind, (n ->> 'id')::uuid,
-            jsonb_build_object('data', n, 'changes', to_jsonb(changed)));
-    PERFORM event_log_count(done, 1);
-    RETURN NULL;
-END;
-$$;
-
-
---
 -- Name: event_log_update_type(text, jsonb, jsonb, text[]); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -593,6 +571,45 @@ CREATE FUNCTION public.find_api_key_grants(p_key_id uuid) RETURNS TABLE(owner_us
     SET search_path TO 'public', 'pg_temp'
     AS $$
     SELECT owner_user_id, allowed_projects FROM api_keys WHERE id = p_key_id;
+$$;
+
+
+--
+-- Name: log_row_update(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.log_row_update() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    kind    text := TG_ARGV[0];
+    o       jsonb := to_jsonb(OLD);
+    n       jsonb := to_jsonb(NEW);
+    changed text[];
+    done    bigint;
+BEGIN
+    -- The audit row, as audit_row_change() writes it (app.erasing: an erasure leaves none).
+    IF TG_NARGS > 1 AND TG_ARGV[1] = 'audited'
+       AND current_setting('app.erasing', true) IS DISTINCT FROM 'on' THEN
+        INSERT INTO audit_logs (table_name, row_id, action, old_data, new_data, actor_key_id,
+                                actor_user_id, request_id)
+        VALUES (TG_TABLE_NAME, n ->> 'id', 'UPDATE', o, n,
+                NULLIF(current_setting('app.current_key_id', true), '')::uuid,
+                NULLIF(current_setting('app.current_user_id', true), '')::uuid,
+                NULLIF(current_setting('app.request_id', true), ''));
+    END IF;
+    changed := event_log_changed(o, n);
+    IF cardinality(changed) = 0 THEN
+        RETURN NULL;  -- bookkeeping only (version, counters): no news
+    END IF;
+    done := event_log_numbered();
+    INSERT INTO event_log (id, project_id, type, resource_kind, resource_id, payload)
+    VALUES (event_log_id(event_log_base(), done), event_log_project(kind, n),
+            event_log_update_type(kind, o, n, changed), kind, (n ->> 'id')::uuid,
+            jsonb_build_object('data', n, 'changes', to_jsonb(changed)));
+    PERFORM event_log_count(done, 1);
+    RETURN NULL;
+END;
 $$;
 
 
@@ -4075,7 +4092,7 @@ CREATE TRIGGER deployments_event_log_insert AFTER INSERT ON public.deployments R
 -- Name: deployments deployments_event_log_update; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER deployments_event_log_update AFTER UPDATE ON public.deployments FOR EACH ROW EXECUTE FUNCTION public.event_log_record_update('deployment');
+CREATE TRIGGER deployments_event_log_update AFTER UPDATE ON public.deployments FOR EACH ROW EXECUTE FUNCTION public.log_row_update('deployment');
 
 
 --
@@ -4257,7 +4274,7 @@ CREATE TRIGGER task_contexts_tenancy_check BEFORE INSERT OR UPDATE OF task_id ON
 -- Name: task_dependencies task_dependencies_audit; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER task_dependencies_audit AFTER INSERT OR DELETE OR UPDATE ON public.task_dependencies FOR EACH ROW EXECUTE FUNCTION public.audit_row_change();
+CREATE TRIGGER task_dependencies_audit AFTER INSERT OR DELETE ON public.task_dependencies FOR EACH ROW EXECUTE FUNCTION public.audit_row_change();
 
 
 --
@@ -4289,10 +4306,10 @@ CREATE TRIGGER task_dependencies_event_log_insert AFTER INSERT ON public.task_de
 
 
 --
--- Name: task_dependencies task_dependencies_event_log_update; Type: TRIGGER; Schema: public; Owner: -
+-- Name: task_dependencies task_dependencies_log_update; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER task_dependencies_event_log_update AFTER UPDATE ON public.task_dependencies FOR EACH ROW EXECUTE FUNCTION public.event_log_record_update('dependency');
+CREATE TRIGGER task_dependencies_log_update AFTER UPDATE ON public.task_dependencies FOR EACH ROW EXECUTE FUNCTION public.log_row_update('dependency', 'audited');
 
 
 --
@@ -4327,7 +4344,7 @@ CREATE TRIGGER task_dependencies_tenancy_check BEFORE INSERT OR UPDATE ON public
 -- Name: tasks tasks_audit; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER tasks_audit AFTER INSERT OR DELETE OR UPDATE ON public.tasks FOR EACH ROW EXECUTE FUNCTION public.audit_row_change();
+CREATE TRIGGER tasks_audit AFTER INSERT OR DELETE ON public.tasks FOR EACH ROW EXECUTE FUNCTION public.audit_row_change();
 
 
 --
@@ -4366,10 +4383,10 @@ CREATE TRIGGER tasks_event_log_insert AFTER INSERT ON public.tasks REFERENCING N
 
 
 --
--- Name: tasks tasks_event_log_update; Type: TRIGGER; Schema: public; Owner: -
+-- Name: tasks tasks_log_update; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER tasks_event_log_update AFTER UPDATE ON public.tasks FOR EACH ROW EXECUTE FUNCTION public.event_log_record_update('task');
+CREATE TRIGGER tasks_log_update AFTER UPDATE ON public.tasks FOR EACH ROW EXECUTE FUNCTION public.log_row_update('task', 'audited');
 
 
 --
@@ -4565,7 +4582,7 @@ CREATE TRIGGER workflows_event_log_insert AFTER INSERT ON public.workflows REFER
 -- Name: workflows workflows_event_log_update; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER workflows_event_log_update AFTER UPDATE ON public.workflows FOR EACH ROW EXECUTE FUNCTION public.event_log_record_update('workflow');
+CREATE TRIGGER workflows_event_log_update AFTER UPDATE ON public.workflows FOR EACH ROW EXECUTE FUNCTION public.log_row_update('workflow');
 
 
 --
@@ -5200,4 +5217,6 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261201230900'),
     ('20261201230935'),
     ('20261201231244'),
-    ('20261201232444');
+    ('20261201232444'),
+    ('20261202050000'),
+    ('20261202051000');

@@ -338,6 +338,30 @@ def test_no_active_subscription_records_nothing_and_bookkeeping_is_not_news(
         assert _dispatch(conn) == 0  # the cursor moved past everything read
 
 
+def test_without_an_active_subscription_the_dispatcher_moves_past_everything_read(
+    fresh_db: str,
+) -> None:
+    cursor = "SELECT last_id FROM outbound_event_cursor"
+    with psycopg.connect(fresh_db, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO event_subscriptions (name, url, secret_encrypted, secret_prefix, active)"
+            " VALUES ('paused', 'http://127.0.0.1:9/', '\\x00', 'tms_abcd', false)"
+        )
+        conn.execute("INSERT INTO tasks (title) SELECT 'quiet ' || n FROM generate_series(1, 3) n")
+        (newest,) = conn.execute("SELECT max(id) FROM event_log").fetchone()
+        assert _dispatch(conn) == 0  # nothing read: nobody to deliver to
+        (moved,) = conn.execute(cursor).fetchone()
+        assert moved >= newest
+        assert count_rows(conn, "outbound_events") == 0
+        # Active again: only what is written from now on is dispatched, and to it.
+        conn.execute("UPDATE event_subscriptions SET active = true")
+        conn.execute("INSERT INTO tasks (title) VALUES ('heard')")
+        assert _dispatch(conn) == 1
+        assert conn.execute("SELECT payload ->> 'title' FROM outbound_events").fetchall() == [
+            ("heard",)
+        ]
+
+
 def test_an_aggregates_events_are_sequenced_in_change_order_not_xid_order(fresh_db: str) -> None:
     with psycopg.connect(fresh_db, autocommit=True) as conn:
         conn.execute(

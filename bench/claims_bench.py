@@ -15,7 +15,8 @@ a warm-up, each agent a keep-alive HTTP/1.1 connection driven from one asyncio p
 - **size**: claim then release (the ready set stays put) over 1,000 and over 100,000 ready
   tasks: claims/s of each and their ratio (flat in size: ≥ 0.9);
 - **single agent**: one agent, claims one after another over 10,000 ready tasks: the rate of the
-  first 1,000 claims and of the next 5,000 (it must not fall as leases accumulate);
+  first 1,000 claims and of the next 5,000 (it must not fall as leases accumulate), and the CPU
+  per claim of each stretch (a claim grown dearer, or a machine grown slower);
 - **graph**: claim then complete (``PATCH …/status`` with ``X-Lease-Token``) over 100,000 ready
   tasks, a tenth of which has a dependant waiting on it (priority 10, so it is claimed as soon as
   it is claimable): claims/s, p50/p99, double claims, and prerequisite → dependant latency, from
@@ -396,26 +397,44 @@ def _doubles(tally: Tally) -> int:
     return sum(1 for n in tally.claimed.values() if n > 1)
 
 
-async def _single_agent(host: str, port: int, key: str, project: str) -> dict[str, Any]:
+async def _single_agent(
+    host: str, port: int, key: str, project: str, cpu: Callable[[], tuple[float, float]]
+) -> dict[str, Any]:
+    """One agent, 6,000 claims in a row: the rate of the first 1,000 and of the next 5,000, and
+    the CPU per claim (origin + PostgreSQL, µs) of each stretch. The rate of one agent follows
+    the machine's speed from second to second; the CPU per claim tells a claim that got dearer
+    as claims accumulated from a machine that got slower."""
     conn = await Connection(host, port, key).open()
     body = {"agent": "solo", "project_id": project, "ttl_seconds": TTL_SECONDS}
     stamps: list[float] = [time.monotonic()]
+    used: list[tuple[float, float]] = [cpu()]
     try:
-        for _ in range(6000):
+        for n in range(6000):
             status, _ = await conn.call("POST", CLAIM, body)
             if status != 200:
                 break
             stamps.append(time.monotonic())
+            if n + 1 == 1000:
+                used.append(cpu())
     finally:
         conn.close()
+    used.append(cpu())
     claims = len(stamps) - 1
     first = 1000 / (stamps[min(1000, claims)] - stamps[0]) if claims >= 1000 else float("nan")
     rest = (claims - 1000) / (stamps[-1] - stamps[1000]) if claims > 1000 else float("nan")
-    return {
+
+    def cpu_us(start: int, end: int, count: int) -> list[float]:
+        return [round((used[end][i] - used[start][i]) * 1e6 / count) for i in (0, 1)]
+
+    figures: dict[str, Any] = {
         "claims": claims,
         "first_1000_per_s": round(first, 1),
         "next_5000_per_s": round(rest, 1),
     }
+    if claims > 1000:
+        figures["first_1000_cpu_us"] = cpu_us(0, 1, 1000)
+        figures["next_5000_cpu_us"] = cpu_us(1, 2, claims - 1000)
+    return figures
 
 
 def run(
@@ -476,7 +495,7 @@ def run(
         figures["size_ratio"] = round(large["claims_per_s"] / small["claims_per_s"], 3)
         log("Claims: one agent, 6,000 claims in a row …")
         project = _seed(admin_url, SEED_READY, 10_000)
-        figures["single_agent"] = uvloop.run(_single_agent(host, http_port, key, project))
+        figures["single_agent"] = uvloop.run(_single_agent(host, http_port, key, project, cpu))
         log(f"Claims: claim + complete, {agents} agents over 100,000 ready tasks with dependants …")
         project = _seed(admin_url, SEED_GRAPH, 100_000)
         tally = load(project, then="complete")
@@ -539,12 +558,18 @@ def lines(figures: dict[str, Any] | None) -> list[str]:
         f"  [≥ 0.9: {verdict(figures['size_ratio'] >= TARGETS['size_ratio'])}]",
         f"  one agent: first 1,000 claims {s['first_1000_per_s']:,.0f}/s, next 5,000"
         f" {s['next_5000_per_s']:,.0f}/s  [does not fall:"
-        f" {verdict(s['next_5000_per_s'] >= 0.9 * s['first_1000_per_s'])}]",
+        f" {verdict(s['next_5000_per_s'] >= 0.9 * s['first_1000_per_s'])}]; CPU per claim"
+        f" (µs, origin + postgres): {_pair(s.get('first_1000_cpu_us'))} then"
+        f" {_pair(s.get('next_5000_cpu_us'))}",
         f"  claim + complete over 100,000 ready with dependants: {g['claims_per_s']:,.0f}"
         f" claims/s, p50 {g['p50_ms']} ms, p99 {g['p99_ms']} ms, double claims"
         f" {g['double_claims']}; prerequisite completed → dependant claimed: p50"
         f" {g['unblock_p50_ms']} ms, p99 {g['unblock_p99_ms']} ms ({g['unblocked']} dependants)",
     ]
+
+
+def _pair(values: list[float] | None) -> str:
+    return " + ".join(f"{v:,.0f}" for v in values) if values else "n/a"
 
 
 # ---- the price list: the claim statement's database CPU, one index or trigger dropped ---------

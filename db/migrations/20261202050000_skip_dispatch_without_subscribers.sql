@@ -1,8 +1,9 @@
 -- migrate:up
 -- The webhook dispatcher with no active subscription (issue 14): it read a page of up to `batch`
--- events (payloads and webhook types) only to match them against no subscription, about 11 ms
--- per call while agents claim: ~7 calls a second and ~6 % of the database's CPU in the claims
--- bench, which has no subscriber. Now it moves the cursor to the readable bound at once. The
+-- events (payloads and webhook types) only to match them against no subscription: 11.5 ms a
+-- call, ~7 calls a second, while agents claimed in the claims bench, which has no subscriber
+-- (pg_stat_statements; docs/task-graph.md, "Sixth pass"). Now it moves the cursor to the
+-- readable bound at once. The
 -- same events are delivered as before: an event goes to the subscriptions that are active when
 -- it is dispatched, so with none, to nobody.
 

@@ -3,9 +3,8 @@
 -- events (payloads and webhook types) only to match them against no subscription: 11.5 ms a
 -- call, ~7 calls a second, while agents claimed in the claims bench, which has no subscriber
 -- (pg_stat_statements; docs/task-graph.md, "Sixth pass"). Now it moves the cursor to the
--- readable bound at once. The
--- same events are delivered as before: an event goes to the subscriptions that are active when
--- it is dispatched, so with none, to nobody.
+-- readable bound at once. The same events are delivered as before: an event goes to the
+-- subscriptions that are active when it is dispatched, so with none, to nobody.
 
 CREATE OR REPLACE FUNCTION dispatch_event_log(batch integer) RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER

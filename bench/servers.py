@@ -131,7 +131,8 @@ _TICKS = os.sysconf("SC_CLK_TCK")
 
 def _cpu_where(pgrp: int | None = None, ppid: int | None = None) -> float:
     """User + system CPU seconds of the live processes in process group ``pgrp`` or with parent
-    ``ppid`` (and that parent), from /proc."""
+    ``ppid`` (and that parent, with its children that exited: an autovacuum worker or a backend
+    that ends mid-window would otherwise take its CPU out of the sum), from /proc."""
     total = 0
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -143,12 +144,10 @@ def _cpu_where(pgrp: int | None = None, ppid: int | None = None) -> float:
         fields = stat.rsplit(")", 1)[1].split()
         # after "pid (comm)": state ppid pgrp session tty tpgid flags minflt cminflt majflt
         # cmajflt utime stime … (proc(5))
-        if (
-            int(fields[2]) == pgrp
-            or int(fields[1]) == ppid
-            or (ppid is not None and int(entry.name) == ppid)
-        ):
+        if int(fields[2]) == pgrp or int(fields[1]) == ppid:
             total += int(fields[11]) + int(fields[12])
+        elif ppid is not None and int(entry.name) == ppid:  # + cutime, cstime: reaped children
+            total += sum(int(value) for value in fields[11:15])
     return total / _TICKS
 
 

@@ -398,7 +398,7 @@ def _doubles(tally: Tally) -> int:
 
 
 async def _single_agent(
-    host: str, port: int, key: str, project: str, cpu: Callable[[], tuple[float, float]]
+    host: str, port: int, key: str, project: str, cpu: CpuClock
 ) -> dict[str, Any]:
     """One agent, 6,000 claims in a row: the rate of the first 1,000 and of the next 5,000, and
     the CPU per claim (origin + PostgreSQL, µs) of each stretch. The rate of one agent follows

@@ -596,7 +596,11 @@ BEGIN
         VALUES (TG_TABLE_NAME, n ->> 'id', 'UPDATE', o, n,
                 NULLIF(current_setting('app.current_key_id', true), '')::uuid,
                 NULLIF(current_setting('app.current_user_id', true), '')::uuid,
-                NULLIF(current_setting('app.request_id', true), ''));
+                -- A claim group's own request per leased task (graph/claim_groups.py), else the
+                -- statement's.
+                coalesce(NULLIF(current_setting('app.claim_requests', true), '')::jsonb
+                         ->> (n ->> 'id'),
+                         NULLIF(current_setting('app.request_id', true), '')));
     END IF;
     changed := event_log_changed(o, n);
     IF cardinality(changed) = 0 THEN
@@ -5219,4 +5223,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261201231244'),
     ('20261201232444'),
     ('20261202050000'),
-    ('20261202051000');
+    ('20261202051000'),
+    ('20261202080000');

@@ -15,6 +15,7 @@ import psycopg
 import pytest
 from psycopg import sql
 from taskmaster.db.context import KEEP_CONTEXT
+from taskmaster.graph.claim_groups import MAX_GROUP
 from taskmaster.graph.service import QUERIES
 
 from tests.conftest import PgServer
@@ -107,6 +108,9 @@ def _params(scope: str, project: str, count: int = 1) -> dict[str, Any]:
         "agent": "planner",
         "ttl_seconds": 300,
         "count": count,
+        # a claim group's requests (graph/claim_groups.py): as many as its statement's LIMIT
+        "agents": [f"planner-{n}" for n in range(MAX_GROUP)],
+        "request_ids": [f"request-{n}" for n in range(MAX_GROUP)],
         **KEEP_CONTEXT,  # the audit context, as the statement's write_context sets it
     }
 
@@ -124,7 +128,9 @@ def _assert_reads_the_queue_unsorted(plan: dict[str, Any], scope: str) -> None:
 
 
 @pytest.mark.parametrize("scope", ["project", "any"])
-@pytest.mark.parametrize("statement", ["next_ready:{}", "claim_next:{}", "claim_next:{}:one"])
+@pytest.mark.parametrize(
+    "statement", ["next_ready:{}", "claim_next:{}", "claim_next:{}:one", "claim_group:{}:4"]
+)
 def test_next_and_claim_read_the_claim_queue_in_order(
     planned: tuple[psycopg.Connection, str], statement: str, scope: str
 ) -> None:
@@ -137,14 +143,17 @@ def test_next_and_claim_read_the_claim_queue_in_order(
     _assert_reads_the_queue_unsorted(generic_plan, scope)
 
 
-@pytest.mark.parametrize("count", [1, 100])
+@pytest.mark.parametrize(
+    ("statement", "count"),
+    [("claim_next:project", 1), ("claim_next:project", 100), (f"claim_group:project:{MAX_GROUP}", MAX_GROUP)],
+)  # fmt: skip
 def test_a_claim_reads_a_handful_of_queue_entries(
-    planned: tuple[psycopg.Connection, str], count: int
+    planned: tuple[psycopg.Connection, str], statement: str, count: int
 ) -> None:
     """Executed (and rolled back): the queue scan returns what it leases, whatever the size."""
     conn, project = planned
     with conn.transaction(force_rollback=True):
-        query = QUERIES["claim_next:project"]
+        query = QUERIES[statement]
         plan = explain(
             conn, "ANALYZE, BUFFERS, TIMING OFF", query, _params("project", project, count)
         )
@@ -209,13 +218,14 @@ def test_the_lapsed_probe_reads_no_live_lease_whatever_the_statistics(
 
 
 @pytest.mark.parametrize("scope", ["project", "any"])
+@pytest.mark.parametrize("statement", ["claim_next:{}:one", "claim_group:{}:4"])
 def test_a_single_claim_is_not_planned_again_on_every_call(
-    planned: tuple[psycopg.Connection, str], scope: str
+    planned: tuple[psycopg.Connection, str], scope: str, statement: str
 ) -> None:
-    """The prepared single claim settles on its generic plan (PostgreSQL tries five custom plans
-    first): planning it on every call cost more than running it."""
+    """The prepared single claim, and a claim group's statement, settle on their generic plan
+    (PostgreSQL tries five custom plans first): planning on every call cost more than running."""
     conn, project = planned
-    query = QUERIES[f"claim_next:{scope}:one"]
+    query = QUERIES[statement.format(scope)]
     conn.prepare_threshold = 0  # as the origin's pool connections
     try:
         with conn.transaction(force_rollback=True):

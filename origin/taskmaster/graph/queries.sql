@@ -145,6 +145,43 @@ FROM target CROSS JOIN write_context WHERE tasks.id = target.target_id
 RETURNING target.rank, tasks.version,
           (SELECT row_to_json(leased)::text FROM (SELECT {{leased_json_columns}}) AS leased);
 
+-- name: claim_group
+-- The single claims of several requests that share a key, a tenancy, a project, an assignee and
+-- a lease length (graph/claim_groups.py), leased in one statement as a batch of %(count)s is:
+-- the best task to the first request, the next best to the second, and so on. %(agents)s and
+-- %(request_ids)s are the requests' agents and ids in that order (%(count)s of each). Each
+-- leased task's audit row names its own request: app.claim_requests maps task ids to request
+-- ids for log_row_update() (migration claim_group_requests); the statement's own request id,
+-- for rows its triggers change besides, is empty. Answers as claim_next: rank, version, JSON.
+WITH {{write_context}}, asks AS MATERIALIZED (
+    SELECT a.agent, a.request_id, a.rank
+    FROM unnest(%(agents)s::text[], %(request_ids)s::text[]) WITH ORDINALITY AS a (agent, request_id, rank)
+), lapsed AS (
+    {{lapsed_candidates}}
+    LIMIT %(count)s
+    FOR UPDATE OF t SKIP LOCKED
+), fresh AS (
+    {{fresh_candidates}}
+    LIMIT %(count)s
+    FOR UPDATE OF t SKIP LOCKED
+), target AS MATERIALIZED (
+    SELECT c.id AS target_id, asks.agent, asks.request_id, asks.rank FROM (
+        SELECT u.id, row_number() OVER () AS rank FROM (
+            (SELECT id FROM lapsed) UNION ALL (SELECT id FROM fresh) LIMIT %(count)s
+        ) u
+    ) c JOIN asks ON asks.rank = c.rank
+), answered AS MATERIALIZED (
+    SELECT set_config('app.claim_requests',
+                      coalesce(jsonb_object_agg(target_id, request_id), '{}')::text, true)
+    FROM target
+)
+UPDATE tasks SET status = 'in_progress', lease_owner = target.agent,
+                 lease_expires_at = now() + make_interval(secs => %(ttl_seconds)s),
+                 lease_token = tasks.lease_token + 1
+FROM target CROSS JOIN write_context CROSS JOIN answered WHERE tasks.id = target.target_id
+RETURNING target.rank, tasks.version,
+          (SELECT row_to_json(leased)::text FROM (SELECT {{leased_json_columns}}) AS leased);
+
 -- name: claim_task
 -- Lease one task: claimable (or already leased to this agent), every prerequisite completed.
 -- Every claim is a new lease: a new fencing token.

@@ -28,6 +28,7 @@ from uuid import UUID
 import msgspec
 
 from taskmaster.db.context import WRITE_CONTEXT
+from taskmaster.db.session import Session
 from taskmaster.db.sql import load_queries
 from taskmaster.db.table import (
     Db,
@@ -41,6 +42,7 @@ from taskmaster.db.table import (
 )
 from taskmaster.errors import ApiError, FieldError, not_found
 from taskmaster.graph import algorithms
+from taskmaster.graph.claim_groups import MAX_GROUP, GroupKey, claim_groups
 from taskmaster.graph.schemas import (
     Blocker,
     Blockers,
@@ -101,6 +103,18 @@ for _name in ("next_ready", "claim_next"):
 for _scope in SCOPES:
     _batch = QUERIES[f"claim_next:{_scope}"]
     QUERIES[f"claim_next:{_scope}:one"] = _batch.replace("%(count)s", "1")  # type: ignore[assignment]
+# A claim group of n (graph/claim_groups.py) states LIMIT n, for the same reason; a group of one
+# is the single claim. CLAIM_STATEMENTS: each scope's statement for each group size.
+for _scope, _predicate in SCOPES.items():
+    for _size in range(2, MAX_GROUP + 1):
+        QUERIES[f"claim_group:{_scope}:{_size}"] = (  # type: ignore[assignment]
+            QUERIES["claim_group"].replace("/*scope*/", _predicate).replace("%(count)s", str(_size))
+        )
+CLAIM_STATEMENTS: dict[str, dict[int, str]] = {
+    _scope: {1: QUERIES[f"claim_next:{_scope}:one"]}
+    | {size: QUERIES[f"claim_group:{_scope}:{size}"] for size in range(2, MAX_GROUP + 1)}
+    for _scope in SCOPES
+}
 ORDERING_TYPES = frozenset({"depends_on", "blocks"})
 MAX_BLOCKERS = 1000
 MAX_BLOCKER_DEPTH = 1000
@@ -197,6 +211,13 @@ async def claim_next(db: Db, body: NextClaimRequest) -> tuple[int | None, bytes]
     ``data``: the task (and its version, for the ETag), or with ``count`` a list of them, best
     first (no version); 404 when none. PostgreSQL renders each task (``claim_next`` in
     queries.sql): a batch of ten wide rows is neither decoded nor re-encoded here."""
+    if body.count is None and isinstance(db, Session):
+        leased = await claim_groups(db.pool).claim(
+            db, _group_key(db, body), body.agent, CLAIM_STATEMENTS[_scope(body.project_id)]
+        )
+        if leased is None:
+            raise no_ready_task(body.project_id)
+        return leased
     count = body.count or 1
     query = QUERIES[f"claim_next:{_scope(body.project_id)}" + (":one" if count == 1 else "")]
     async with claim_slots(db):  # DATABASE_CLAIM_CONCURRENCY claims at once per worker (Gate)
@@ -208,6 +229,14 @@ async def claim_next(db: Db, body: NextClaimRequest) -> tuple[int | None, bytes]
         return version, rendered.encode()
     rows.sort(key=lambda row: row[0])
     return None, b"[" + ",".join(row[2] for row in rows).encode() + b"]"
+
+
+def _group_key(db: Session, body: NextClaimRequest) -> GroupKey:
+    context = db.context
+    return GroupKey(
+        db.tenancy, context.key_id, context.user_id, body.project_id, body.assignee,
+        body.ttl_seconds,
+    )  # fmt: skip
 
 
 async def claim(db: Db, task_id: UUID, body: ClaimRequest) -> LeasedTask:

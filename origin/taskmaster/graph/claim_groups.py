@@ -1,0 +1,142 @@
+"""Claim groups: the single claims of concurrent requests, leased by one statement (issue 14).
+
+Under load, single claims (``POST /tasks/next/claim`` without ``count``) wait for a claim slot
+(:class:`~taskmaster.db.pool.Gate`). The claims waiting meanwhile that share everything but their
+agent and request id (the acting key and person, the tenancy, the project, the assignee and the
+lease length: :class:`GroupKey`) form a group, and the group is leased by one ``claim_group``
+statement when its slot comes: the best task to the request that came first, and so on; a
+request the queue has no task left for gets the 404 it would have got alone. A claim that finds
+a slot free forms a group of one and runs today's statement (``claim_next:…:one``).
+
+Why: a claim statement's fixed cost (its transaction, its scan of the queue head, the round trip)
+was about half a single claim's database CPU; a batch of ten paid it once for ten tasks. Queue
+systems fetch alike: one fetch per queue and node serves the node's waiting workers.
+
+What a request sees does not change: it gets its own task (never another request's), leased to
+its own agent, with its own version; its audit row names its own request (``app.claim_requests``,
+migration ``claim_group_requests``). What is shared is the transaction: a statement that fails
+fails every request of its group with the same error. A request that goes away before its
+group's statement runs is left out of it; one that goes away after has its task leased until the
+lease lapses, as a claim whose answer was lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+from weakref import WeakKeyDictionary
+
+from taskmaster.db.context import WriteContext
+from taskmaster.db.pool import ConnectionPool
+from taskmaster.db.session import Session
+from taskmaster.db.table import claim_slots, write_rows
+
+MAX_GROUP = 16  # claims per statement; a statement per size (its LIMIT written in)
+
+Leased = tuple[int | None, bytes]  # the task's version and JSON, as claim_next answers it
+
+
+@dataclass(frozen=True, slots=True)
+class GroupKey:
+    """What the claims of one statement share (the statement's parameters but the agent)."""
+
+    tenancy: str
+    key_id: str
+    user_id: str
+    project_id: UUID | None
+    assignee: str | None
+    ttl_seconds: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Ask:
+    agent: str
+    db: Session  # the request's own (its audit context)
+    answer: asyncio.Future[Leased | None]
+
+
+@dataclass(slots=True)
+class _Group:
+    asks: list[_Ask] = field(default_factory=list)
+
+
+class ClaimGroups:
+    """The groups of one pool (one per worker process), each waiting for a claim slot."""
+
+    def __init__(self) -> None:
+        self._open: dict[GroupKey, _Group] = {}
+        self._running: set[asyncio.Task[None]] = set()
+
+    async def claim(
+        self, db: Session, key: GroupKey, agent: str, statements: dict[int, str]
+    ) -> Leased | None:
+        """The task leased for this request (None: none left), once its group's statement ran.
+        ``statements``: the claim statement for each group size (1 is today's single claim)."""
+        answer: asyncio.Future[Leased | None] = asyncio.get_running_loop().create_future()
+        group = self._open.get(key)
+        if group is None or len(group.asks) >= MAX_GROUP:
+            group = self._open[key] = _Group()
+            task = asyncio.create_task(self._run(db, key, group, statements))
+            self._running.add(task)  # a reference, until it is done
+            task.add_done_callback(self._running.discard)
+        group.asks.append(_Ask(agent, db, answer))
+        return await answer
+
+    async def _run(
+        self, db: Session, key: GroupKey, group: _Group, statements: dict[int, str]
+    ) -> None:
+        try:
+            async with claim_slots(db):
+                if self._open.get(key) is group:  # closed: later claims form the next group
+                    del self._open[key]
+                asks = [ask for ask in group.asks if not ask.answer.done()]  # gone: left out
+                if not asks:
+                    return
+                rows = await _lease(key, asks, statements)
+        except BaseException as exc:  # the statement's failure is every member's
+            if self._open.get(key) is group:
+                del self._open[key]
+            for ask in group.asks:
+                if not ask.answer.done():
+                    ask.answer.set_exception(exc)
+            if not isinstance(exc, Exception):
+                raise
+            return
+        leased = {rank: (version, rendered.encode()) for rank, version, rendered in rows}
+        for rank, ask in enumerate(asks, start=1):
+            if not ask.answer.done():
+                ask.answer.set_result(leased.get(rank))
+
+
+async def _lease(
+    key: GroupKey, asks: list[_Ask], statements: dict[int, str]
+) -> list[tuple[Any, ...]]:
+    params: dict[str, Any] = {
+        "project_id": key.project_id,
+        "assignee": key.assignee,
+        "ttl_seconds": key.ttl_seconds,
+    }
+    if len(asks) == 1:  # the request's own session: its context, its request id
+        (ask,) = asks
+        return await write_rows(ask.db, statements[1], params | {"agent": ask.agent})
+    # The statement's own request id is empty: each leased task's audit row names its request.
+    pool = asks[0].db.pool
+    group_db = Session(pool, WriteContext(key.key_id, "", key.user_id), tenancy=key.tenancy)
+    params |= {
+        "agents": [ask.agent for ask in asks],
+        "request_ids": [ask.db.context.request_id for ask in asks],
+    }
+    return await write_rows(group_db, statements[len(asks)], params)
+
+
+_GROUPS: WeakKeyDictionary[ConnectionPool, ClaimGroups] = WeakKeyDictionary()
+
+
+def claim_groups(pool: ConnectionPool) -> ClaimGroups:
+    """The pool's claim groups (made on first use)."""
+    groups = _GROUPS.get(pool)
+    if groups is None:
+        groups = _GROUPS[pool] = ClaimGroups()
+    return groups

@@ -69,8 +69,10 @@ class DatabaseSettings:
     claim_concurrency: int = 2
     """DATABASE_CLAIM_CONCURRENCY: most claim statements (``POST /api/v1/tasks/next/claim``) a
     worker process runs at once; the others wait their turn, first come first served, without
-    holding a connection (``db/pool.py``, ``Gate``). Raise it when the database has many more
-    cores than the origin has worker processes; 0: no limit."""
+    holding a connection (``db/pool.py``, ``Gate``), and the single claims that wait together
+    are leased by one statement (``graph/claim_groups.py``). Raise it when the database has many
+    more cores than the origin has worker processes; 0: no limit (claims then seldom wait
+    together, so they seldom share a statement)."""
     read_url: str = ""
     """DATABASE_READ_URL: libpq URL of a read replica. Set: safe reads (GETs of ``/api/v1``
     resources) use a second pool on it (same sizes), falling back to the primary while it is

@@ -106,7 +106,7 @@ class Gate:
     waits at most the pool's acquire timeout, then gets :class:`PoolUnavailable` (503), as one
     waiting for a connection would."""
 
-    __slots__ = ("_held", "_limit", "_timeout_s", "_waiters")
+    __slots__ = ("_held", "_limit", "_riders", "_timeout_s", "_waiters")
 
     def __init__(self, limit: int, timeout_s: float) -> None:
         if limit < 0:
@@ -114,6 +114,7 @@ class Gate:
         self._limit = limit
         self._timeout_s = timeout_s
         self._held = 0
+        self._riders = 0
         self._waiters: deque[asyncio.Future[Any]] = deque()
 
     @property
@@ -126,7 +127,13 @@ class Gate:
 
     @property
     def waiting(self) -> int:
-        return sum(1 for waiter in self._waiters if not waiter.done())
+        """Claims waiting for a slot: each waiter, and each claim riding on a waiting claim group
+        (graph/claim_groups.py, which waits once for all of its claims)."""
+        return sum(1 for waiter in self._waiters if not waiter.done()) + self._riders
+
+    def ride(self, claims: int) -> None:
+        """``claims`` more (or, negative, fewer) wait here on a waiter's behalf."""
+        self._riders += claims
 
     async def __aenter__(self) -> None:
         if self._limit == 0:

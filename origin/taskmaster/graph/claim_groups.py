@@ -29,7 +29,7 @@ from uuid import UUID
 from weakref import WeakKeyDictionary
 
 from taskmaster.db.context import WriteContext
-from taskmaster.db.pool import ConnectionPool
+from taskmaster.db.pool import ConnectionPool, Gate
 from taskmaster.db.session import Session
 from taskmaster.db.table import claim_slots, write_rows
 
@@ -81,23 +81,24 @@ class ClaimGroups:
             task = asyncio.create_task(self._run(db, key, group, statements))
             self._running.add(task)  # a reference, until it is done
             task.add_done_callback(self._running.discard)
+        else:
+            claim_slots(db).ride(1)  # waits with the group (the gate's count of waiting claims)
         group.asks.append(_Ask(agent, db, answer))
         return await answer
 
     async def _run(
         self, db: Session, key: GroupKey, group: _Group, statements: dict[int, str]
     ) -> None:
+        gate = claim_slots(db)
         try:
-            async with claim_slots(db):
-                if self._open.get(key) is group:  # closed: later claims form the next group
-                    del self._open[key]
+            async with gate:
+                self._close(key, group, gate)
                 asks = [ask for ask in group.asks if not ask.answer.done()]  # gone: left out
                 if not asks:
                     return
                 rows = await _lease(key, asks, statements)
         except BaseException as exc:  # the statement's failure is every member's
-            if self._open.get(key) is group:
-                del self._open[key]
+            self._close(key, group, gate)
             for ask in group.asks:
                 if not ask.answer.done():
                     ask.answer.set_exception(exc)
@@ -108,6 +109,13 @@ class ClaimGroups:
         for rank, ask in enumerate(asks, start=1):
             if not ask.answer.done():
                 ask.answer.set_result(leased.get(rank))
+
+    def _close(self, key: GroupKey, group: _Group, gate: Gate) -> None:
+        """No claim joins ``group`` from now on (later ones form the next); its riders stop
+        waiting at the gate."""
+        if self._open.get(key) is group:
+            del self._open[key]
+            gate.ride(1 - len(group.asks))
 
 
 async def _lease(

@@ -67,6 +67,18 @@ async def _waiting(claims: list[asyncio.Task[tuple[int | None, bytes]]]) -> None
     assert not any(claim.done() for claim in claims)
 
 
+def _transactions(url: str, project: uuid.UUID) -> int:
+    """How many transactions leased the project's leased tasks (the rows' xmin)."""
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            "SELECT count(DISTINCT xmin::text) FROM tasks"
+            " WHERE project_id = %s AND lease_owner IS NOT NULL",
+            (project,),
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
 def _audited_requests(url: str) -> dict[str, tuple[str | None, str | None]]:
     """Each task's update audit row: its request id and acting key."""
     with psycopg.connect(url) as conn:
@@ -84,8 +96,10 @@ async def test_waiting_claims_are_leased_by_one_statement_each_to_its_own_reques
     async with pool.claims:  # another claim holds the worker's only slot
         claims = [_claim(pool, project, n) for n in range(3)]
         await _waiting(claims)
-        assert pool.claims.waiting == 1  # one group, one statement
+        assert pool.claims.waiting == 3  # the gate counts each claim of the waiting group
     leased = [json.loads(rendered) for _, rendered in await asyncio.gather(*claims)]
+    assert _transactions(fresh_db, project) == 1  # one statement leased all three
+    assert pool.claims.waiting == 0
     assert [task["id"] for task in leased] == ids[:3]  # best first, in arrival order
     assert [task["lease_owner"] for task in leased] == ["agent-0", "agent-1", "agent-2"]
     assert all(task["lease_token"] == 1 and task["status"] == "in_progress" for task in leased)
@@ -101,6 +115,7 @@ async def test_claims_that_differ_in_what_they_share_wait_in_groups_of_their_own
         await _waiting(claims)
         assert pool.claims.waiting == 2
     leased = [json.loads(rendered) for _, rendered in await asyncio.gather(*claims)]
+    assert _transactions(fresh_db, project) == 2
     assert sorted(task["id"] for task in leased) == sorted(ids[:2])
     assert _audited_requests(fresh_db) == {
         task["id"]: (f"request-{n}", KEY_ID) for n, task in enumerate(leased)

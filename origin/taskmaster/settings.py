@@ -66,7 +66,7 @@ class DatabaseSettings:
     acquire_timeout_s: float = 2.0
     """DATABASE_POOL_TIMEOUT_S: how long a request waits for a free connection (or a claim
     slot) before 503."""
-    claim_concurrency: int = 2
+    claim_concurrency: int = 1
     """DATABASE_CLAIM_CONCURRENCY: most claim statements (``POST /api/v1/tasks/next/claim``) a
     worker process runs at once; the others wait their turn, first come first served, without
     holding a connection (``db/pool.py``, ``Gate``), and the single claims that wait together
@@ -253,7 +253,7 @@ class Settings:
             statement_timeout_ms=_int(env, "DATABASE_STATEMENT_TIMEOUT_MS", 5000),
             connect_timeout_s=_int(env, "DATABASE_CONNECT_TIMEOUT_S", 2),
             acquire_timeout_s=_float(env, "DATABASE_POOL_TIMEOUT_S", 2.0),
-            claim_concurrency=_int(env, "DATABASE_CLAIM_CONCURRENCY", 2),
+            claim_concurrency=_int(env, "DATABASE_CLAIM_CONCURRENCY", 1),
             read_url=env.get("DATABASE_READ_URL", ""),
             replica_max_lag_ms=_float(env, "REPLICA_MAX_LAG_MS", 1000.0),
             replica_poll_interval_ms=_float(env, "REPLICA_POLL_INTERVAL_MS", 200.0),

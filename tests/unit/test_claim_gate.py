@@ -108,7 +108,7 @@ async def test_limit_zero_admits_everyone() -> None:
 
 def test_the_claim_gate_is_set_from_the_environment_and_refuses_a_negative_limit() -> None:
     base = {"DATABASE_URL": "postgresql://x/y"}
-    assert Settings.from_env(base).database.claim_concurrency == 2
+    assert Settings.from_env(base).database.claim_concurrency == 1
     assert (
         Settings.from_env(base | {"DATABASE_CLAIM_CONCURRENCY": "3"}).database.claim_concurrency
         == 3

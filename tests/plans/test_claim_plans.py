@@ -129,7 +129,7 @@ def _assert_reads_the_queue_unsorted(plan: dict[str, Any], scope: str) -> None:
 
 @pytest.mark.parametrize("scope", ["project", "any"])
 @pytest.mark.parametrize(
-    "statement", ["next_ready:{}", "claim_next:{}", "claim_next:{}:one", "claim_group:{}:4"]
+    "statement", ["next_ready:{}", "claim_next:{}:10", "claim_next:{}:1", "claim_group:{}:4"]
 )
 def test_next_and_claim_read_the_claim_queue_in_order(
     planned: tuple[psycopg.Connection, str], statement: str, scope: str
@@ -145,7 +145,7 @@ def test_next_and_claim_read_the_claim_queue_in_order(
 
 @pytest.mark.parametrize(
     ("statement", "count"),
-    [("claim_next:project", 1), ("claim_next:project", 100), (f"claim_group:project:{MAX_GROUP}", MAX_GROUP)],
+    [("claim_next:project:1", 1), ("claim_next:project:100", 100), (f"claim_group:project:{MAX_GROUP}", MAX_GROUP)],
 )  # fmt: skip
 def test_a_claim_reads_a_handful_of_queue_entries(
     planned: tuple[psycopg.Connection, str], statement: str, count: int
@@ -200,8 +200,8 @@ LEASE_DUE_INDEX = {"project": "tasks_project_lease_due_idx", "any": "tasks_lease
 
 @pytest.mark.parametrize(
     ("name", "scope"),
-    [("claim_next:project", "project"), ("claim_next:project:one", "project"),
-     ("claim_next:any:one", "any")],
+    [("claim_next:project:10", "project"), ("claim_next:project:1", "project"),
+     ("claim_next:any:1", "any")],
 )  # fmt: skip
 def test_the_lapsed_probe_reads_no_live_lease_whatever_the_statistics(
     unleased_statistics: tuple[psycopg.Connection, str], name: str, scope: str
@@ -218,7 +218,7 @@ def test_the_lapsed_probe_reads_no_live_lease_whatever_the_statistics(
 
 
 @pytest.mark.parametrize("scope", ["project", "any"])
-@pytest.mark.parametrize("statement", ["claim_next:{}:one", "claim_group:{}:4"])
+@pytest.mark.parametrize("statement", ["claim_next:{}:1", "claim_next:{}:10", "claim_group:{}:4"])
 def test_a_single_claim_is_not_planned_again_on_every_call(
     planned: tuple[psycopg.Connection, str], scope: str, statement: str
 ) -> None:
@@ -248,9 +248,7 @@ def test_the_lapsed_probe_plans_on_the_due_index_whatever_the_statistics(
 ) -> None:
     """The generic plan a prepared claim settles on (no project id known) too."""
     conn, _ = unleased_statistics
-    plan = explain(
-        conn, "GENERIC_PLAN, COSTS OFF", generic(QUERIES["claim_next:project:one"]), None
-    )
+    plan = explain(conn, "GENERIC_PLAN, COSTS OFF", generic(QUERIES["claim_next:project:1"]), None)
     used = [n.get("Index Name") for n in nodes(plan) if n.get("Index Name")]
     assert "tasks_project_lease_due_idx" in used, used
 

@@ -6,7 +6,7 @@ agent and request id (the acting key and person, the tenancy, the project, the a
 lease length: :class:`GroupKey`) form a group, and the group is leased by one ``claim_group``
 statement when its slot comes: the best task to the request that came first, and so on; a
 request the queue has no task left for gets the 404 it would have got alone. A claim that finds
-a slot free forms a group of one and runs today's statement (``claim_next:…:one``).
+a slot free forms a group of one and runs today's statement (``claim_next:…:1``).
 
 Why: a claim statement's fixed cost (its transaction, its scan of the queue head, the round trip)
 was about half a single claim's database CPU; a batch of ten paid it once for ten tasks. Queue

@@ -69,7 +69,7 @@ class DatabaseSettings:
     claim_concurrency: int = 1
     """DATABASE_CLAIM_CONCURRENCY: most claim statements (``POST /api/v1/tasks/next/claim``) a
     worker process runs at once; the others wait their turn, first come first served, without
-    holding a connection (``db/pool.py``, ``Gate``), and the single claims that wait together
+    holding a connection (``db/pool.py``, ``Gate``), and the claims that wait together
     are leased by one statement (``graph/claim_groups.py``). Raise it when the database has many
     more cores than the origin has worker processes; 0: no limit (claims then seldom wait
     together, so they seldom share a statement)."""

@@ -15,8 +15,8 @@ import psycopg
 import pytest
 from psycopg import sql
 from taskmaster.db.context import KEEP_CONTEXT
-from taskmaster.graph.claim_groups import MAX_GROUP
-from taskmaster.graph.service import QUERIES
+from taskmaster.graph.claim_groups import MAX_GROUP, MAX_SLOTS
+from taskmaster.graph.service import QUERIES, claim_statement
 
 from tests.conftest import PgServer
 from tests.plans.explain import SORTS, explain, generic, nodes
@@ -109,10 +109,18 @@ def _params(scope: str, project: str, count: int = 1) -> dict[str, Any]:
         "ttl_seconds": 300,
         "count": count,
         # a claim group's requests (graph/claim_groups.py): as many as its statement's LIMIT
-        "agents": [f"planner-{n}" for n in range(MAX_GROUP)],
-        "request_ids": [f"request-{n}" for n in range(MAX_GROUP)],
+        "agents": [f"planner-{n}" for n in range(MAX_SLOTS)],
+        "request_ids": [f"request-{n}" for n in range(MAX_SLOTS)],
         **KEEP_CONTEXT,  # the audit context, as the statement's write_context sets it
     }
+
+
+def _statement(name: str) -> str:
+    """A named statement; "claim_group:<scope>:<tasks>" is a claim group's (made on first use)."""
+    if name.startswith("claim_group:"):
+        _, scope, slots = name.split(":")
+        return claim_statement(scope, int(slots), grouped=True)
+    return QUERIES[name]
 
 
 def _queue_scans(plan: dict[str, Any], scope: str) -> list[dict[str, Any]]:
@@ -135,7 +143,7 @@ def test_next_and_claim_read_the_claim_queue_in_order(
     planned: tuple[psycopg.Connection, str], statement: str, scope: str
 ) -> None:
     conn, project = planned
-    query = QUERIES[statement.format(scope)]
+    query = _statement(statement.format(scope))
     _assert_reads_the_queue_unsorted(
         explain(conn, "COSTS OFF", query, _params(scope, project)), scope
     )
@@ -145,15 +153,20 @@ def test_next_and_claim_read_the_claim_queue_in_order(
 
 @pytest.mark.parametrize(
     ("statement", "count"),
-    [("claim_next:project:1", 1), ("claim_next:project:100", 100), (f"claim_group:project:{MAX_GROUP}", MAX_GROUP)],
-)  # fmt: skip
+    [
+        ("claim_next:project:1", 1),
+        ("claim_next:project:100", 100),
+        (f"claim_group:project:{MAX_GROUP}", MAX_GROUP),
+        (f"claim_group:project:{MAX_SLOTS}", MAX_SLOTS),
+    ],
+)
 def test_a_claim_reads_a_handful_of_queue_entries(
     planned: tuple[psycopg.Connection, str], statement: str, count: int
 ) -> None:
     """Executed (and rolled back): the queue scan returns what it leases, whatever the size."""
     conn, project = planned
     with conn.transaction(force_rollback=True):
-        query = QUERIES[statement]
+        query = _statement(statement)
         plan = explain(
             conn, "ANALYZE, BUFFERS, TIMING OFF", query, _params("project", project, count)
         )
@@ -225,7 +238,7 @@ def test_a_single_claim_is_not_planned_again_on_every_call(
     """The prepared single claim, and a claim group's statement, settle on their generic plan
     (PostgreSQL tries five custom plans first): planning on every call cost more than running."""
     conn, project = planned
-    query = QUERIES[statement.format(scope)]
+    query = _statement(statement.format(scope))
     conn.prepare_threshold = 0  # as the origin's pool connections
     try:
         with conn.transaction(force_rollback=True):

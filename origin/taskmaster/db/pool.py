@@ -101,7 +101,7 @@ class Gate:
     each other's locked rows, and a claiming backend that is runnable but has no core keeps the
     others waiting behind it: 32 agents on 2 cores claimed 15 % faster, and their slowest claims
     took 40 % less time, with two claim statements per worker at a time than with one per
-    connection (docs/task-graph.md, "Fifth pass"); since the single claims that wait together
+    connection (docs/task-graph.md, "Fifth pass"); since the claims that wait together
     share one statement (``graph/claim_groups.py``), one per worker does better still ("Seventh
     pass"). Queue systems fetch alike (one fetch per queue and node at a time). Waiting here
     holds no connection, so other requests go on meanwhile. A waiter waits at most the pool's

@@ -146,10 +146,11 @@ RETURNING target.rank, tasks.version,
           (SELECT row_to_json(leased)::text FROM (SELECT {{leased_json_columns}}) AS leased);
 
 -- name: claim_group
--- The single claims of several requests that share a key, a tenancy, a project, an assignee and
--- a lease length (graph/claim_groups.py), leased in one statement as a batch of %(count)s is:
--- the best task to the first request, the next best to the second, and so on. %(agents)s and
--- %(request_ids)s are the requests' agents and ids in that order (%(count)s of each). Each
+-- The claims of several requests that share a key, a tenancy, a project, an assignee and a lease
+-- length (graph/claim_groups.py), leased in one statement as a batch of %(count)s is: the best
+-- tasks to the first request (as many as it asked for), the next best to the second, and so on.
+-- %(agents)s and %(request_ids)s name each task's request, one entry per task asked for, in
+-- that order (%(count)s of each). Each
 -- leased task's audit row names its own request: app.claim_requests maps task ids to request
 -- ids for log_row_update() (migration claim_group_requests); the statement's own request id,
 -- for rows its triggers change besides, is empty. Answers as claim_next: rank, version, JSON.

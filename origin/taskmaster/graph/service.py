@@ -21,6 +21,7 @@ Concurrency, in one place:
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -42,7 +43,7 @@ from taskmaster.db.table import (
 )
 from taskmaster.errors import ApiError, FieldError, not_found
 from taskmaster.graph import algorithms
-from taskmaster.graph.claim_groups import MAX_GROUP, GroupKey, claim_groups
+from taskmaster.graph.claim_groups import GroupKey, claim_groups
 from taskmaster.graph.schemas import (
     MAX_CLAIM_COUNT,
     Blocker,
@@ -107,18 +108,28 @@ for _scope in SCOPES:
         QUERIES[f"claim_next:{_scope}:{_count}"] = QUERIES[f"claim_next:{_scope}"].replace(  # type: ignore[assignment]
             "%(count)s", str(_count)
         )
-# A claim group of n (graph/claim_groups.py) states LIMIT n, for the same reason; a group of one
-# is the single claim. CLAIM_STATEMENTS: each scope's statement for each group size.
-for _scope, _predicate in SCOPES.items():
-    for _size in range(2, MAX_GROUP + 1):
-        QUERIES[f"claim_group:{_scope}:{_size}"] = (  # type: ignore[assignment]
-            QUERIES["claim_group"].replace("/*scope*/", _predicate).replace("%(count)s", str(_size))
+# A claim group leasing n tasks (graph/claim_groups.py) states LIMIT n too, made on first use
+# (n goes up to 100: a group never asks for more tasks than one batch may).
+_GROUP_STATEMENTS: dict[tuple[str, int], str] = {}
+
+
+def _group_statement(scope: str, slots: int) -> str:
+    statement = _GROUP_STATEMENTS.get((scope, slots))
+    if statement is None:
+        statement = _GROUP_STATEMENTS[(scope, slots)] = (
+            QUERIES["claim_group"]
+            .replace("/*scope*/", SCOPES[scope])
+            .replace("%(count)s", str(slots))
         )
-CLAIM_STATEMENTS: dict[str, dict[int, str]] = {
-    _scope: {1: QUERIES[f"claim_next:{_scope}:1"]}
-    | {size: QUERIES[f"claim_group:{_scope}:{size}"] for size in range(2, MAX_GROUP + 1)}
-    for _scope in SCOPES
-}
+    return statement
+
+
+def claim_statement(scope: str, slots: int, grouped: bool) -> str:
+    """The statement that leases ``slots`` tasks in ``scope``: a claim group's, or one claim's."""
+    return _group_statement(scope, slots) if grouped else QUERIES[f"claim_next:{scope}:{slots}"]
+
+
+CLAIM_STATEMENTS = {scope: partial(claim_statement, scope) for scope in SCOPES}
 ORDERING_TYPES = frozenset({"depends_on", "blocks"})
 MAX_BLOCKERS = 1000
 MAX_BLOCKER_DEPTH = 1000
@@ -215,24 +226,23 @@ async def claim_next(db: Db, body: NextClaimRequest) -> tuple[int | None, bytes]
     ``data``: the task (and its version, for the ETag), or with ``count`` a list of them, best
     first (no version); 404 when none. PostgreSQL renders each task (``claim_next`` in
     queries.sql): a batch of ten wide rows is neither decoded nor re-encoded here."""
-    if body.count is None and isinstance(db, Session):
+    scope = _scope(body.project_id)
+    if isinstance(db, Session):
+        key = _group_key(db, body)
         leased = await claim_groups(db.pool).claim(
-            db, _group_key(db, body), body.agent, CLAIM_STATEMENTS[_scope(body.project_id)]
+            db, key, body.agent, body.count or 1, CLAIM_STATEMENTS[scope]
         )
-        if leased is None:
-            raise no_ready_task(body.project_id)
-        return leased
-    count = body.count or 1
-    query = QUERIES[f"claim_next:{_scope(body.project_id)}:{count}"]
-    async with claim_slots(db):  # DATABASE_CLAIM_CONCURRENCY claims at once per worker (Gate)
-        rows = await write_rows(db, query, body_params(body) | {"count": count})
-    if not rows:
+    else:  # outside a request (a pool of its own): alone
+        count = body.count or 1
+        async with claim_slots(db):  # DATABASE_CLAIM_CONCURRENCY claims at once per worker
+            rows = await write_rows(db, QUERIES[f"claim_next:{scope}:{count}"], body_params(body))
+        leased = [(version, rendered) for _, version, rendered in sorted(rows)]
+    if not leased:
         raise no_ready_task(body.project_id)
     if body.count is None:
-        (_, version, rendered), *_ = rows
+        ((version, rendered),) = leased
         return version, rendered.encode()
-    rows.sort(key=lambda row: row[0])
-    return None, b"[" + ",".join(row[2] for row in rows).encode() + b"]"
+    return None, b"[" + ",".join(rendered for _, rendered in leased).encode() + b"]"
 
 
 def _group_key(db: Session, body: NextClaimRequest) -> GroupKey:

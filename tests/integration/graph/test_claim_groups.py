@@ -56,9 +56,15 @@ def _session(pool: ConnectionPool, request_id: str) -> Session:
 
 
 def _claim(
-    pool: ConnectionPool, project: uuid.UUID, n: int, ttl_seconds: int = 300
+    pool: ConnectionPool,
+    project: uuid.UUID,
+    n: int,
+    ttl_seconds: int = 300,
+    count: int | None = None,
 ) -> asyncio.Task[tuple[int | None, bytes]]:
-    body = NextClaimRequest(agent=f"agent-{n}", project_id=project, ttl_seconds=ttl_seconds)
+    body = NextClaimRequest(
+        agent=f"agent-{n}", project_id=project, ttl_seconds=ttl_seconds, count=count
+    )
     return asyncio.create_task(service.claim_next(_session(pool, f"request-{n}"), body))
 
 
@@ -159,3 +165,43 @@ async def test_a_group_that_waits_past_the_pool_timeout_is_refused_and_leases_no
         answers = await asyncio.gather(*claims, return_exceptions=True)
     assert all(isinstance(answer, PoolUnavailable) for answer in answers), answers
     assert _audited_requests(fresh_db) == {}
+
+
+async def test_batches_and_single_claims_that_wait_together_share_one_statement(
+    pool: ConnectionPool, fresh_db: str
+) -> None:
+    project, ids = _ready_project(fresh_db, 8)
+    async with pool.claims:
+        claims = [
+            _claim(pool, project, 0, count=2),
+            _claim(pool, project, 1),
+            _claim(pool, project, 2, count=3),
+        ]
+        await _waiting(claims)
+        assert pool.claims.waiting == 3
+    (_, pair), (version, single), (_, triple) = await asyncio.gather(*claims)
+    assert [task["id"] for task in json.loads(pair)] == ids[0:2]  # each claim's best, in turn
+    assert json.loads(single)["id"] == ids[2] and version == 2
+    assert [task["id"] for task in json.loads(triple)] == ids[3:6]
+    assert _transactions(fresh_db, project) == 1
+    owners = {0: ids[0:2], 1: ids[2:3], 2: ids[3:6]}
+    assert _audited_requests(fresh_db) == {
+        task: (f"request-{n}", KEY_ID) for n, tasks in owners.items() for task in tasks
+    }
+
+
+async def test_a_batch_past_the_queue_gets_fewer_and_the_next_claim_404(
+    pool: ConnectionPool, fresh_db: str
+) -> None:
+    project, ids = _ready_project(fresh_db, 3)
+    async with pool.claims:
+        claims = [
+            _claim(pool, project, 0, count=2),
+            _claim(pool, project, 1, count=2),
+            _claim(pool, project, 2),
+        ]
+        await _waiting(claims)
+    first, second, third = await asyncio.gather(*claims, return_exceptions=True)
+    assert [task["id"] for task in json.loads(first[1])] == ids[0:2]  # type: ignore[index]
+    assert [task["id"] for task in json.loads(second[1])] == ids[2:3]  # type: ignore[index]
+    assert isinstance(third, ApiError) and third.status == 404

@@ -57,6 +57,27 @@ WHERE t.status = 'pending' AND t.open_prerequisites = 0
   AND tenancy_allows(t.project_id)
 ORDER BY t.parent_active DESC, t.priority DESC, t.open_dependants DESC, t.created_at, t.id
 
+-- fragment: claim_candidates
+-- The CTEs of a claim: up to %(count)s tasks nobody is locking right now, locked, numbered in
+-- the order they are leased (candidate_id; rank, best first). Locked rows are skipped, not
+-- waited for, so concurrent claimers spread over the head of the queue instead of queueing on
+-- its first row; a row another claimer committed meanwhile is re-checked against the filter
+-- (READ COMMITTED) and dropped. LIMIT over the UNION ALL pulls lazily: fresh candidates are
+-- only read (and locked) when lapsed leases do not fill the count.
+lapsed AS (
+    {{lapsed_candidates}}
+    LIMIT %(count)s
+    FOR UPDATE OF t SKIP LOCKED
+), fresh AS (
+    {{fresh_candidates}}
+    LIMIT %(count)s
+    FOR UPDATE OF t SKIP LOCKED
+), candidates AS (
+    SELECT u.id AS candidate_id, row_number() OVER () AS rank FROM (
+        (SELECT id FROM lapsed) UNION ALL (SELECT id FROM fresh) LIMIT %(count)s
+    ) u
+)
+
 -- fragment: leased_columns
 -- A leased task: the task, then its fencing token.
 {{task_columns}}, lease_token
@@ -116,33 +137,18 @@ SELECT {{task_columns}} FROM tasks WHERE id = (
 );
 
 -- name: claim_next
--- Lease up to %(count)s of the best ready tasks nobody is locking right now, in one statement.
--- Locked rows are skipped, not waited for, so concurrent claimers spread over the head of the
--- queue instead of queueing on its first row; a row another claimer committed meanwhile is
--- re-checked against the filter (READ COMMITTED) and dropped. LIMIT over the UNION ALL pulls
--- lazily: fresh candidates are only read (and locked) when lapsed leases do not fill the count.
--- rank: the order of the candidates (best first); the UPDATE's own output order is unspecified.
+-- Lease up to %(count)s of the best ready tasks nobody is locking right now, in one statement
+-- (claim_candidates). rank: their order (best first); the UPDATE's own output order is
+-- unspecified.
 -- Each leased task comes back as its version (the ETag of a single claim) and its JSON, rendered
 -- here: the origin splices it into the answer instead of decoding and re-encoding a wide row.
 -- write_context: the audit context, set by the statement itself (Session.write_one).
-WITH {{write_context}}, lapsed AS (
-    {{lapsed_candidates}}
-    LIMIT %(count)s
-    FOR UPDATE OF t SKIP LOCKED
-), fresh AS (
-    {{fresh_candidates}}
-    LIMIT %(count)s
-    FOR UPDATE OF t SKIP LOCKED
-), target AS (
-    SELECT c.id AS target_id, row_number() OVER () AS rank FROM (
-        (SELECT id FROM lapsed) UNION ALL (SELECT id FROM fresh) LIMIT %(count)s
-    ) c
-)
+WITH {{write_context}}, {{claim_candidates}}
 UPDATE tasks SET status = 'in_progress', lease_owner = %(agent)s,
                  lease_expires_at = now() + make_interval(secs => %(ttl_seconds)s),
                  lease_token = tasks.lease_token + 1
-FROM target CROSS JOIN write_context WHERE tasks.id = target.target_id
-RETURNING target.rank, tasks.version,
+FROM candidates CROSS JOIN write_context WHERE tasks.id = candidates.candidate_id
+RETURNING candidates.rank, tasks.version,
           (SELECT row_to_json(leased)::text FROM (SELECT {{leased_json_columns}}) AS leased);
 
 -- name: claim_group
@@ -157,20 +163,9 @@ RETURNING target.rank, tasks.version,
 WITH {{write_context}}, asks AS MATERIALIZED (
     SELECT a.agent, a.request_id, a.rank
     FROM unnest(%(agents)s::text[], %(request_ids)s::text[]) WITH ORDINALITY AS a (agent, request_id, rank)
-), lapsed AS (
-    {{lapsed_candidates}}
-    LIMIT %(count)s
-    FOR UPDATE OF t SKIP LOCKED
-), fresh AS (
-    {{fresh_candidates}}
-    LIMIT %(count)s
-    FOR UPDATE OF t SKIP LOCKED
-), target AS MATERIALIZED (
-    SELECT c.id AS target_id, asks.agent, asks.request_id, asks.rank FROM (
-        SELECT u.id, row_number() OVER () AS rank FROM (
-            (SELECT id FROM lapsed) UNION ALL (SELECT id FROM fresh) LIMIT %(count)s
-        ) u
-    ) c JOIN asks ON asks.rank = c.rank
+), {{claim_candidates}}, target AS MATERIALIZED (
+    SELECT c.candidate_id AS target_id, asks.agent, asks.request_id, asks.rank
+    FROM candidates c JOIN asks ON asks.rank = c.rank
 ), answered AS MATERIALIZED (
     SELECT set_config('app.claim_requests',
                       coalesce(jsonb_object_agg(target_id, request_id), '{}')::text, true)

@@ -162,7 +162,8 @@ RETURNING candidates.rank, tasks.version,
 -- for rows its triggers change besides, is empty. Answers as claim_next: rank, version, JSON.
 WITH {{write_context}}, asks AS MATERIALIZED (
     SELECT a.agent, a.request_id, a.rank
-    FROM unnest(%(agents)s::text[], %(request_ids)s::text[]) WITH ORDINALITY AS a (agent, request_id, rank)
+    FROM unnest(%(agents)s::text[], %(request_ids)s::text[])
+         WITH ORDINALITY AS a (agent, request_id, rank)
 ), {{claim_candidates}}, target AS MATERIALIZED (
     SELECT c.candidate_id AS target_id, asks.agent, asks.request_id, asks.rank
     FROM candidates c JOIN asks ON asks.rank = c.rank

@@ -55,7 +55,8 @@ def test_exposition_parses_and_counts_requests(client: httpx.Client) -> None:
     assert after["taskmaster_db_pool_connections"].type == "gauge"
     assert prometheus.value(after, "taskmaster_db_pool_max_connections", pool="primary") == 10
     assert prometheus.value(after, "taskmaster_db_pool_up", pool="primary") == 1
-    assert prometheus.value(after, "taskmaster_db_claim_slots", pool="primary") == 2
+    # One claim statement at a time per worker: the default DATABASE_CLAIM_CONCURRENCY.
+    assert prometheus.value(after, "taskmaster_db_claim_slots", pool="primary") == 1
     assert prometheus.value(after, "taskmaster_db_claims_waiting", pool="primary") == 0
     assert prometheus.value(after, "taskmaster_key_cache_lookups_total", result="hit") >= 1
 

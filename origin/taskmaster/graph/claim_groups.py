@@ -69,6 +69,7 @@ class _Ask:
 class _Group:
     asks: list[_Ask] = field(default_factory=list)
     slots: int = 0
+    closed: bool = False  # no claim joins it any more, and its riders left the gate's count
 
     def fits(self, count: int) -> bool:
         return len(self.asks) < MAX_GROUP and self.slots + count <= MAX_SLOTS
@@ -126,10 +127,14 @@ class ClaimGroups:
 
     def _close(self, key: GroupKey, group: _Group, gate: Gate) -> None:
         """No claim joins ``group`` from now on (later ones form the next); its riders stop
-        waiting at the gate."""
+        waiting at the gate. A full group is no longer open when it closes (the next claim
+        opened another in its place), but its riders still waited until now."""
+        if group.closed:
+            return
+        group.closed = True
         if self._open.get(key) is group:
             del self._open[key]
-            gate.ride(1 - len(group.asks))
+        gate.ride(1 - len(group.asks))
 
 
 async def _lease(key: GroupKey, asks: list[_Ask], statements: Statements) -> list[tuple[Any, ...]]:

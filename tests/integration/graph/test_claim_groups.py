@@ -16,6 +16,7 @@ from taskmaster.db.pool import ConnectionPool, PoolUnavailable
 from taskmaster.db.session import Session
 from taskmaster.errors import ApiError
 from taskmaster.graph import service
+from taskmaster.graph.claim_groups import MAX_GROUP
 from taskmaster.graph.schemas import NextClaimRequest
 
 KEY_ID = str(uuid.uuid4())
@@ -141,6 +142,20 @@ async def test_a_group_larger_than_the_queue_answers_the_rest_with_404(
     assert third.code == "no-ready-task"
 
 
+async def test_claims_past_a_full_group_form_the_next_and_the_gate_counts_both(
+    pool: ConnectionPool, fresh_db: str
+) -> None:
+    project, ids = _ready_project(fresh_db, MAX_GROUP + 2)
+    async with pool.claims:
+        claims = [_claim(pool, project, n) for n in range(MAX_GROUP + 2)]
+        await _waiting(claims)
+        assert pool.claims.waiting == MAX_GROUP + 2
+    leased = [json.loads(rendered)["id"] for _, rendered in await asyncio.gather(*claims)]
+    assert leased == ids  # the first group's in arrival order, then the next group's
+    assert _transactions(fresh_db, project) == 2
+    assert pool.claims.waiting == 0  # both groups' riders left the count when their turn came
+
+
 async def test_a_claim_that_went_away_before_its_group_ran_is_left_out(
     pool: ConnectionPool, fresh_db: str
 ) -> None:
@@ -154,6 +169,7 @@ async def test_a_claim_that_went_away_before_its_group_ran_is_left_out(
     assert json.loads(rendered)["id"] == ids[0]  # the best task, to the claim still waiting
     assert claims[0].cancelled()
     assert _audited_requests(fresh_db) == {ids[0]: ("request-1", KEY_ID)}  # nothing else leased
+    assert pool.claims.waiting == 0
 
 
 async def test_a_group_that_waits_past_the_pool_timeout_is_refused_and_leases_nothing(
@@ -165,6 +181,7 @@ async def test_a_group_that_waits_past_the_pool_timeout_is_refused_and_leases_no
         answers = await asyncio.gather(*claims, return_exceptions=True)
     assert all(isinstance(answer, PoolUnavailable) for answer in answers), answers
     assert _audited_requests(fresh_db) == {}
+    assert pool.claims.waiting == 0
 
 
 async def test_batches_and_single_claims_that_wait_together_share_one_statement(
